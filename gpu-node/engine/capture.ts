@@ -1,0 +1,186 @@
+// Hidden-state capture: the output of chosen layers for a batch of texts, at each text's last token
+// or at every token. Many texts go into each decode (one sequence each); a text longer than what is
+// left of a batch continues in the next decode, its cache kept between the two.
+import { EngineError } from "./errors.ts";
+import type { DecodeRequest, NativeContext } from "./native.ts";
+
+export interface CaptureOptions {
+  /** 0-based layer indices; a layer's output is what a control vector at that index is added to. */
+  layers: readonly number[];
+  /** Every token's state, not only the last token's. */
+  allTokens?: boolean;
+  /** Called after each decode with the number of texts finished. */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface CapturedText {
+  tokens: number[];
+  /** Layer -> states: embeddingSize floats for the last token, or tokens x embeddingSize. */
+  states: Map<number, Float32Array>;
+}
+
+interface Pending {
+  index: number;
+  tokens: number[];
+  cached: number;
+  sequence: number;
+  parts: Map<number, Float32Array[]>;
+}
+
+export interface CaptureShape {
+  layerCount: number;
+  embeddingSize: number;
+  contextSize: number;
+  /** KV cache tokens shared by the texts in flight. */
+  cacheSize: number;
+  batchSize: number;
+  sequences: number;
+}
+
+export async function captureHiddenStates(
+  context: NativeContext,
+  shape: CaptureShape,
+  texts: readonly number[][],
+  options: CaptureOptions,
+): Promise<CapturedText[]> {
+  const layers = checkLayers(options.layers, shape.layerCount);
+  texts.forEach((tokens, i) => {
+    if (tokens.length === 0)
+      throw new EngineError("invalid_request", `text ${i} is empty`, `texts[${i}]`);
+    if (tokens.length > shape.contextSize) {
+      throw new EngineError(
+        "context_overflow",
+        `text ${i} is ${tokens.length} tokens; the context holds ${shape.contextSize}`,
+        `texts[${i}]`,
+      );
+    }
+  });
+  const lastLayer = layers.includes(shape.layerCount - 1);
+  const results: CapturedText[] = new Array(texts.length);
+  const queue = texts.map((tokens, index) => ({ tokens, index }));
+  const running: Pending[] = [];
+  const freeSequences = Array.from({ length: shape.sequences }, (_, i) => i);
+  let done = 0;
+  // A text enters only when the shared cache has room for all of it.
+  const fits = (length: number) =>
+    running.reduce((n, item) => n + item.tokens.length, 0) + length <= shape.cacheSize;
+
+  try {
+    while (queue.length > 0 || running.length > 0) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      while (freeSequences.length > 0 && queue.length > 0 && fits(queue[0]?.tokens.length ?? 0)) {
+        const next = queue.shift() as { tokens: number[]; index: number };
+        running.push({
+          ...next,
+          cached: 0,
+          sequence: freeSequences.shift() as number,
+          parts: new Map(),
+        });
+      }
+      const batch = buildBatch(running, shape.batchSize, options.allTokens ?? false, lastLayer);
+      const { hidden } = await context.decode({
+        ...batch.request,
+        capture: { layers: Int32Array.from(layers), keep: batch.keep },
+      });
+      distribute(batch.slices, layers, hidden, shape.embeddingSize);
+      for (const item of [...running]) {
+        if (item.cached < item.tokens.length) continue;
+        results[item.index] = { tokens: item.tokens, states: joinParts(item.parts) };
+        running.splice(running.indexOf(item), 1);
+        context.clearSequence(item.sequence);
+        freeSequences.push(item.sequence);
+        done++;
+      }
+      options.onProgress?.(done, texts.length);
+    }
+  } finally {
+    // Cancelled or failed midway: the next capture must find the cache empty.
+    for (const item of running) context.clearSequence(item.sequence);
+  }
+  return results;
+}
+
+function checkLayers(layers: readonly number[], layerCount: number): number[] {
+  if (layers.length === 0)
+    throw new EngineError("invalid_request", "choose at least one layer", "layers");
+  for (const layer of layers) {
+    if (!Number.isInteger(layer) || layer < 0 || layer >= layerCount) {
+      throw new EngineError(
+        "layer_out_of_range",
+        `layer ${layer} is out of range: this model has layers 0 to ${layerCount - 1}`,
+        "layers",
+      );
+    }
+  }
+  return [...new Set(layers)];
+}
+
+/** Fills one batch from the running texts; records which kept rows belong to which text. */
+function buildBatch(running: Pending[], batchSize: number, allTokens: boolean, lastLayer: boolean) {
+  const tokens: number[] = [];
+  const positions: number[] = [];
+  const sequences: number[] = [];
+  const keep: number[] = [];
+  const slices: { item: Pending; kept: number }[] = [];
+  for (const item of running) {
+    const room = batchSize - tokens.length;
+    if (room === 0) break;
+    const chunk = item.tokens.slice(item.cached, item.cached + room);
+    let kept = 0;
+    chunk.forEach((token, i) => {
+      const position = item.cached + i;
+      const isKept = allTokens || position === item.tokens.length - 1;
+      tokens.push(token);
+      positions.push(position);
+      sequences.push(item.sequence);
+      keep.push(isKept ? 1 : 0);
+      if (isKept) kept++;
+    });
+    item.cached += chunk.length;
+    slices.push({ item, kept });
+  }
+  // Logits are only needed where the last layer is captured (llama.cpp computes that layer for
+  // output tokens alone); elsewhere one output keeps the decode cheap.
+  const outputs = lastLayer ? keep.slice() : keep.map((_, i) => (i === keep.length - 1 ? 1 : 0));
+  const request: Omit<DecodeRequest, "capture"> = {
+    tokens: Int32Array.from(tokens),
+    positions: Int32Array.from(positions),
+    sequences: Int32Array.from(sequences),
+    outputs: Uint8Array.from(outputs),
+  };
+  return { request, keep: Uint8Array.from(keep), slices };
+}
+
+function distribute(
+  slices: { item: Pending; kept: number }[],
+  layers: number[],
+  hidden: Float32Array[],
+  embeddingSize: number,
+): void {
+  let row = 0;
+  for (const { item, kept } of slices) {
+    layers.forEach((layer, l) => {
+      const part = (hidden[l] as Float32Array).slice(
+        row * embeddingSize,
+        (row + kept) * embeddingSize,
+      );
+      if (kept > 0) item.parts.set(layer, [...(item.parts.get(layer) ?? []), part]);
+    });
+    row += kept;
+  }
+}
+
+function joinParts(parts: Map<number, Float32Array[]>): Map<number, Float32Array> {
+  const states = new Map<number, Float32Array>();
+  for (const [layer, chunks] of parts) {
+    const joined = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+    let offset = 0;
+    for (const chunk of chunks) {
+      joined.set(chunk, offset);
+      offset += chunk.length;
+    }
+    states.set(layer, joined);
+  }
+  return states;
+}

@@ -1,0 +1,210 @@
+// The engine: one model, the lanes that generate with it, and a context for hidden-state capture.
+// Everything a caller does goes through here.
+import { availableParallelism } from "node:os";
+import { type CapturedText, type CaptureOptions, captureHiddenStates } from "./capture.ts";
+import { EngineError } from "./errors.ts";
+import {
+  type FinishReason,
+  type GenerateOptions,
+  Generation,
+  type GenerationEvent,
+  samplerOptions,
+  type Usage,
+  validateGenerateOptions,
+} from "./generation.ts";
+import { Model } from "./model.ts";
+import { type NativeContext, native } from "./native.ts";
+import { Scheduler } from "./scheduler.ts";
+import { composeSteering } from "./steering.ts";
+
+export interface EngineOptions {
+  /** KV cache tokens per request (prompt + completion). Default: the model's, at most 4096. */
+  contextSize?: number;
+  /** Most tokens per decode. Default 512. */
+  batchSize?: number;
+  /** Contexts, each running one steering at a time. Default 2. */
+  lanes?: number;
+  /** Requests batched together in one lane. Default 4. */
+  sequencesPerLane?: number;
+  /** CPU threads per decode. Default: all cores. */
+  threads?: number;
+  /** Layers offloaded to the GPU (-1: all, the default when one is loaded). */
+  gpuLayers?: number;
+}
+
+export interface Completion {
+  text: string;
+  finishReason: FinishReason;
+  usage: Usage;
+}
+
+/** Capture runs up to this many texts per decode... */
+const CAPTURE_SEQUENCES = 16;
+/** ...sharing a cache of this many times the context size. */
+const CAPTURE_CACHE_CONTEXTS = 2;
+
+export class Engine {
+  readonly contextSize: number;
+  private readonly scheduler: Scheduler;
+  private captureContext: NativeContext | null = null;
+  private captureQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly model: Model,
+    private readonly options: Required<Omit<EngineOptions, "gpuLayers" | "contextSize">>,
+    contextSize: number,
+  ) {
+    this.contextSize = contextSize;
+    this.scheduler = new Scheduler({
+      lanes: options.lanes,
+      sequencesPerLane: options.sequencesPerLane,
+      batchSize: options.batchSize,
+      createContext: () =>
+        this.newContext({
+          sequences: options.sequencesPerLane,
+          contextSize: contextSize * options.sequencesPerLane,
+          unifiedKv: false,
+          capture: false,
+        }),
+    });
+  }
+
+  static async load(modelPath: string, options: EngineOptions = {}): Promise<Engine> {
+    const model = await Model.load(modelPath, { gpuLayers: options.gpuLayers });
+    const contextSize = options.contextSize ?? Math.min(model.metadata.contextLength, 4096);
+    const positive = (name: string, value: number) => {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new EngineError("invalid_request", `${name} must be a positive integer`, name);
+      }
+      return value;
+    };
+    positive("contextSize", contextSize);
+    return new Engine(
+      model,
+      {
+        batchSize: positive("batchSize", options.batchSize ?? 512),
+        lanes: positive("lanes", options.lanes ?? 2),
+        sequencesPerLane: positive("sequencesPerLane", options.sequencesPerLane ?? 4),
+        threads: positive("threads", options.threads ?? availableParallelism()),
+      },
+      contextSize,
+    );
+  }
+
+  /** Devices llama.cpp found (CPU, and the GPU when the CUDA backend is selected). */
+  static devices() {
+    return native().devices;
+  }
+
+  /**
+   * Streams a completion. Everything is validated before this returns, so a bad request throws
+   * here rather than midway through the stream.
+   */
+  generate(options: GenerateOptions): AsyncIterable<GenerationEvent> {
+    this.checkOpen();
+    validateGenerateOptions(options);
+    const promptTokens =
+      options.messages !== undefined
+        ? this.model.tokenizeChat(options.messages)
+        : this.model.tokenize(options.prompt);
+    if (promptTokens.length === 0)
+      throw new EngineError("invalid_request", "the prompt is empty", "prompt");
+    if (promptTokens.length >= this.contextSize) {
+      throw new EngineError(
+        "context_overflow",
+        `the prompt is ${promptTokens.length} tokens; the context holds ${this.contextSize}`,
+        "prompt",
+      );
+    }
+    const steering = composeSteering(options.steering ?? [], this.model.metadata);
+    const { addon } = native();
+    const sampler = new addon.Sampler(this.model.native, samplerOptions(options.sampling));
+    const generation = new Generation(
+      this.model,
+      promptTokens,
+      options,
+      steering,
+      sampler,
+      this.contextSize,
+    );
+    if (options.signal?.aborted) generation.finish("cancelled");
+    this.scheduler.submit(generation);
+    return generation.events;
+  }
+
+  /** The whole completion at once. */
+  async complete(options: GenerateOptions): Promise<Completion> {
+    let text = "";
+    for await (const event of this.generate(options)) {
+      if (event.type === "text") text += event.text;
+      else return { text, finishReason: event.finishReason, usage: event.usage };
+    }
+    throw new Error("generation ended without a finish event");
+  }
+
+  /** Hidden states of `texts` (raw text, BOS added as the model asks) at the chosen layers. */
+  capture(texts: readonly string[], options: CaptureOptions): Promise<CapturedText[]> {
+    this.checkOpen();
+    const tokenized = texts.map((text) => this.model.tokenize(text));
+    return this.captureTokens(tokenized, options);
+  }
+
+  captureTokens(texts: readonly number[][], options: CaptureOptions): Promise<CapturedText[]> {
+    this.checkOpen();
+    // One capture at a time on the capture context; generation lanes keep running meanwhile.
+    const run = this.captureQueue.then(() =>
+      captureHiddenStates(this.getCaptureContext(), this.captureShape(), texts, options),
+    );
+    this.captureQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  get stats() {
+    return { queueDepth: this.scheduler.queueDepth, activeRequests: this.scheduler.activeRequests };
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private captureShape() {
+    const { layerCount, embeddingSize } = this.model.metadata;
+    return {
+      layerCount,
+      embeddingSize,
+      contextSize: this.contextSize,
+      cacheSize: this.contextSize * CAPTURE_CACHE_CONTEXTS,
+      batchSize: this.options.batchSize,
+      sequences: CAPTURE_SEQUENCES,
+    };
+  }
+
+  private getCaptureContext(): NativeContext {
+    this.captureContext ??= this.newContext({
+      sequences: CAPTURE_SEQUENCES,
+      contextSize: this.captureShape().cacheSize,
+      unifiedKv: true,
+      capture: true,
+    });
+    return this.captureContext;
+  }
+
+  private newContext(options: {
+    sequences: number;
+    contextSize: number;
+    unifiedKv: boolean;
+    capture: boolean;
+  }): NativeContext {
+    const { addon } = native();
+    return new addon.Context(this.model.native, {
+      ...options,
+      batchSize: this.options.batchSize,
+      threads: this.options.threads,
+    });
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new EngineError("engine_closed", "the engine is closed");
+  }
+}

@@ -1,0 +1,147 @@
+// A lane is one llama.cpp context and the requests it runs together. llama.cpp holds one control
+// vector per context and applies it to every token of a decode, so a batch can only mix requests
+// that steer alike: each lane carries one steering at a time, and batches the requests that share
+// it (continuous batching: a request joins or leaves between any two decodes). Requests that steer
+// differently run in different lanes, each computing exactly what it would compute alone.
+import type { Generation } from "./generation.ts";
+import type { NativeContext, NativeSampler } from "./native.ts";
+import type { ComposedSteering } from "./steering.ts";
+
+export class Lane {
+  /** The steering of the requests in this lane; only changed while the lane is empty. */
+  steering: ComposedSteering | null = null;
+  private readonly slots: (Generation | null)[];
+  private applied: ComposedSteering | null | undefined = undefined; // what the context holds
+  private running = false;
+
+  constructor(
+    private readonly context: NativeContext,
+    sequences: number,
+    private readonly batchSize: number,
+    /** Called whenever a request leaves, so waiting ones can be admitted. */
+    private readonly onSlotFreed: () => void,
+  ) {
+    this.slots = new Array(sequences).fill(null);
+  }
+
+  get active(): number {
+    return this.slots.filter((g) => g !== null).length;
+  }
+
+  canTake(steeringKey: string | null): boolean {
+    if (this.active === 0) return true;
+    return (this.steering?.key ?? null) === steeringKey && this.slots.includes(null);
+  }
+
+  admit(generation: Generation): void {
+    if (this.active === 0) this.steering = generation.steering;
+    const slot = this.slots.indexOf(null);
+    if (slot === -1) throw new Error("lane is full");
+    this.slots[slot] = generation;
+    if (!this.running) void this.run();
+  }
+
+  /** Decodes until the lane is empty: every step advances every request in it. */
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.removeFinished()) {
+        await this.step();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Frees the slots of finished requests; true while requests remain. */
+  private removeFinished(): boolean {
+    this.slots.forEach((generation, slot) => {
+      if (generation?.finished) this.release(slot);
+    });
+    return this.active > 0;
+  }
+
+  private release(slot: number): void {
+    const generation = this.slots[slot];
+    this.slots[slot] = null;
+    this.context.clearSequence(slot);
+    generation?.sampler.free();
+    this.onSlotFreed();
+  }
+
+  private async step(): Promise<void> {
+    const batch = this.collectBatch();
+    const steering = this.steering;
+    const controlVector = this.applied === steering ? undefined : (steering?.buffer ?? null);
+    try {
+      const { sampled } = await this.context.decode({
+        ...batch.arrays,
+        controlVector,
+        sample: batch.sample,
+      });
+      this.applied = steering;
+      batch.members.forEach(({ generation, tokens, samples }, i) => {
+        generation.cached += tokens;
+        const token = sampled[batch.sampleIndex[i] ?? -1];
+        if (samples && token !== undefined) generation.accept(token);
+      });
+    } catch (error) {
+      this.applied = undefined;
+      for (const { generation } of batch.members) generation.fail(error);
+    }
+  }
+
+  /**
+   * One decode's worth of tokens: each request's next token, and prompt tokens in chunks up to the
+   * batch size. A request whose prompt ends in this batch samples its first token from it.
+   */
+  private collectBatch() {
+    const tokens: number[] = [];
+    const positions: number[] = [];
+    const sequences: number[] = [];
+    const outputs: number[] = [];
+    const sample: { sampler: NativeSampler; row: number }[] = [];
+    const sampleIndex: number[] = [];
+    const members: { generation: Generation; tokens: number; samples: boolean }[] = [];
+
+    const push = (generation: Generation, slot: number, chunk: number[]) => {
+      const promptEnds =
+        generation.nextToken !== null ||
+        generation.cached + chunk.length === generation.promptTokens.length;
+      chunk.forEach((token, i) => {
+        tokens.push(token);
+        positions.push(generation.cached + i);
+        sequences.push(slot);
+        outputs.push(promptEnds && i === chunk.length - 1 ? 1 : 0);
+      });
+      sampleIndex.push(promptEnds ? sample.length : -1);
+      if (promptEnds) sample.push({ sampler: generation.sampler, row: tokens.length - 1 });
+      members.push({ generation, tokens: chunk.length, samples: promptEnds });
+    };
+
+    // Requests already generating go first: one token each keeps their streams moving while a
+    // long prompt is read in chunks.
+    this.slots.forEach((generation, slot) => {
+      if (generation?.nextToken != null) push(generation, slot, [generation.nextToken]);
+    });
+    this.slots.forEach((generation, slot) => {
+      const room = this.batchSize - tokens.length;
+      if (!generation || generation.nextToken != null || generation.promptPending === 0) return;
+      if (room === 0) return;
+      const start = generation.cached;
+      push(generation, slot, generation.promptTokens.slice(start, start + room));
+    });
+
+    return {
+      arrays: {
+        tokens: Int32Array.from(tokens),
+        positions: Int32Array.from(positions),
+        sequences: Int32Array.from(sequences),
+        outputs: Uint8Array.from(outputs),
+      },
+      sample,
+      sampleIndex,
+      members,
+    };
+  }
+}

@@ -1,0 +1,114 @@
+// A GGUF model loaded once per process (memory-mapped by llama.cpp), with what the engine and its
+// users need to know about it: shape, vocabulary, chat template.
+import { access } from "node:fs/promises";
+import { type ChatMessage, ChatTemplate } from "./chat-template.ts";
+import { EngineError } from "./errors.ts";
+import { type NativeModel, native } from "./native.ts";
+import { detokenize } from "./token-text.ts";
+
+export interface SpecialToken {
+  id: number;
+  text: string;
+}
+
+export interface ModelMetadata {
+  /** general.architecture, e.g. "llama". */
+  architecture: string;
+  name: string | null;
+  description: string;
+  layerCount: number;
+  embeddingSize: number;
+  headCount: number;
+  headCountKv: number;
+  /** The context length the model was trained for. */
+  contextLength: number;
+  vocabularySize: number;
+  parameterCount: number;
+  sizeBytes: number;
+  chatTemplate: string | null;
+  specialTokens: { bos: SpecialToken; eos: SpecialToken };
+  /** Whether prompts start with BOS (tokenizer.ggml.add_bos_token). */
+  addBos: boolean;
+}
+
+export interface LoadModelOptions {
+  /** Layers to offload to the GPU; -1 for all (the default when a GPU backend is loaded). */
+  gpuLayers?: number;
+}
+
+export class Model {
+  readonly metadata: ModelMetadata;
+  private readonly chatTemplate: ChatTemplate | null;
+
+  private constructor(
+    readonly native: NativeModel,
+    readonly path: string,
+  ) {
+    const info = native.info();
+    const special = (id: number) => ({ id, text: detokenize(native, [id], true) });
+    this.metadata = {
+      architecture: info.metadata["general.architecture"] ?? "unknown",
+      name: info.metadata["general.name"] ?? null,
+      description: info.description,
+      layerCount: info.layerCount,
+      embeddingSize: info.embeddingSize,
+      headCount: info.headCount,
+      headCountKv: info.headCountKv,
+      contextLength: info.contextLength,
+      vocabularySize: info.vocabularySize,
+      parameterCount: info.parameterCount,
+      sizeBytes: info.sizeBytes,
+      chatTemplate: info.chatTemplate,
+      specialTokens: { bos: special(info.bosToken), eos: special(info.eosToken) },
+      addBos: info.addBos,
+    };
+    this.chatTemplate = info.chatTemplate
+      ? new ChatTemplate(info.chatTemplate, {
+          bos: this.metadata.specialTokens.bos.text,
+          eos: this.metadata.specialTokens.eos.text,
+        })
+      : null;
+  }
+
+  static async load(path: string, options: LoadModelOptions = {}): Promise<Model> {
+    const { addon, devices } = native();
+    try {
+      await access(path);
+    } catch {
+      throw new EngineError("model_not_found", `model file not found: ${path}`, "model");
+    }
+    const hasGpu = devices.some((d) => d.type === "gpu");
+    const gpuLayers = options.gpuLayers ?? (hasGpu ? -1 : 0);
+    try {
+      return new Model(await addon.Model.load(path, { gpuLayers }), path);
+    } catch (error) {
+      throw new EngineError("model_invalid", (error as Error).message, "model");
+    }
+  }
+
+  /** Raw text to tokens: BOS when the model asks for it, special tokens like `<|eot_id|>` parsed. */
+  tokenize(text: string, options: { addBos?: boolean } = {}): number[] {
+    return Array.from(this.native.tokenize(text, options.addBos ?? this.metadata.addBos, true));
+  }
+
+  detokenize(tokens: Iterable<number>, options: { special?: boolean } = {}): string {
+    return detokenize(this.native, tokens, options.special);
+  }
+
+  /** OpenAI-style messages to the prompt text, through the model's own template. */
+  applyChatTemplate(messages: readonly ChatMessage[]): string {
+    if (!this.chatTemplate) {
+      throw new EngineError("invalid_request", "this model has no chat template", "messages");
+    }
+    return this.chatTemplate.render(messages);
+  }
+
+  /** Chat messages to prompt tokens. The template writes BOS itself. */
+  tokenizeChat(messages: readonly ChatMessage[]): number[] {
+    return this.tokenize(this.applyChatTemplate(messages), { addBos: false });
+  }
+
+  free(): void {
+    this.native.free();
+  }
+}

@@ -1,0 +1,135 @@
+// The native addon (gpu-node/native), typed. Everything else in the engine goes through here.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const paths: {
+  cpuBinsDir: string;
+  cudaBinsDir: string;
+  addonFile: string;
+} = require("../native/paths.cjs");
+
+export interface NativeDevice {
+  name: string;
+  description: string;
+  type: "cpu" | "gpu" | "other";
+}
+
+export interface NativeModelInfo {
+  description: string;
+  layerCount: number;
+  embeddingSize: number;
+  headCount: number;
+  headCountKv: number;
+  contextLength: number;
+  vocabularySize: number;
+  parameterCount: number;
+  sizeBytes: number;
+  bosToken: number;
+  eosToken: number;
+  addBos: boolean;
+  chatTemplate: string | null;
+  /** Every GGUF metadata key, values as llama.cpp prints them. */
+  metadata: Record<string, string>;
+}
+
+export interface NativeModel {
+  info(): NativeModelInfo;
+  tokenize(text: string, addSpecial: boolean, parseSpecial: boolean): Int32Array;
+  tokenToPiece(token: number, special: boolean): Uint8Array;
+  isEndOfGeneration(token: number): boolean;
+  free(): void;
+}
+
+export interface SamplerOptions {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  minP?: number;
+  repetitionPenalty?: number;
+  penaltyLastN?: number;
+  seed?: number;
+}
+
+export interface NativeSampler {
+  free(): void;
+}
+
+export interface ContextOptions {
+  /** Tokens of KV cache, all sequences together (llama.cpp's n_ctx). Without unifiedKv, each
+   * sequence gets an equal share. */
+  contextSize: number;
+  /** Most tokens one decode takes. */
+  batchSize: number;
+  /** Sequences that can live in the context at once. */
+  sequences: number;
+  threads?: number;
+  /** One KV buffer across sequences: keeps ubatches in batch order, which capture relies on. */
+  unifiedKv?: boolean;
+  /** Install the hidden-state capture callback. */
+  capture?: boolean;
+}
+
+export interface DecodeRequest {
+  tokens: Int32Array;
+  positions: Int32Array;
+  sequences: Int32Array;
+  /** 1 where the token produces logits (and may be sampled or captured at the last layer). */
+  outputs: Uint8Array;
+  /** The full (layerCount - 1) * embeddingSize buffer from layer 1; null clears; absent keeps. */
+  controlVector?: Float32Array | null;
+  /** Draw a token for each entry from the logits at batch row `row`. */
+  sample?: { sampler: NativeSampler; row: number }[];
+  /** Copy the logits at these batch rows. */
+  logits?: Int32Array;
+  /** Copy the layer outputs of `layers` at the batch tokens where keep is 1. */
+  capture?: { layers: Int32Array; keep: Uint8Array };
+}
+
+export interface DecodeResult {
+  sampled: Int32Array;
+  logits: Float32Array[];
+  /** Per captured layer: kept tokens' states, embeddingSize floats each, in batch order. */
+  hidden: Float32Array[];
+}
+
+export interface NativeContext {
+  decode(request: DecodeRequest): Promise<DecodeResult>;
+  clearSequence(sequence: number): void;
+  free(): void;
+}
+
+interface NativeAddon {
+  init(options: { backendsDir: string; verbose: boolean }): NativeDevice[];
+  Model: { load(path: string, options: { gpuLayers: number }): Promise<NativeModel> };
+  Sampler: new (model: NativeModel, options: SamplerOptions) => NativeSampler;
+  Context: new (model: NativeModel, options: ContextOptions) => NativeContext;
+}
+
+/** Which prebuilt llama.cpp backends to load: `cpu` (default) or `cuda` (STEER_BACKEND=cuda). */
+export type Backend = "cpu" | "cuda";
+
+let loaded: { addon: NativeAddon; devices: NativeDevice[] } | undefined;
+
+/**
+ * Loads the addon and llama.cpp's backends, once per process. The CUDA folder of
+ * @node-llama-cpp/linux-x64-cuda holds the CPU backends too, so one folder is loaded either way.
+ */
+export function native(backend: Backend = backendFromEnv()): {
+  addon: NativeAddon;
+  devices: NativeDevice[];
+} {
+  if (loaded) return loaded;
+  const addon = require(paths.addonFile) as NativeAddon;
+  const backendsDir = backend === "cuda" ? paths.cudaBinsDir : paths.cpuBinsDir;
+  const devices = addon.init({ backendsDir, verbose: process.env.STEER_LLAMA_LOG === "1" });
+  loaded = { addon, devices };
+  return loaded;
+}
+
+function backendFromEnv(): Backend {
+  const value = process.env.STEER_BACKEND ?? "cpu";
+  if (value !== "cpu" && value !== "cuda") {
+    throw new Error(`STEER_BACKEND must be "cpu" or "cuda", not ${JSON.stringify(value)}`);
+  }
+  return value;
+}

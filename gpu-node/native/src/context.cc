@@ -1,0 +1,295 @@
+#include "context.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "log.h"
+#include "model.h"
+#include "sampler.h"
+
+namespace steer {
+
+namespace {
+
+uint32_t uint_or(const Napi::Object& options, const char* key, uint32_t fallback) {
+  Napi::Value v = options.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : fallback;
+}
+
+template <typename T, typename Array>
+std::vector<T> copy_array(const Napi::Value& value, const char* name) {
+  if (!value.IsTypedArray()) throw Napi::TypeError::New(value.Env(), std::string(name) + " must be a typed array");
+  Array array = value.As<Array>();
+  return std::vector<T>(array.Data(), array.Data() + array.ElementLength());
+}
+
+// One llama_decode with everything that belongs to that step, run on a worker thread: apply the
+// control vector if it changed, decode, capture, sample each sequence's next token, copy logits.
+// The event loop never waits on a forward pass.
+class DecodeWorker : public Napi::AsyncWorker {
+ public:
+  DecodeWorker(Napi::Env env, Context* context, Napi::Object self, const Napi::Object& request)
+      : Napi::AsyncWorker(env), deferred_(env), context_(context) {
+    self_ref_ = Napi::Persistent(self);
+    tokens_ = copy_array<llama_token, Napi::Int32Array>(request.Get("tokens"), "tokens");
+    positions_ = copy_array<llama_pos, Napi::Int32Array>(request.Get("positions"), "positions");
+    sequences_ = copy_array<llama_seq_id, Napi::Int32Array>(request.Get("sequences"), "sequences");
+    outputs_ = copy_array<uint8_t, Napi::Uint8Array>(request.Get("outputs"), "outputs");
+    const size_t n = tokens_.size();
+    if (n == 0 || positions_.size() != n || sequences_.size() != n || outputs_.size() != n) {
+      throw Napi::RangeError::New(env, "tokens, positions, sequences and outputs must have the same non-zero length");
+    }
+    if (n > static_cast<size_t>(context->batch_size())) {
+      throw Napi::RangeError::New(env, "batch larger than the context's batch size");
+    }
+    ReadControlVector(env, request.Get("controlVector"));
+    ReadSamplers(env, request.Get("sample"));
+    if (request.Get("logits").IsTypedArray()) {
+      logit_rows_ = copy_array<int32_t, Napi::Int32Array>(request.Get("logits"), "logits");
+      CheckOutputRows(env, logit_rows_);
+    }
+    ReadCapture(env, request.Get("capture"));
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    llama_context* ctx = context_->context();
+    if (set_cvec_ && !ApplyControlVector(ctx)) return;
+
+    llama_batch batch = llama_batch_init(static_cast<int32_t>(tokens_.size()), 0, 1);
+    for (size_t i = 0; i < tokens_.size(); i++) {
+      batch.token[i] = tokens_[i];
+      batch.pos[i] = positions_[i];
+      batch.n_seq_id[i] = 1;
+      batch.seq_id[i][0] = sequences_[i];
+      batch.logits[i] = outputs_[i];
+    }
+    batch.n_tokens = static_cast<int32_t>(tokens_.size());
+
+    Capture* capture = context_->capture();
+    if (capture != nullptr && !capture_layers_.empty()) capture->begin(capture_layers_, keep_, outputs_);
+    take_recent_errors();
+    const int32_t status = llama_decode(ctx, batch);
+    llama_batch_free(batch);
+    if (capture != nullptr && capture->active()) {
+      states_ = std::move(capture->states);
+      capture->end();
+    }
+    if (status != 0) {
+      SetError(DecodeError(status));
+      return;
+    }
+
+    for (const auto& [sampler, row] : samplers_) {
+      sampled_.push_back(llama_sampler_sample(sampler->chain(), ctx, row));
+    }
+    const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
+    for (int32_t row : logit_rows_) {
+      const float* logits = llama_get_logits_ith(ctx, row);
+      logits_.emplace_back(logits, logits + n_vocab);
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    context_->busy = false;
+    Napi::Object result = Napi::Object::New(env);
+    Napi::Int32Array sampled = Napi::Int32Array::New(env, sampled_.size());
+    std::copy(sampled_.begin(), sampled_.end(), sampled.Data());
+    result.Set("sampled", sampled);
+    result.Set("logits", ToFloatArrays(env, logits_));
+    result.Set("hidden", ToFloatArrays(env, states_));
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    context_->busy = false;
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  void ReadControlVector(Napi::Env env, Napi::Value value) {
+    if (value.IsUndefined()) return;  // keep whatever vector the context holds
+    set_cvec_ = true;
+    if (value.IsNull()) return;  // clear it
+    cvec_ = copy_array<float, Napi::Float32Array>(value, "controlVector");
+    const size_t expected = static_cast<size_t>(context_->layer_count() - 1) * context_->embedding_size();
+    if (cvec_.size() != expected) {
+      throw Napi::RangeError::New(env, "controlVector must hold (layerCount - 1) * embeddingSize floats");
+    }
+  }
+
+  void ReadSamplers(Napi::Env env, Napi::Value value) {
+    if (value.IsUndefined()) return;
+    if (!value.IsArray()) throw Napi::TypeError::New(env, "sample must be an array of { sampler, row }");
+    Napi::Array list = value.As<Napi::Array>();
+    std::vector<int32_t> rows;
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      Napi::Object item = list.Get(i).As<Napi::Object>();
+      Napi::Value sampler = item.Get("sampler");
+      samplers_.emplace_back(Sampler::Unwrap(sampler), item.Get("row").As<Napi::Number>().Int32Value());
+      sampler_refs_.push_back(Napi::Persistent(sampler.As<Napi::Object>()));
+      rows.push_back(samplers_.back().second);
+    }
+    CheckOutputRows(env, rows);
+  }
+
+  void ReadCapture(Napi::Env env, Napi::Value value) {
+    if (value.IsUndefined()) return;
+    if (context_->capture() == nullptr) throw Napi::Error::New(env, "this context was not created for capture");
+    Napi::Object o = value.As<Napi::Object>();
+    capture_layers_ = copy_array<int, Napi::Int32Array>(o.Get("layers"), "capture.layers");
+    keep_ = copy_array<uint8_t, Napi::Uint8Array>(o.Get("keep"), "capture.keep");
+    if (keep_.size() != tokens_.size()) throw Napi::RangeError::New(env, "capture.keep must match the batch length");
+    for (int layer : capture_layers_) {
+      if (layer < 0 || layer >= context_->layer_count()) throw Napi::RangeError::New(env, "capture layer out of range");
+      if (layer != context_->layer_count() - 1) continue;
+      for (size_t i = 0; i < keep_.size(); i++) {
+        if (keep_[i] && !outputs_[i]) throw Napi::RangeError::New(env, "capturing the last layer needs outputs at every kept token");
+      }
+    }
+  }
+
+  void CheckOutputRows(Napi::Env env, const std::vector<int32_t>& rows) {
+    for (int32_t row : rows) {
+      if (row < 0 || static_cast<size_t>(row) >= outputs_.size() || !outputs_[static_cast<size_t>(row)]) {
+        throw Napi::RangeError::New(env, "sample/logits rows must be batch positions with outputs");
+      }
+    }
+  }
+
+  bool ApplyControlVector(llama_context* ctx) {
+    const int n_embd = context_->embedding_size();
+    const int last = context_->layer_count() - 1;
+    const int32_t status = cvec_.empty()
+                               ? llama_set_adapter_cvec(ctx, nullptr, 0, n_embd, -1, -1)
+                               : llama_set_adapter_cvec(ctx, cvec_.data(), cvec_.size(), n_embd, 1, last);
+    if (status != 0) SetError("failed to apply the control vector: " + take_recent_errors());
+    return status == 0;
+  }
+
+  static std::string DecodeError(int32_t status) {
+    std::string why = take_recent_errors();
+    std::string message = status == 1 ? "no room in the KV cache for this batch"
+                          : status == 2 ? "decode aborted"
+                                        : "llama_decode failed with status " + std::to_string(status);
+    return why.empty() ? message : message + ": " + why;
+  }
+
+  static Napi::Array ToFloatArrays(Napi::Env env, const std::vector<std::vector<float>>& rows) {
+    Napi::Array out = Napi::Array::New(env, rows.size());
+    for (size_t i = 0; i < rows.size(); i++) {
+      Napi::Float32Array array = Napi::Float32Array::New(env, rows[i].size());
+      std::copy(rows[i].begin(), rows[i].end(), array.Data());
+      out.Set(static_cast<uint32_t>(i), array);
+    }
+    return out;
+  }
+
+  Napi::Promise::Deferred deferred_;
+  Context* context_;
+  Napi::ObjectReference self_ref_;  // the context stays alive while its decode runs
+  std::vector<Napi::ObjectReference> sampler_refs_;
+
+  std::vector<llama_token> tokens_;
+  std::vector<llama_pos> positions_;
+  std::vector<llama_seq_id> sequences_;
+  std::vector<uint8_t> outputs_;
+  bool set_cvec_ = false;
+  std::vector<float> cvec_;
+  std::vector<std::pair<Sampler*, int32_t>> samplers_;
+  std::vector<int32_t> logit_rows_;
+  std::vector<int> capture_layers_;
+  std::vector<uint8_t> keep_;
+
+  std::vector<llama_token> sampled_;
+  std::vector<std::vector<float>> logits_;
+  std::vector<std::vector<float>> states_;
+};
+
+}  // namespace
+
+void Context::Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = DefineClass(env, "Context",
+                                    {
+                                        InstanceMethod("decode", &Context::Decode),
+                                        InstanceMethod("clearSequence", &Context::ClearSequence),
+                                        InstanceMethod("free", &Context::Free),
+                                    });
+  exports.Set("Context", ctor);
+}
+
+Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(info) {
+  Napi::Env env = info.Env();
+  Model* model = Model::Unwrap(info[0]);
+  model_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+  Napi::Object o = info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+
+  n_layer_ = llama_model_n_layer(model->model());
+  n_embd_ = llama_model_n_embd(model->model());
+
+  llama_context_params params = llama_context_default_params();
+  const uint32_t sequences = uint_or(o, "sequences", 1);
+  params.n_seq_max = sequences;
+  params.n_ctx = uint_or(o, "contextSize", 4096);  // shared by all sequences
+  params.n_batch = uint_or(o, "batchSize", 512);
+  params.n_ubatch = params.n_batch;
+  const uint32_t threads = uint_or(o, "threads", 0);
+  if (threads > 0) {
+    params.n_threads = static_cast<int32_t>(threads);
+    params.n_threads_batch = static_cast<int32_t>(threads);
+  }
+  params.kv_unified = o.Get("unifiedKv").ToBoolean();
+  params.no_perf = true;
+  if (o.Get("capture").ToBoolean()) {
+    capture_ = std::make_unique<Capture>();
+    capture_->n_layer = n_layer_;
+    capture_->n_embd = n_embd_;
+    params.cb_eval = &Capture::callback;
+    params.cb_eval_user_data = capture_.get();
+  }
+  n_batch_ = static_cast<int>(params.n_batch);
+
+  take_recent_errors();
+  ctx_ = llama_init_from_model(model->model(), params);
+  if (ctx_ == nullptr) throw Napi::Error::New(env, "failed to create a llama context: " + take_recent_errors());
+}
+
+Context::~Context() {
+  if (ctx_ != nullptr) llama_free(ctx_);
+}
+
+Context* Context::Checked(Napi::Env env) {
+  if (ctx_ == nullptr) throw Napi::Error::New(env, "the context has been freed");
+  if (busy) throw Napi::Error::New(env, "a decode is already running on this context");
+  return this;
+}
+
+// decode({ tokens, positions, sequences, outputs, controlVector?, sample?, logits?, capture? })
+//   -> Promise<{ sampled: Int32Array, logits: Float32Array[], hidden: Float32Array[] }>
+Napi::Value Context::Decode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Checked(env);
+  if (!info[0].IsObject()) throw Napi::TypeError::New(env, "decode(request): request must be an object");
+  auto* worker = new DecodeWorker(env, this, Value(), info[0].As<Napi::Object>());
+  busy = true;
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// Forgets a sequence's tokens so its slot can serve the next request.
+void Context::ClearSequence(const Napi::CallbackInfo& info) {
+  Checked(info.Env());
+  llama_memory_seq_rm(llama_get_memory(ctx_), info[0].As<Napi::Number>().Int32Value(), -1, -1);
+}
+
+void Context::Free(const Napi::CallbackInfo& info) {
+  Checked(info.Env());
+  llama_free(ctx_);
+  ctx_ = nullptr;
+}
+
+}  // namespace steer
