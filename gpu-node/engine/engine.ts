@@ -15,7 +15,7 @@ import {
 import { Model } from "./model.ts";
 import { type NativeContext, native } from "./native.ts";
 import { Scheduler } from "./scheduler.ts";
-import { composeSteering } from "./steering.ts";
+import { composeSteering, type Steering } from "./steering.ts";
 
 export interface EngineOptions {
   /** KV cache tokens per request (prompt + completion). Default: the model's, at most 4096. */
@@ -31,6 +31,8 @@ export interface EngineOptions {
   /** Layers offloaded to the GPU (-1: all, the default when one is loaded). */
   gpuLayers?: number;
 }
+
+export type EngineCaptureOptions = Omit<CaptureOptions, "steering"> & { steering?: Steering };
 
 export interface Completion {
   text: string;
@@ -80,16 +82,21 @@ export class Engine {
       return value;
     };
     positive("contextSize", contextSize);
-    return new Engine(
-      model,
-      {
-        batchSize: positive("batchSize", options.batchSize ?? 512),
-        lanes: positive("lanes", options.lanes ?? 2),
-        sequencesPerLane: positive("sequencesPerLane", options.sequencesPerLane ?? 4),
-        threads: positive("threads", options.threads ?? availableParallelism()),
-      },
-      contextSize,
-    );
+    const settings = {
+      batchSize: positive("batchSize", options.batchSize ?? 512),
+      lanes: positive("lanes", options.lanes ?? 2),
+      sequencesPerLane: positive("sequencesPerLane", options.sequencesPerLane ?? 4),
+      threads: positive("threads", options.threads ?? availableParallelism()),
+    };
+    // llama.cpp sizes its output buffer by the batch, and each sequence may need an output.
+    if (settings.sequencesPerLane > settings.batchSize) {
+      throw new EngineError(
+        "invalid_request",
+        "sequencesPerLane must not exceed batchSize",
+        "sequencesPerLane",
+      );
+    }
+    return new Engine(model, settings, contextSize);
   }
 
   /** Devices llama.cpp found (CPU, and the GPU when the CUDA backend is selected). */
@@ -144,17 +151,24 @@ export class Engine {
   }
 
   /** Hidden states of `texts` (raw text, BOS added as the model asks) at the chosen layers. */
-  capture(texts: readonly string[], options: CaptureOptions): Promise<CapturedText[]> {
+  capture(texts: readonly string[], options: EngineCaptureOptions): Promise<CapturedText[]> {
     this.checkOpen();
     const tokenized = texts.map((text) => this.model.tokenize(text));
     return this.captureTokens(tokenized, options);
   }
 
-  captureTokens(texts: readonly number[][], options: CaptureOptions): Promise<CapturedText[]> {
+  captureTokens(
+    texts: readonly number[][],
+    options: EngineCaptureOptions,
+  ): Promise<CapturedText[]> {
     this.checkOpen();
+    const steering = composeSteering(options.steering ?? [], this.model.metadata);
     // One capture at a time on the capture context; generation lanes keep running meanwhile.
     const run = this.captureQueue.then(() =>
-      captureHiddenStates(this.getCaptureContext(), this.captureShape(), texts, options),
+      captureHiddenStates(this.getCaptureContext(), this.captureShape(), texts, {
+        ...options,
+        steering,
+      }),
     );
     this.captureQueue = run.catch(() => undefined);
     return run;
@@ -176,14 +190,15 @@ export class Engine {
       contextSize: this.contextSize,
       cacheSize: this.contextSize * CAPTURE_CACHE_CONTEXTS,
       batchSize: this.options.batchSize,
-      sequences: CAPTURE_SEQUENCES,
+      sequences: Math.min(CAPTURE_SEQUENCES, this.options.batchSize),
     };
   }
 
   private getCaptureContext(): NativeContext {
+    const { sequences, cacheSize } = this.captureShape();
     this.captureContext ??= this.newContext({
-      sequences: CAPTURE_SEQUENCES,
-      contextSize: this.captureShape().cacheSize,
+      sequences,
+      contextSize: cacheSize,
       unifiedKv: true,
       capture: true,
     });

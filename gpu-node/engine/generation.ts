@@ -41,6 +41,7 @@ export interface Usage {
 }
 
 export type GenerationEvent =
+  /** New text, and the tokens it came from (a token's text can wait for the next ones). */
   | { type: "text"; text: string; tokens: number[] }
   | { type: "end"; finishReason: FinishReason; usage: Usage };
 
@@ -59,6 +60,7 @@ export class Generation {
   finished = false;
 
   private readonly decoder: TokenTextDecoder;
+  private unsentTokens: number[] = [];
   private readonly stops: StopSequenceFilter;
   private readonly maxNewTokens: number;
 
@@ -94,8 +96,9 @@ export class Generation {
   private take(token: number): FinishReason | null {
     if (this.model.native.isEndOfGeneration(token)) return "stop";
     this.completionTokens++;
+    this.unsentTokens.push(token);
     const { text, stopped } = this.stops.push(this.decoder.push(token));
-    if (text) this.events.push({ type: "text", text, tokens: [token] });
+    if (text) this.emit(text);
     if (stopped) return "stop";
     if (this.completionTokens >= this.maxNewTokens) return "length";
     // The sampled token must be decoded before the next one is drawn; that needs a cache slot.
@@ -109,7 +112,7 @@ export class Generation {
     this.nextToken = null;
     if (reason !== "stop") {
       const rest = this.stops.flush() + this.decoder.flush();
-      if (rest) this.events.push({ type: "text", text: rest, tokens: [] });
+      if (rest) this.emit(rest);
     }
     this.events.push({
       type: "end",
@@ -117,6 +120,11 @@ export class Generation {
       usage: { promptTokens: this.promptTokens.length, completionTokens: this.completionTokens },
     });
     this.events.close();
+  }
+
+  private emit(text: string): void {
+    this.events.push({ type: "text", text, tokens: this.unsentTokens });
+    this.unsentTokens = [];
   }
 
   fail(error: unknown): void {
