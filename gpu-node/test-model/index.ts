@@ -1,0 +1,9 @@
+export {
+  CONCEPT_WORDS,
+  PLANTED_CONCEPT_KEYS,
+  type PlantedConcept,
+  readPlantedConcept,
+} from "./concept.ts";
+export { DEFAULT_TEST_MODEL_PATH, ensureTestModel, writeTestModel } from "./model-file.ts";
+export { TEST_MODEL_SHAPE } from "./shape.ts";
+export { CONCEPT_STRENGTH, STEERING_NORM } from "./weights.ts";
