@@ -2,12 +2,8 @@
 // llama.cpp adds to the layer outputs. A control vector holds Float32 directions keyed by the 0-based
 // index of the layer whose output they are added to (llama.cpp's and repeng's convention).
 import { createHash } from "node:crypto";
+import type { ControlVector } from "../../shared/control-vector.ts";
 import { EngineError } from "./errors.ts";
-
-export interface ControlVector {
-  /** Layer index -> direction of embeddingSize floats. */
-  directions: ReadonlyMap<number, Float32Array>;
-}
 
 export interface SteeringTerm {
   vector: ControlVector;

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { Engine, type EngineOptions } from "../../gpu-node/engine/engine.ts";
 import { EngineError } from "../../gpu-node/engine/errors.ts";
-import type { ControlVector } from "../../gpu-node/engine/steering.ts";
+import type { ControlVector } from "../../shared/control-vector.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 
