@@ -13,7 +13,7 @@ import {
   validateGenerateOptions,
 } from "./generation.ts";
 import { Model } from "./model.ts";
-import { type NativeContext, native } from "./native.ts";
+import { type KvCacheType, type NativeContext, native } from "./native.ts";
 import { Scheduler } from "./scheduler.ts";
 import { composeSteering, type Steering } from "./steering.ts";
 
@@ -30,6 +30,10 @@ export interface EngineOptions {
   threads?: number;
   /** Layers offloaded to the GPU (-1: all, the default when one is loaded). */
   gpuLayers?: number;
+  /** KV cache precision. Default f16. */
+  kvCacheType?: KvCacheType;
+  /** Flash attention on or off; unset lets llama.cpp decide (on where the backend supports it). */
+  flashAttention?: boolean;
 }
 
 export type EngineCaptureOptions = Omit<CaptureOptions, "steering"> & { steering?: Steering };
@@ -54,7 +58,10 @@ export class Engine {
 
   private constructor(
     readonly model: Model,
-    private readonly options: Required<Omit<EngineOptions, "gpuLayers" | "contextSize">>,
+    private readonly options: Required<
+      Omit<EngineOptions, "gpuLayers" | "contextSize" | "flashAttention">
+    > &
+      Pick<EngineOptions, "flashAttention">,
     contextSize: number,
   ) {
     this.contextSize = contextSize;
@@ -87,6 +94,8 @@ export class Engine {
       lanes: positive("lanes", options.lanes ?? 2),
       sequencesPerLane: positive("sequencesPerLane", options.sequencesPerLane ?? 4),
       threads: positive("threads", options.threads ?? availableParallelism()),
+      kvCacheType: options.kvCacheType ?? "f16",
+      flashAttention: options.flashAttention,
     };
     // llama.cpp sizes its output buffer by the batch, and each sequence may need an output.
     if (settings.sequencesPerLane > settings.batchSize) {
@@ -216,6 +225,8 @@ export class Engine {
       ...options,
       batchSize: this.options.batchSize,
       threads: this.options.threads,
+      kvCacheType: this.options.kvCacheType,
+      flashAttention: this.options.flashAttention,
     });
   }
 

@@ -67,7 +67,13 @@ export interface ContextOptions {
   unifiedKv?: boolean;
   /** Install the hidden-state capture callback. */
   capture?: boolean;
+  kvCacheType?: KvCacheType;
+  /** Unset: llama.cpp decides. */
+  flashAttention?: boolean;
 }
+
+/** KV cache precision: f16 (llama.cpp's default, half the memory) or f32. */
+export type KvCacheType = "f16" | "f32";
 
 export interface DecodeRequest {
   tokens: Int32Array;

@@ -242,6 +242,18 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
     params.n_threads_batch = static_cast<int32_t>(threads);
   }
   params.kv_unified = o.Get("unifiedKv").ToBoolean();
+  // F16 (llama.cpp's default) halves the cache; F32 keeps results within float32 rounding of an
+  // exact forward pass, which the reference tests rely on.
+  Napi::Value kv_type = o.Get("kvCacheType");
+  if (kv_type.IsString() && kv_type.As<Napi::String>().Utf8Value() == "f32") {
+    params.type_k = GGML_TYPE_F32;
+    params.type_v = GGML_TYPE_F32;
+  }
+  // Flash attention: llama.cpp decides ("auto") unless told; on CPU it rounds through F16.
+  Napi::Value flash = o.Get("flashAttention");
+  if (flash.IsBoolean()) {
+    params.flash_attn_type = flash.As<Napi::Boolean>() ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
+  }
   params.no_perf = true;
   if (o.Get("capture").ToBoolean()) {
     capture_ = std::make_unique<Capture>();
