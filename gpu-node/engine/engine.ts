@@ -187,8 +187,14 @@ export class Engine {
     return { queueDepth: this.scheduler.queueDepth, activeRequests: this.scheduler.activeRequests };
   }
 
-  close(): void {
+  /** Cancels what is running or waiting (their streams end "cancelled") and frees the contexts. */
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    await this.scheduler.close();
+    await this.captureQueue;
+    this.captureContext?.free();
+    this.captureContext = null;
   }
 
   private captureShape() {

@@ -12,7 +12,7 @@ export class Lane {
   steering: ComposedSteering | null = null;
   private readonly slots: (Generation | null)[];
   private applied: ComposedSteering | null | undefined = undefined; // what the context holds
-  private running = false;
+  private running: Promise<void> | null = null;
 
   constructor(
     private readonly context: NativeContext,
@@ -38,18 +38,22 @@ export class Lane {
     const slot = this.slots.indexOf(null);
     if (slot === -1) throw new Error("lane is full");
     this.slots[slot] = generation;
-    if (!this.running) void this.run();
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Cancels what runs here, waits for the decode in flight, and frees the context. */
+  async close(): Promise<void> {
+    for (const generation of this.slots) generation?.finish("cancelled");
+    await this.running;
+    this.context.free();
   }
 
   /** Decodes until the lane is empty: every step advances every request in it. */
   private async run(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.removeFinished()) {
-        await this.step();
-      }
-    } finally {
-      this.running = false;
+    while (this.removeFinished()) {
+      await this.step();
     }
   }
 

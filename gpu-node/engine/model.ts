@@ -1,6 +1,7 @@
 // A GGUF model loaded once per process (memory-mapped by llama.cpp), with what the engine and its
 // users need to know about it: shape, vocabulary, chat template.
 import { access } from "node:fs/promises";
+import { resolve } from "node:path";
 import { type ChatMessage, ChatTemplate } from "./chat-template.ts";
 import { EngineError } from "./errors.ts";
 import { type NativeModel, native } from "./native.ts";
@@ -36,6 +37,8 @@ export interface LoadModelOptions {
   gpuLayers?: number;
 }
 
+const loaded = new Map<string, Promise<Model>>();
+
 export class Model {
   readonly metadata: ModelMetadata;
   private readonly chatTemplate: ChatTemplate | null;
@@ -70,17 +73,31 @@ export class Model {
       : null;
   }
 
-  static async load(path: string, options: LoadModelOptions = {}): Promise<Model> {
-    const { addon, devices } = native();
+  /**
+   * Loads a GGUF file, once per process: engines asking for the same file (and offload) share
+   * the weights. A failed load is forgotten, so a fixed file can be tried again.
+   */
+  static load(path: string, options: LoadModelOptions = {}): Promise<Model> {
+    const hasGpu = native().devices.some((d) => d.type === "gpu");
+    const gpuLayers = options.gpuLayers ?? (hasGpu ? -1 : 0);
+    const key = `${resolve(path)}|${gpuLayers}`;
+    let loading = loaded.get(key);
+    if (!loading) {
+      loading = Model.loadFile(path, gpuLayers);
+      loaded.set(key, loading);
+      loading.catch(() => loaded.delete(key));
+    }
+    return loading;
+  }
+
+  private static async loadFile(path: string, gpuLayers: number): Promise<Model> {
     try {
       await access(path);
     } catch {
       throw new EngineError("model_not_found", `model file not found: ${path}`, "model");
     }
-    const hasGpu = devices.some((d) => d.type === "gpu");
-    const gpuLayers = options.gpuLayers ?? (hasGpu ? -1 : 0);
     try {
-      return new Model(await addon.Model.load(path, { gpuLayers }), path);
+      return new Model(await native().addon.Model.load(path, { gpuLayers }), path);
     } catch (error) {
       throw new EngineError("model_invalid", (error as Error).message, "model");
     }
@@ -106,9 +123,5 @@ export class Model {
   /** Chat messages to prompt tokens. The template writes BOS itself. */
   tokenizeChat(messages: readonly ChatMessage[]): number[] {
     return this.tokenize(this.applyChatTemplate(messages), { addBos: false });
-  }
-
-  free(): void {
-    this.native.free();
   }
 }

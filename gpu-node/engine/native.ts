@@ -37,7 +37,6 @@ export interface NativeModel {
   tokenize(text: string, addSpecial: boolean, parseSpecial: boolean): Int32Array;
   tokenToPiece(token: number, special: boolean): Uint8Array;
   isEndOfGeneration(token: number): boolean;
-  free(): void;
 }
 
 export interface SamplerOptions {

@@ -31,6 +31,12 @@ export class Scheduler {
     this.admitWaiting();
   }
 
+  /** Cancels every request, waiting or running, and frees the lanes' contexts. */
+  async close(): Promise<void> {
+    for (const generation of this.waiting.splice(0)) generation.finish("cancelled");
+    await Promise.all(this.lanes.splice(0).map((lane) => lane.close()));
+  }
+
   private admitWaiting(): void {
     for (let i = 0; i < this.waiting.length; ) {
       const generation = this.waiting[i] as Generation;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
 import type { GenerateOptions } from "../../gpu-node/engine/generation.ts";
-import { loadTestEngine, randomControlVector, strongNorm } from "../support/engine.ts";
+import { errorCode, loadTestEngine, randomControlVector, strongNorm } from "../support/engine.ts";
 
 let engine: Engine;
 let norm: number;
@@ -71,5 +71,21 @@ describe("concurrency", () => {
     controller.abort();
     expect((await first).finishReason).toBe("cancelled");
     expect((await second).usage.completionTokens).toBe(3);
+  });
+});
+
+describe("close", () => {
+  it("cancels running and waiting requests, then refuses new ones", async () => {
+    const closing = await loadTestEngine({ lanes: 1, sequencesPerLane: 1 });
+    const running = closing.complete({ prompt: "Hello", maxNewTokens: 500 });
+    const waiting = closing.complete({ prompt: "Hello", maxNewTokens: 500 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await closing.close();
+    expect((await running).finishReason).toBe("cancelled");
+    expect(await waiting).toMatchObject({
+      finishReason: "cancelled",
+      usage: { completionTokens: 0 },
+    });
+    expect(await errorCode(() => closing.generate({ prompt: "Hi" }))).toBe("engine_closed");
   });
 });

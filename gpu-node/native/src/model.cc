@@ -66,7 +66,6 @@ void Model::Init(Napi::Env env, Napi::Object exports) {
           InstanceMethod("tokenize", &Model::Tokenize),
           InstanceMethod("tokenToPiece", &Model::TokenToPiece),
           InstanceMethod("isEndOfGeneration", &Model::IsEndOfGeneration),
-          InstanceMethod("free", &Model::Free),
       });
   constructor = Napi::Persistent(ctor);
   exports.Set("Model", ctor);
@@ -94,9 +93,7 @@ Model* Model::Unwrap(Napi::Value value) {
   if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(constructor.Value())) {
     throw Napi::TypeError::New(value.Env(), "expected a Model");
   }
-  Model* model = ObjectWrap<Model>::Unwrap(value.As<Napi::Object>());
-  if (model->model_ == nullptr) throw Napi::Error::New(value.Env(), "the model has been freed");
-  return model;
+  return ObjectWrap<Model>::Unwrap(value.As<Napi::Object>());
 }
 
 Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
@@ -106,11 +103,6 @@ Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
 
 Model::~Model() {
   if (model_ != nullptr) llama_model_free(model_);
-}
-
-void Model::Free(const Napi::CallbackInfo&) {
-  if (model_ != nullptr) llama_model_free(model_);
-  model_ = nullptr;
 }
 
 // Everything the engine reports about the model: shape, vocabulary, chat template, raw metadata.

@@ -1,4 +1,5 @@
-// A loaded GGUF model: weights (memory-mapped, loaded once) and vocabulary.
+// A loaded GGUF model: weights (memory-mapped) and vocabulary. It lives as long as the JavaScript
+// object does; the engine keeps one per file for the whole process.
 #pragma once
 #include <napi.h>
 
@@ -27,7 +28,6 @@ class Model : public Napi::ObjectWrap<Model> {
   Napi::Value Tokenize(const Napi::CallbackInfo& info);
   Napi::Value TokenToPiece(const Napi::CallbackInfo& info);
   Napi::Value IsEndOfGeneration(const Napi::CallbackInfo& info);
-  void Free(const Napi::CallbackInfo& info);
 
   llama_model* model_ = nullptr;
 };
