@@ -2,6 +2,7 @@
 // Everything a caller does goes through here.
 import { availableParallelism } from "node:os";
 import { type CapturedText, type CaptureOptions, captureHiddenStates } from "./capture.ts";
+import { DecodeGate } from "./decode-gate.ts";
 import { EngineError } from "./errors.ts";
 import {
   type FinishReason,
@@ -52,6 +53,8 @@ const CAPTURE_CACHE_CONTEXTS = 2;
 export class Engine {
   readonly contextSize: number;
   private readonly scheduler: Scheduler;
+  /** Shared by the lanes and capture: see decode-gate.ts. */
+  private readonly gate: DecodeGate;
   private captureContext: NativeContext | null = null;
   private captureQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -65,6 +68,9 @@ export class Engine {
     contextSize: number,
   ) {
     this.contextSize = contextSize;
+    this.gate = new DecodeGate(
+      native().devices.some((d) => d.type === "gpu") ? options.lanes + 1 : 1,
+    );
     this.scheduler = new Scheduler({
       lanes: options.lanes,
       sequencesPerLane: options.sequencesPerLane,
@@ -227,13 +233,14 @@ export class Engine {
     capture: boolean;
   }): NativeContext {
     const { addon } = native();
-    return new addon.Context(this.model.native, {
+    const context = new addon.Context(this.model.native, {
       ...options,
       batchSize: this.options.batchSize,
       threads: this.options.threads,
       kvCacheType: this.options.kvCacheType,
       flashAttention: this.options.flashAttention,
     });
+    return this.gate.guard(context);
   }
 
   private checkOpen(): void {
