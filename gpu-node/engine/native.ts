@@ -6,6 +6,7 @@ const paths: {
   cpuBinsDir: string;
   cudaBinsDir: string;
   addonFile: string;
+  cudaAddonFile: string;
 } = require("../native/paths.cjs");
 
 export interface NativeDevice {
@@ -116,16 +117,18 @@ export type Backend = "cpu" | "cuda";
 let loaded: { addon: NativeAddon; devices: NativeDevice[] } | undefined;
 
 /**
- * Loads the addon and llama.cpp's backends, once per process. The CUDA folder of
- * @node-llama-cpp/linux-x64-cuda holds the CPU backends too, so one folder is loaded either way.
+ * Loads the addon and llama.cpp's backends, once per process. Each backend package ships its own
+ * build of libllama and libggml, and the addon built against that package must load with it; the
+ * CUDA package's folder holds the CPU backends too, so one folder is loaded either way.
  */
 export function native(backend: Backend = backendFromEnv()): {
   addon: NativeAddon;
   devices: NativeDevice[];
 } {
   if (loaded) return loaded;
-  const addon = require(paths.addonFile) as NativeAddon;
-  const backendsDir = backend === "cuda" ? paths.cudaBinsDir : paths.cpuBinsDir;
+  const cuda = backend === "cuda";
+  const addon = require(cuda ? paths.cudaAddonFile : paths.addonFile) as NativeAddon;
+  const backendsDir = cuda ? paths.cudaBinsDir : paths.cpuBinsDir;
   const devices = addon.init({ backendsDir, verbose: process.env.STEER_LLAMA_LOG === "1" });
   loaded = { addon, devices };
   return loaded;

@@ -1,37 +1,59 @@
 {
   # The addon is compiled against the llama.cpp headers of node-llama-cpp's bundled source
-  # (extracted by build.mjs into vendor/) and linked to the shared libraries that
-  # @node-llama-cpp/linux-x64 ships, so it runs the very same llama.cpp as node-llama-cpp.
+  # (extracted by build.mjs into vendor/) and linked to the shared libraries that node-llama-cpp's
+  # prebuilt packages ship, so it runs the very same llama.cpp as node-llama-cpp. One build per
+  # backend package: steer_native links the CPU libraries, steer_native_cuda the CUDA ones
+  # (built only where @node-llama-cpp/linux-x64-cuda is installed).
   "variables": {
-    "llama_bins%": "<!(node -p \"require('node:path').relative(process.cwd(), require('./paths.cjs').cpuBinsDir)\")",
+    "cpu_bins%": "<!(node -p \"require('node:path').relative(process.cwd(), require('./paths.cjs').cpuBinsDir)\")",
+    "cuda_bins%": "<!(node -p \"require('node:path').relative(process.cwd(), require('./paths.cjs').cudaBinsDir)\")",
+    "has_cuda%": "<!(node -p \"require('node:fs').existsSync(require('./paths.cjs').cudaBinsDir) ? 1 : 0\")",
+  },
+  "target_defaults": {
+    "sources": [
+      "src/addon.cc",
+      "src/log.cc",
+      "src/model.cc",
+      "src/sampler.cc",
+      "src/capture.cc",
+      "src/context.cc",
+    ],
+    "include_dirs": [
+      "<!(node -p \"require('node-addon-api').include_dir\")",
+      "vendor/llama.cpp/include",
+      "vendor/llama.cpp/ggml/include",
+    ],
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+    "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+    "cflags_cc": ["-std=c++17", "-fexceptions", "-O2"],
   },
   "targets": [
     {
       "target_name": "steer_native",
-      "sources": [
-        "src/addon.cc",
-        "src/log.cc",
-        "src/model.cc",
-        "src/sampler.cc",
-        "src/capture.cc",
-        "src/context.cc",
-      ],
-      "include_dirs": [
-        "<!(node -p \"require('node-addon-api').include_dir\")",
-        "vendor/llama.cpp/include",
-        "vendor/llama.cpp/ggml/include",
-      ],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
-      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-O2"],
       "libraries": [
-        "-L<(module_root_dir)/<(llama_bins)",
+        "-L<(module_root_dir)/<(cpu_bins)",
         "-l:libllama.v0.4.0.so",
         "-l:libggml.v0.4.0.so",
         "-l:libggml-base.so",
         # A path relative to the addon itself, so the checkout can move.
-        "-Wl,-rpath,'$$ORIGIN/../../<(llama_bins)'",
+        "-Wl,-rpath,'$$ORIGIN/../../<(cpu_bins)'",
       ],
-    }
-  ]
+    },
+  ],
+  "conditions": [
+    ["has_cuda==1", {
+      "targets": [
+        {
+          "target_name": "steer_native_cuda",
+          "libraries": [
+            "-L<(module_root_dir)/<(cuda_bins)",
+            "-l:libllama.cuda.v0.4.0.so",
+            "-l:libggml.cuda.v0.4.0.so",
+            "-l:libggml-base.so",
+            "-Wl,-rpath,'$$ORIGIN/../../<(cuda_bins)'",
+          ],
+        },
+      ],
+    }],
+  ],
 }
