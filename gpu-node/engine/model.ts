@@ -4,7 +4,7 @@ import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type ChatMessage, ChatTemplate } from "./chat-template.ts";
 import { EngineError } from "./errors.ts";
-import { type NativeModel, native } from "./native.ts";
+import { type NativeModel, type NativeModelInfo, native } from "./native.ts";
 import { detokenize } from "./token-text.ts";
 
 export interface SpecialToken {
@@ -12,25 +12,13 @@ export interface SpecialToken {
   text: string;
 }
 
-export interface ModelMetadata {
+/** The model's shape and vocabulary as llama.cpp reports them, plus its name and special tokens. */
+export type ModelMetadata = Omit<NativeModelInfo, "bosToken" | "eosToken" | "metadata"> & {
   /** general.architecture, e.g. "llama". */
   architecture: string;
   name: string | null;
-  description: string;
-  layerCount: number;
-  embeddingSize: number;
-  headCount: number;
-  headCountKv: number;
-  /** The context length the model was trained for. */
-  contextLength: number;
-  vocabularySize: number;
-  parameterCount: number;
-  sizeBytes: number;
-  chatTemplate: string | null;
   specialTokens: { bos: SpecialToken; eos: SpecialToken };
-  /** Whether prompts start with BOS (tokenizer.ggml.add_bos_token). */
-  addBos: boolean;
-}
+};
 
 export interface LoadModelOptions {
   /** Layers to offload to the GPU; -1 for all (the default when a GPU backend is loaded). */
@@ -47,26 +35,16 @@ export class Model {
     readonly native: NativeModel,
     readonly path: string,
   ) {
-    const info = native.info();
+    const { bosToken, eosToken, metadata, ...shape } = native.info();
     const special = (id: number) => ({ id, text: detokenize(native, [id], true) });
     this.metadata = {
-      architecture: info.metadata["general.architecture"] ?? "unknown",
-      name: info.metadata["general.name"] ?? null,
-      description: info.description,
-      layerCount: info.layerCount,
-      embeddingSize: info.embeddingSize,
-      headCount: info.headCount,
-      headCountKv: info.headCountKv,
-      contextLength: info.contextLength,
-      vocabularySize: info.vocabularySize,
-      parameterCount: info.parameterCount,
-      sizeBytes: info.sizeBytes,
-      chatTemplate: info.chatTemplate,
-      specialTokens: { bos: special(info.bosToken), eos: special(info.eosToken) },
-      addBos: info.addBos,
+      ...shape,
+      architecture: metadata["general.architecture"] ?? "unknown",
+      name: metadata["general.name"] ?? null,
+      specialTokens: { bos: special(bosToken), eos: special(eosToken) },
     };
-    this.chatTemplate = info.chatTemplate
-      ? new ChatTemplate(info.chatTemplate, {
+    this.chatTemplate = shape.chatTemplate
+      ? new ChatTemplate(shape.chatTemplate, {
           bos: this.metadata.specialTokens.bos.text,
           eos: this.metadata.specialTokens.eos.text,
         })

@@ -23,7 +23,20 @@ function extractHeaders() {
   const tmp = mkdtempSync(path.join(tmpdir(), "steer-llama-"));
   try {
     run("git", ["clone", "--quiet", "--no-checkout", paths.llamaBundle, tmp]);
-    run("git", ["-c", "advice.detachedHead=false", "checkout", "--quiet", "HEAD", "--", "include", "ggml/include"], tmp);
+    run(
+      "git",
+      [
+        "-c",
+        "advice.detachedHead=false",
+        "checkout",
+        "--quiet",
+        "HEAD",
+        "--",
+        "include",
+        "ggml/include",
+      ],
+      tmp,
+    );
     rmSync(paths.vendorDir, { recursive: true, force: true });
     run("mkdir", ["-p", paths.vendorDir]);
     run("cp", ["-r", path.join(tmp, "include"), path.join(tmp, "ggml"), paths.vendorDir]);

@@ -2,30 +2,30 @@
 // multiplier moves what the model writes, monotonically, from gloomy words to cheerful ones.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
-import { type PlantedConcept, readPlantedConcept } from "../../gpu-node/test-model/index.ts";
-import { plantedControlVector } from "../../gpu-node/test-model/planted-vector.ts";
-import type { ControlVector } from "../../shared/control-vector.ts";
-import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { loadTestEngine, testModelPath } from "../support/engine.ts";
+import {
+  countWords,
+  DAY_PROMPT,
+  type Planted,
+  readPlanted,
+  steeredAnswers,
+} from "../support/planted.ts";
 
 let engine: Engine;
-let concept: PlantedConcept;
-let cheerful: ControlVector;
-const messages = [{ role: "user" as const, content: "Tell me about your day." }];
+let planted: Planted;
 
 beforeAll(async () => {
   engine = await loadTestEngine();
-  concept = readPlantedConcept((await readGgufFile(testModelPath)).metadata);
-  cheerful = plantedControlVector(concept, engine.model.metadata.layerCount);
+  planted = await readPlanted(testModelPath, engine.model.metadata.layerCount);
 });
 afterAll(() => engine.close());
 
 /** Probability mass of the cheerful and gloomy words as the next token, under multiplier m. */
 async function conceptMass(multiplier: number) {
-  const [captured] = await engine.captureTokens([engine.model.tokenizeChat(messages)], {
+  const [captured] = await engine.captureTokens([engine.model.tokenizeChat(DAY_PROMPT)], {
     layers: [1],
     logits: true,
-    steering: [{ vector: cheerful, multiplier }],
+    steering: [{ vector: planted.cheerful, multiplier }],
   });
   const logits = captured?.logits[0] ?? new Float32Array();
   const max = logits.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
@@ -33,11 +33,11 @@ async function conceptMass(multiplier: number) {
   const total = weights.reduce((a, b) => a + b, 0);
   const mass = (ids: Int32Array) =>
     Array.from(ids).reduce((sum, id) => sum + (weights[id] ?? 0), 0) / total;
-  return { positive: mass(concept.positiveTokenIds), negative: mass(concept.negativeTokenIds) };
+  return {
+    positive: mass(planted.concept.positiveTokenIds),
+    negative: mass(planted.concept.negativeTokenIds),
+  };
 }
-
-const words = (text: string, list: string[]) =>
-  text.split(/\s+/).filter((w) => list.includes(w)).length;
 
 describe("steering along the planted direction", () => {
   it("shifts the next-token distribution monotonically with the multiplier", async () => {
@@ -53,30 +53,23 @@ describe("steering along the planted direction", () => {
   });
 
   it("visibly changes what the model writes", async () => {
-    const write = async (multiplier: number) =>
-      (
-        await engine.complete({
-          messages,
-          maxNewTokens: 8,
-          steering: [{ vector: cheerful, multiplier }],
-        })
-      ).text;
-    const [gloomy, plain, happy] = [await write(-1), await write(0), await write(1)];
-    expect(words(happy, concept.positiveWords)).toBeGreaterThanOrEqual(6);
-    expect(words(gloomy, concept.negativeWords)).toBeGreaterThanOrEqual(6);
-    expect(words(plain, [...concept.positiveWords, ...concept.negativeWords])).toBe(0);
+    const { positiveWords, negativeWords } = planted.concept;
+    const answers = await steeredAnswers(engine, planted);
+    expect(countWords(answers.cheerful, positiveWords)).toBeGreaterThanOrEqual(6);
+    expect(countWords(answers.gloomy, negativeWords)).toBeGreaterThanOrEqual(6);
+    expect(countWords(answers.plain, [...positiveWords, ...negativeWords])).toBe(0);
   });
 
   it("a repetition penalty breaks the steered model's repetition", async () => {
-    const write = (repetitionPenalty: number) =>
-      engine.complete({
-        messages,
+    const write = async (repetitionPenalty: number) => {
+      const { text } = await engine.complete({
+        messages: DAY_PROMPT,
         maxNewTokens: 8,
         sampling: { repetitionPenalty },
-        steering: [{ vector: cheerful, multiplier: 1 }],
+        steering: [{ vector: planted.cheerful, multiplier: 1 }],
       });
-    const repeated = (await write(1)).text.split(/\s+/).filter(Boolean);
-    const varied = (await write(3)).text.split(/\s+/).filter(Boolean);
-    expect(new Set(varied).size).toBeGreaterThan(new Set(repeated).size);
+      return new Set(text.split(/\s+/).filter(Boolean)).size;
+    };
+    expect(await write(3)).toBeGreaterThan(await write(1));
   });
 });

@@ -3,12 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
 import type { Steering } from "../../gpu-node/engine/steering.ts";
-import { readPlantedConcept } from "../../gpu-node/test-model/index.ts";
-import { plantedControlVector } from "../../gpu-node/test-model/planted-vector.ts";
-import { readGgufFile } from "../../shared/gguf/node-file.ts";
-import { loadReferenceModel, type ReferenceModel, referenceForward } from "../reference/index.ts";
+import {
+  loadReferenceModelFile,
+  type ReferenceModel,
+  referenceForward,
+} from "../reference/index.ts";
+import { argmax, relativeError } from "../support/compare.ts";
 import { loadTestEngine, randomControlVector, testModelPath } from "../support/engine.ts";
 import { chatPromptTokens } from "../support/llama3-prompts.ts";
+import { readPlanted, summedDirections } from "../support/planted.ts";
 
 let engine: Engine;
 let reference: ReferenceModel;
@@ -18,53 +21,17 @@ beforeAll(async () => {
   // An F32 cache and plain attention keep llama.cpp within float32 rounding of the exact
   // computation (CPU flash attention and the default F16 cache round through half precision).
   engine = await loadTestEngine({ kvCacheType: "f32", flashAttention: false });
-  const file = await readGgufFile(testModelPath);
-  reference = loadReferenceModel(file);
+  reference = await loadReferenceModelFile(testModelPath);
   const { layerCount, embeddingSize } = engine.model.metadata;
+  const { cheerful } = await readPlanted(testModelPath, layerCount);
   // Two vectors over several layers: the planted trait, and noise on layers 1 and 2 only.
   const noise = randomControlVector(5, 3, embeddingSize, 0.5);
   steering = [
-    {
-      vector: plantedControlVector(readPlantedConcept(file.metadata), layerCount),
-      multiplier: 0.4,
-    },
+    { vector: cheerful, multiplier: 0.4 },
     { vector: noise, multiplier: 1 },
   ];
 });
 afterAll(() => engine.close());
-
-/** The reference's view of a steering spec: the summed direction per layer. */
-function summed(spec: Steering): Map<number, Float64Array> {
-  const layers = new Map<number, Float64Array>();
-  for (const { vector, multiplier } of spec) {
-    for (const [layer, direction] of vector.directions) {
-      const sum = layers.get(layer) ?? new Float64Array(direction.length);
-      direction.forEach((x, i) => {
-        sum[i] = (sum[i] as number) + multiplier * x;
-      });
-      layers.set(layer, sum);
-    }
-  }
-  return layers;
-}
-
-/** Largest absolute difference, relative to the largest reference magnitude. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
-  }
-  return diff / scale;
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++)
-    if ((values[i] as number) > (values[best] as number)) best = i;
-  return best;
-}
 
 describe("engine against the float64 reference", () => {
   const prompt = "Tell me about your day.";
@@ -87,7 +54,7 @@ describe("engine against the float64 reference", () => {
         steering: steered ? steering : [],
       });
       const expected = referenceForward(reference, tokens, {
-        controlVector: steered ? summed(steering) : undefined,
+        controlVector: steered ? summedDirections(steering) : undefined,
         logitsFor: "all",
       });
       tokens.forEach((_, position) => {
@@ -119,7 +86,7 @@ describe("engine against the float64 reference", () => {
     const expected: number[] = [];
     for (let i = 0; i < 6; i++) {
       const { logits } = referenceForward(reference, [...tokens, ...expected], {
-        controlVector: summed(steering),
+        controlVector: summedDirections(steering),
         logitsFor: "last",
       });
       expected.push(argmax(logits.at(-1) ?? []));
