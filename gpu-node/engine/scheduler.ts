@@ -33,7 +33,10 @@ export class Scheduler {
 
   /** Cancels every request, waiting or running, and frees the lanes' contexts. */
   async close(): Promise<void> {
-    for (const generation of this.waiting.splice(0)) generation.finish("cancelled");
+    for (const generation of this.waiting.splice(0)) {
+      generation.finish("cancelled");
+      generation.sampler.free();
+    }
     await Promise.all(this.lanes.splice(0).map((lane) => lane.close()));
   }
 
@@ -43,7 +46,8 @@ export class Scheduler {
       const lane = generation.finished ? null : this.laneFor(generation);
       if (generation.finished || lane) {
         this.waiting.splice(i, 1);
-        lane?.admit(generation);
+        if (lane) lane.admit(generation);
+        else generation.sampler.free(); // cancelled while it waited
       } else {
         i++;
       }
