@@ -37,6 +37,12 @@ export interface EngineOptions {
   flashAttention?: boolean;
 }
 
+/** The options once defaults are filled in and checked. */
+type EngineSettings = Required<
+  Omit<EngineOptions, "gpuLayers" | "contextSize" | "flashAttention">
+> &
+  Pick<EngineOptions, "flashAttention">;
+
 export type EngineCaptureOptions = Omit<CaptureOptions, "steering"> & { steering?: Steering };
 
 export interface Completion {
@@ -61,10 +67,7 @@ export class Engine {
 
   private constructor(
     readonly model: Model,
-    private readonly options: Required<
-      Omit<EngineOptions, "gpuLayers" | "contextSize" | "flashAttention">
-    > &
-      Pick<EngineOptions, "flashAttention">,
+    private readonly options: EngineSettings,
     contextSize: number,
   ) {
     this.contextSize = contextSize;
@@ -95,7 +98,7 @@ export class Engine {
       return value;
     };
     positive("contextSize", contextSize);
-    const settings = {
+    const settings: EngineSettings = {
       batchSize: positive("batchSize", options.batchSize ?? 512),
       lanes: positive("lanes", options.lanes ?? 2),
       sequencesPerLane: positive("sequencesPerLane", options.sequencesPerLane ?? 4),

@@ -142,6 +142,7 @@ export function validateGenerateOptions(options: GenerateOptions): void {
   if ((options.prompt === undefined) === (options.messages === undefined)) {
     fail("prompt", "give exactly one of prompt or messages");
   }
+  if (options.messages !== undefined) validateMessages(options.messages);
   const max = options.maxNewTokens;
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
     fail("maxNewTokens", "maxNewTokens must be a positive integer");
@@ -168,6 +169,23 @@ export function validateGenerateOptions(options: GenerateOptions): void {
   if (stop.some((s) => typeof s !== "string" || s.length === 0)) {
     fail("stop", "stop sequences must be non-empty strings");
   }
+}
+
+const ROLES = new Set(["system", "user", "assistant"]);
+
+function validateMessages(messages: readonly ChatMessage[]): void {
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new EngineError("invalid_request", "messages must be a non-empty array", "messages");
+  }
+  messages.forEach((message, i) => {
+    if (!ROLES.has(message?.role) || typeof message.content !== "string") {
+      throw new EngineError(
+        "invalid_request",
+        "each message needs a role (system, user or assistant) and a string content",
+        `messages[${i}]`,
+      );
+    }
+  });
 }
 
 export function samplerOptions(sampling: SamplingOptions = {}): SamplerOptions {

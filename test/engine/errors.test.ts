@@ -108,3 +108,16 @@ describe("requests", () => {
     expect(result.usage.completionTokens).toBeGreaterThan(0);
   });
 });
+
+describe("chat messages", () => {
+  it("malformed messages name the message at fault", async () => {
+    const bad = [[], [{ role: "tool", content: "x" }], [{ role: "user", content: 42 }]];
+    for (const messages of bad) {
+      const error = await (async () => engine.generate({ messages: messages as never }))().catch(
+        (e) => e,
+      );
+      expect(error).toMatchObject({ code: "invalid_request" });
+      expect(error.param).toMatch(/^messages/);
+    }
+  });
+});
