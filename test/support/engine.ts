@@ -10,8 +10,12 @@ export const repoRoot = path.resolve(import.meta.dirname, "../..");
 export const testModelPath =
   process.env.STEER_TEST_MODEL ?? path.join(repoRoot, ".cache/models/steer-test.gguf");
 
+/**
+ * One thread per decode: vitest runs test files side by side, and llama.cpp's spinning threads
+ * crawl when processes together ask for more threads than there are cores.
+ */
 export function loadTestEngine(options: EngineOptions = {}): Promise<Engine> {
-  return Engine.load(testModelPath, { contextSize: 512, batchSize: 64, ...options });
+  return Engine.load(testModelPath, { contextSize: 512, batchSize: 64, threads: 1, ...options });
 }
 
 /** A deterministic pseudo-random vector on every steerable layer, of the given norm per layer. */
