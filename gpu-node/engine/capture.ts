@@ -66,7 +66,7 @@ export async function captureHiddenStates(
     running.reduce((n, item) => n + item.tokens.length, 0) + length <= shape.cacheSize;
   let done = 0;
   // The capture context is shared: its vector is set by the first decode of every capture.
-  let controlVector: Float32Array | null | undefined = options.steering?.buffer ?? null;
+  let controlVector: ComposedSteering | null | undefined = options.steering ?? null;
 
   try {
     while (queue.length > 0 || running.length > 0) {

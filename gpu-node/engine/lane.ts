@@ -76,7 +76,7 @@ export class Lane {
   private async step(): Promise<void> {
     const batch = this.collectBatch();
     const steering = this.steering;
-    const controlVector = this.applied === steering ? undefined : (steering?.buffer ?? null);
+    const controlVector = this.applied === steering ? undefined : steering;
     try {
       const { sampled } = await this.context.decode({
         ...batch.arrays,

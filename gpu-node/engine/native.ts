@@ -81,14 +81,22 @@ export interface DecodeRequest {
   sequences: Int32Array;
   /** 1 where the token produces logits (and may be sampled or captured at the last layer). */
   outputs: Uint8Array;
-  /** The full (layerCount - 1) * embeddingSize buffer from layer 1; null clears; absent keeps. */
-  controlVector?: Float32Array | null;
+  /** The vector to add from now on; null clears it; absent keeps the context's. */
+  controlVector?: NativeControlVector | null;
   /** Draw a token for each entry from the logits at batch row `row`. */
   sample?: { sampler: NativeSampler; row: number }[];
   /** Copy the logits at these batch rows. */
   logits?: Int32Array;
   /** Copy the layer outputs of `layers` at the batch tokens where keep is 1. */
   capture?: { layers: Int32Array; keep: Uint8Array };
+}
+
+export interface NativeControlVector {
+  /** (layerCount - 1) * embeddingSize floats, row i for layer i + 1. */
+  buffer: Float32Array;
+  /** Only layers firstLayer..lastLayer (inclusive) are steered. */
+  firstLayer: number;
+  lastLayer: number;
 }
 
 export interface DecodeResult {

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { ControlVector } from "../../shared/control-vector.ts";
 import { EngineError } from "./errors.ts";
+import type { NativeControlVector } from "./native.ts";
 
 export interface SteeringTerm {
   vector: ControlVector;
@@ -12,10 +13,10 @@ export interface SteeringTerm {
 
 export type Steering = readonly SteeringTerm[];
 
-/** What llama.cpp takes: one buffer of (layerCount - 1) rows, row i for layer i + 1. */
-export interface ComposedSteering {
-  buffer: Float32Array;
-  /** Equal buffers, equal keys: requests with the same key can share a decode batch. */
+/** What llama.cpp takes: one buffer of (layerCount - 1) rows, row i for layer i + 1, and the
+ * range of layers the vectors define (only those are touched). */
+export interface ComposedSteering extends NativeControlVector {
+  /** Equal vectors, equal keys: requests with the same key can share a decode batch. */
   key: string;
 }
 
@@ -34,6 +35,13 @@ export function composeSteering(steering: Steering, shape: ModelShape): Composed
   const { layerCount, embeddingSize } = shape;
   const buffer = new Float32Array((layerCount - 1) * embeddingSize);
   active.forEach((term, i) => {
+    if (term.vector.directions.size === 0) {
+      throw new EngineError(
+        "invalid_request",
+        "a control vector needs at least one direction",
+        `steering[${i}].vector`,
+      );
+    }
     for (const [layer, direction] of term.vector.directions) {
       checkDirection(layer, direction, shape, i);
       const row = buffer.subarray((layer - 1) * embeddingSize, layer * embeddingSize);
@@ -41,8 +49,14 @@ export function composeSteering(steering: Steering, shape: ModelShape): Composed
         row[j] = (row[j] ?? 0) + term.multiplier * (direction[j] ?? 0);
     }
   });
-  const key = createHash("sha256").update(new Uint8Array(buffer.buffer)).digest("hex");
-  return { buffer, key };
+  const layers = active.flatMap((term) => [...term.vector.directions.keys()]);
+  const firstLayer = Math.min(...layers);
+  const lastLayer = Math.max(...layers);
+  const key = createHash("sha256")
+    .update(`${firstLayer}-${lastLayer}:`)
+    .update(new Uint8Array(buffer.buffer))
+    .digest("hex");
+  return { buffer, firstLayer, lastLayer, key };
 }
 
 function checkMultiplier(multiplier: number, index: number): number {

@@ -52,6 +52,9 @@ describe("composeSteering", () => {
     expect(codeOf(() => composeSteering([{ vector: ok, multiplier: Number.NaN }], shape))).toBe(
       "invalid_multiplier",
     );
+    expect(
+      codeOf(() => composeSteering([{ vector: { directions: new Map() }, multiplier: 1 }], shape)),
+    ).toBe("invalid_request");
     expect(codeOf(() => composeSteering([{ vector: ok, multiplier: Infinity }], shape))).toBe(
       "invalid_multiplier",
     );

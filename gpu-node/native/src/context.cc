@@ -110,14 +110,23 @@ class DecodeWorker : public Napi::AsyncWorker {
   }
 
  private:
+  // { buffer, firstLayer, lastLayer }: the full buffer from layer 1 (a shorter one would leave the
+  // other layers holding an earlier vector's values), applied to the layers first..last only.
   void ReadControlVector(Napi::Env env, Napi::Value value) {
     if (value.IsUndefined()) return;  // keep whatever vector the context holds
     set_cvec_ = true;
     if (value.IsNull()) return;  // clear it
-    cvec_ = copy_array<float, Napi::Float32Array>(value, "controlVector");
+    if (!value.IsObject()) throw Napi::TypeError::New(env, "controlVector must be { buffer, firstLayer, lastLayer }");
+    Napi::Object o = value.As<Napi::Object>();
+    cvec_ = copy_array<float, Napi::Float32Array>(o.Get("buffer"), "controlVector.buffer");
     const size_t expected = static_cast<size_t>(context_->layer_count() - 1) * context_->embedding_size();
     if (cvec_.size() != expected) {
-      throw Napi::RangeError::New(env, "controlVector must hold (layerCount - 1) * embeddingSize floats");
+      throw Napi::RangeError::New(env, "controlVector.buffer must hold (layerCount - 1) * embeddingSize floats");
+    }
+    cvec_first_ = o.Get("firstLayer").ToNumber().Int32Value();
+    cvec_last_ = o.Get("lastLayer").ToNumber().Int32Value();
+    if (cvec_first_ < 1 || cvec_last_ < cvec_first_ || cvec_last_ >= context_->layer_count()) {
+      throw Napi::RangeError::New(env, "controlVector layers must satisfy 1 <= firstLayer <= lastLayer < layerCount");
     }
   }
 
@@ -162,10 +171,9 @@ class DecodeWorker : public Napi::AsyncWorker {
 
   bool ApplyControlVector(llama_context* ctx) {
     const int n_embd = context_->embedding_size();
-    const int last = context_->layer_count() - 1;
-    const int32_t status = cvec_.empty()
-                               ? llama_set_adapter_cvec(ctx, nullptr, 0, n_embd, -1, -1)
-                               : llama_set_adapter_cvec(ctx, cvec_.data(), cvec_.size(), n_embd, 1, last);
+    const int32_t status =
+        cvec_.empty() ? llama_set_adapter_cvec(ctx, nullptr, 0, n_embd, -1, -1)
+                      : llama_set_adapter_cvec(ctx, cvec_.data(), cvec_.size(), n_embd, cvec_first_, cvec_last_);
     if (status != 0) SetError("failed to apply the control vector: " + take_recent_errors());
     return status == 0;
   }
@@ -199,6 +207,8 @@ class DecodeWorker : public Napi::AsyncWorker {
   std::vector<uint8_t> outputs_;
   bool set_cvec_ = false;
   std::vector<float> cvec_;
+  int cvec_first_ = -1;
+  int cvec_last_ = -1;
   std::vector<std::pair<Sampler*, int32_t>> samplers_;
   std::vector<int32_t> logit_rows_;
   std::vector<int> capture_layers_;
