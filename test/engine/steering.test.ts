@@ -31,6 +31,12 @@ describe("composeSteering", () => {
       shape,
     );
     expect(Array.from(composed?.buffer ?? [])).toEqual([2, -1, 0, 0, 0, 0, 0, 0, 2]);
+    expect(composed).toMatchObject({ firstLayer: 1, lastLayer: 3 });
+  });
+
+  it("touches only the layers the vectors define", () => {
+    const composed = composeSteering([{ vector: vector([[2, [1, 1, 1]]]), multiplier: 1 }], shape);
+    expect(composed).toMatchObject({ firstLayer: 2, lastLayer: 2 });
   });
 
   it("is null when nothing steers, so zero multipliers run the unsteered path", () => {
