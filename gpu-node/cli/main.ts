@@ -2,6 +2,7 @@
 import { EngineError } from "../engine/errors.ts";
 import { UsageError } from "./args.ts";
 import { demo } from "./demo.ts";
+import { extract } from "./extract.ts";
 import { generate } from "./generate.ts";
 import { makeTestModel } from "./make-test-model.ts";
 
@@ -9,6 +10,7 @@ const HELP = `Usage: steer <command> [options]
 
 Commands:
   generate          Generate text, optionally steered by control vectors
+  extract           Extract a control vector from contrastive examples
   make-test-model   Write the tiny test model (Llama 3.1 tokenizer, planted concept)
   demo              Show steering on the test model (what \`npm start\` runs)
 
@@ -19,11 +21,22 @@ steer generate --model FILE --prompt TEXT [--chat] [--control-vector FILE[:SCALE
   takes it); --chat wraps it as one user message in the model's chat template.
   --control-vector takes llama.cpp control-vector GGUF files; SCALE defaults to 1.
 
+steer extract --model FILE (--personas POS.txt NEG.txt | --pairs PAIRS.jsonl) --out VECTOR.gguf
+              [--openers FILE] [--template TEXT] [--method M] [--layers A-B]
+  --personas: persona words or phrases, one a line, POS line i paired with NEG line i, each put
+  into --template (default "Respond as an extremely {persona} person would.") as a chat user
+  message, followed by every token-prefix of every opener (one a line; default: the built-in
+  list). --pairs: JSON Lines of {"positive": "...", "negative": "..."}, raw text.
+  --method: pca (default), pca_diff (repeng's), pca_center or mean_diff. --layers: N, A-B or a
+  comma list (default: the upper middle of the stack). Writes unit directions (scale them with
+  --control-vector FILE:SCALE) and prints each layer's separation, explained variance and gap.
+
 steer make-test-model --out FILE
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   generate,
+  extract,
   "make-test-model": makeTestModel,
   demo,
 };

@@ -1,0 +1,178 @@
+// steer extract: a control vector from contrastive examples, written as a control-vector GGUF,
+// with the per-layer report users choose layers and multipliers by.
+import { readFile, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { encodeControlVector } from "../../shared/control-vector.ts";
+import { Engine } from "../engine/engine.ts";
+import { EngineError } from "../engine/errors.ts";
+import {
+  type PersonaSpec,
+  pairDataset,
+  personaDataset,
+  type TextPair,
+} from "../extraction/dataset.ts";
+import { type Extraction, extractControlVector } from "../extraction/extract.ts";
+import { EXTRACTION_METHODS, isExtractionMethod } from "../extraction/methods.ts";
+import { required, UsageError } from "./args.ts";
+
+const OPTIONS = {
+  model: { type: "string" },
+  personas: { type: "string" },
+  pairs: { type: "string" },
+  template: { type: "string" },
+  openers: { type: "string" },
+  method: { type: "string" },
+  layers: { type: "string" },
+  out: { type: "string" },
+} as const;
+
+export async function extract(argv: string[]): Promise<void> {
+  const { options, personaFiles } = parseExtractArgs(argv);
+  const modelPath = required(options.model, "--model");
+  const out = required(options.out, "--out");
+  const method = options.method ?? "pca";
+  if (!isExtractionMethod(method))
+    throw new UsageError(`--method must be one of ${EXTRACTION_METHODS.join(", ")}`);
+  const layers = options.layers === undefined ? undefined : parseLayers(options.layers);
+  if ((personaFiles === undefined) === (options.pairs === undefined))
+    throw new UsageError("give either --personas POS.txt NEG.txt or --pairs PAIRS.jsonl");
+  if (personaFiles === undefined && (options.template ?? options.openers) !== undefined)
+    throw new UsageError("--template and --openers go with --personas");
+
+  // The inputs are read before the model loads, so a bad file fails fast.
+  const source: { personas: PersonaSpec } | { pairs: TextPair[] } = personaFiles
+    ? {
+        personas: {
+          positive: await readLines(personaFiles[0]),
+          negative: await readLines(personaFiles[1]),
+          template: options.template,
+          openers: options.openers === undefined ? undefined : await readLines(options.openers),
+        },
+      }
+    : { pairs: await readPairs(required(options.pairs, "--pairs")) };
+
+  const engine = await Engine.load(modelPath, { lanes: 1, sequencesPerLane: 1 });
+  try {
+    const pairs =
+      "personas" in source
+        ? personaDataset(engine, source.personas)
+        : pairDataset(engine, source.pairs);
+    const extraction = await extractControlVector(engine, pairs, {
+      method,
+      layers,
+      onProgress: showProgress,
+    });
+    await writeOut(out, extraction);
+    printReport(extraction, `${method} on ${pairs.length} pairs`, out);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** node's parseArgs, plus `--personas POS NEG`: the option's value and the argument after it. */
+function parseExtractArgs(argv: string[]) {
+  const { values, tokens } = usage(() =>
+    parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true, tokens: true }),
+  );
+  const personasAt = tokens.findIndex((t) => t.kind === "option" && t.name === "personas");
+  const negativeFile = personasAt === -1 ? undefined : tokens[personasAt + 1];
+  for (const token of tokens) {
+    if (token.kind === "positional" && token !== negativeFile)
+      throw new UsageError(`unexpected argument ${JSON.stringify(token.value)}`);
+  }
+  if (values.personas === undefined) return { options: values, personaFiles: undefined };
+  if (negativeFile?.kind !== "positional")
+    throw new UsageError("--personas takes two files: POS.txt NEG.txt");
+  return { options: values, personaFiles: [values.personas, negativeFile.value] as const };
+}
+
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** "3", "2-5", "1,4-6". */
+function parseLayers(spec: string): number[] {
+  return spec.split(",").flatMap((part) => {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!match)
+      throw new UsageError(`--layers takes N, A-B or a comma list, got ${JSON.stringify(spec)}`);
+    const first = Number(match[1]);
+    const last = Number(match[2] ?? match[1]);
+    if (last < first) throw new UsageError(`--layers range ${part} runs backwards`);
+    return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  });
+}
+
+/** One entry per non-blank line, trimmed. */
+async function readLines(file: string): Promise<string[]> {
+  const text = await readInput(file);
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}
+
+/** JSON Lines of {"positive": "...", "negative": "..."}; blank lines are skipped. */
+async function readPairs(file: string): Promise<TextPair[]> {
+  const lines = (await readInput(file)).split("\n");
+  return lines.flatMap((line, i) => {
+    if (line.trim() === "") return [];
+    const bad = (why: string) =>
+      new EngineError("invalid_request", `${file} line ${i + 1}: ${why}`, "pairs");
+    let pair: unknown;
+    try {
+      pair = JSON.parse(line);
+    } catch (error) {
+      throw bad((error as Error).message);
+    }
+    const { positive, negative } = (pair ?? {}) as Partial<Record<string, unknown>>;
+    if (typeof positive !== "string" || typeof negative !== "string")
+      throw bad('expected {"positive": "...", "negative": "..."}');
+    return [{ positive, negative }];
+  });
+}
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    throw new EngineError("invalid_request", `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+async function writeOut(file: string, { vector }: Extraction): Promise<void> {
+  try {
+    await writeFile(file, encodeControlVector(vector));
+  } catch (error) {
+    throw new EngineError(
+      "invalid_request",
+      `cannot write ${file}: ${(error as Error).message}`,
+      "out",
+    );
+  }
+}
+
+function showProgress(done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  process.stderr.write(`\rcapturing: ${done}/${total} pairs${done === total ? "\n" : ""}`);
+}
+
+function printReport({ report }: Extraction, what: string, file: string): void {
+  const percent = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(10);
+  const rows = report.map(
+    (layer) =>
+      `${String(layer.layer).padStart(5)}  ${percent(layer.separation)}  ${percent(layer.explainedVariance)}  ${layer.meanGap.toFixed(4).padStart(9)}`,
+  );
+  process.stdout.write(
+    [
+      `extracted ${what}; wrote ${file} (unit directions: scale them with --control-vector FILE:SCALE)`,
+      "layer  separation   explained   mean gap",
+      ...rows,
+      "",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,141 @@
+// `steer extract` as a user runs it: examples in, a vector file out that `steer generate` steers
+// with; usage errors exit 2 and bad inputs exit 1, as for `steer generate`.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dot } from "../../gpu-node/extraction/pca.ts";
+import { readPlantedConcept } from "../../gpu-node/test-model/index.ts";
+import { parseControlVector } from "../../shared/control-vector.ts";
+import { readGgufFile } from "../../shared/gguf/node-file.ts";
+import { repoRoot, testModelPath } from "../support/engine.ts";
+import { countWords } from "../support/planted.ts";
+
+async function steer(...args: string[]) {
+  try {
+    const run = promisify(execFile);
+    const { stdout, stderr } = await run(process.execPath, [
+      path.join(repoRoot, "bin/steer.js"),
+      ...args,
+    ]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let dir: string;
+const file = (name: string) => path.join(dir, name);
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "steer-extract-"));
+  await writeFile(file("positive.txt"), "happy\ncheerful\n\njoyful\n");
+  await writeFile(file("negative.txt"), "sad\nmiserable\ndepressed\n");
+  await writeFile(file("openers.txt"), "I think\nToday the weather\nMy favourite part of\nWell,\n");
+  await writeFile(file("one.txt"), "sad\n");
+  await writeFile(file("pairs.jsonl"), '{"positive": "I am happy", "negative": "I am sad"}\n\n');
+  await writeFile(
+    file("bad.jsonl"),
+    '{"positive": "I am happy", "negative": "I am sad"}\n{"positive": 1}\n',
+  );
+});
+
+describe("steer extract", () => {
+  it("writes a vector that steers `steer generate`, and prints the report", async () => {
+    const vectorFile = file("cheerful.gguf");
+    const run = await steer(
+      "extract",
+      "--model",
+      testModelPath,
+      "--personas",
+      file("positive.txt"),
+      file("negative.txt"),
+      "--openers",
+      file("openers.txt"),
+      "--layers",
+      "1-3",
+      "--out",
+      vectorFile,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/extracted pca on \d+ pairs; wrote .*cheerful\.gguf/);
+    expect(run.stdout).toMatch(/^\s+3\s+100\.0%\s+\d+\.\d%\s+\d+\.\d+$/m);
+
+    const vector = parseControlVector(new Uint8Array(await readFile(vectorFile)));
+    const concept = readPlantedConcept((await readGgufFile(testModelPath)).metadata);
+    expect([...vector.directions.keys()]).toEqual([1, 2, 3]);
+    for (const direction of vector.directions.values())
+      expect(dot(direction, concept.direction)).toBeGreaterThan(0.95);
+
+    // Steered at +1 the model writes the positive personas' words (unsteered, none: see
+    // test/engine/planted-steering.test.ts); the sign is the cosine's above.
+    const steered = await steer(
+      "generate",
+      "--model",
+      testModelPath,
+      "--chat",
+      "--prompt",
+      "Tell me about your day.",
+      "--max-tokens",
+      "8",
+      "--control-vector",
+      `${vectorFile}:1`,
+    );
+    expect(countWords(steered.stdout, concept.positiveWords)).toBeGreaterThanOrEqual(6);
+  });
+
+  it("takes explicit pairs", async () => {
+    const run = await steer(
+      "extract",
+      "--model",
+      testModelPath,
+      "--pairs",
+      file("pairs.jsonl"),
+      "--method",
+      "mean_diff",
+      "--out",
+      file("pairs.gguf"),
+    );
+    expect(run.stdout).toContain("extracted mean_diff on 1 pairs");
+    const vector = parseControlVector(new Uint8Array(await readFile(file("pairs.gguf"))));
+    expect([...vector.directions.keys()]).toEqual([2, 3]);
+  });
+
+  it("explains usage errors (exit 2) and bad inputs (exit 1)", async () => {
+    const extract = (...args: string[]) =>
+      steer("extract", "--model", testModelPath, "--out", file("unused.gguf"), ...args);
+    const personas = ["--personas", file("positive.txt"), file("negative.txt")];
+    const cases: [Promise<{ code: number; stderr: string }>, number, string][] = [
+      [steer("extract", ...personas, "--model", testModelPath), 2, "--out is required"],
+      [extract(), 2, "give either --personas"],
+      [extract(...personas, "--pairs", file("pairs.jsonl")), 2, "give either --personas"],
+      [extract("--personas", file("positive.txt")), 2, "--personas takes two files"],
+      [extract(...personas, "stray"), 2, 'unexpected argument "stray"'],
+      [extract(...personas, "--method", "svd"), 2, "--method must be one of pca, pca_diff"],
+      [extract(...personas, "--layers", "3-1"), 2, "runs backwards"],
+      [extract(...personas, "--layers", "top"), 2, "--layers takes N, A-B"],
+      [
+        extract("--pairs", file("pairs.jsonl"), "--openers", file("openers.txt")),
+        2,
+        "go with --personas",
+      ],
+      [extract(...personas, "--layers", "0-2"), 1, "layer 0 cannot be steered"],
+      [
+        extract("--personas", file("positive.txt"), file("one.txt")),
+        1,
+        "3 positive but 1 negative",
+      ],
+      [extract("--pairs", file("bad.jsonl")), 1, "bad.jsonl line 2: expected"],
+      [extract("--pairs", file("missing.jsonl")), 1, "cannot read"],
+    ];
+    for (const [run, code, message] of cases) {
+      const { code: actual, stderr } = await run;
+      expect({ code: actual, stderr }).toMatchObject({
+        code,
+        stderr: expect.stringContaining(message),
+      });
+    }
+  });
+});

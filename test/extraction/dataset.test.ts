@@ -1,0 +1,158 @@
+// Contrastive datasets: persona pairs that differ in the persona alone, explicit pairs, and an
+// error for every way an input can be wrong.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Engine } from "../../gpu-node/engine/engine.ts";
+import {
+  DEFAULT_TEMPLATE,
+  MAX_PAIRS,
+  type PersonaSpec,
+  pairDataset,
+  personaDataset,
+  type TextPair,
+} from "../../gpu-node/extraction/dataset.ts";
+import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
+import { loadTestEngine } from "../support/engine.ts";
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await loadTestEngine({ contextSize: 64 });
+});
+afterAll(() => engine.close());
+
+const chat = (persona: string) =>
+  engine.model.tokenizeChat([
+    { role: "user", content: DEFAULT_TEMPLATE.replace("{persona}", persona) },
+  ]);
+const tokens = (text: string) => engine.model.tokenize(text, { addBos: false });
+
+describe("persona datasets", () => {
+  it("pair every opener prefix with every persona pair, differing in the persona alone", () => {
+    const pairs = personaDataset(engine, {
+      positive: ["happy", "cheerful"],
+      negative: ["sad", "miserable"],
+      openers: ["I think so", "I feel"],
+    });
+    // "I" is shared: prefixes "I", "I think", "I think so", "I feel".
+    const prefixes = [tokens("I"), tokens("I think"), tokens("I think so"), tokens("I feel")];
+    expect(pairs).toEqual(
+      prefixes.flatMap((prefix) => [
+        { positive: [...chat("happy"), ...prefix], negative: [...chat("sad"), ...prefix] },
+        { positive: [...chat("cheerful"), ...prefix], negative: [...chat("miserable"), ...prefix] },
+      ]),
+    );
+  });
+
+  it("read the persona into a chat user message and start the assistant's reply", () => {
+    const [pair] = personaDataset(engine, {
+      positive: ["happy"],
+      negative: ["sad"],
+      template: "Be {persona}, very {persona}.",
+      openers: ["Well"],
+    });
+    expect(engine.model.detokenize(pair?.positive ?? [], { special: true })).toMatch(
+      /user.*Be happy, very happy\.<\|eot_id\|>.*assistant.*\n\nWell$/s,
+    );
+  });
+
+  it("ship 100 or more distinct default openers", () => {
+    expect(DEFAULT_OPENERS.length).toBeGreaterThanOrEqual(100);
+    expect(new Set(DEFAULT_OPENERS).size).toBe(DEFAULT_OPENERS.length);
+    const pairs = personaDataset(engine, { positive: ["happy"], negative: ["sad"] });
+    expect(pairs.length).toBeGreaterThan(300);
+  });
+});
+
+describe("explicit pairs", () => {
+  it("are raw text with BOS, as the model asks", () => {
+    const pairs = pairDataset(engine, [{ positive: "I love it", negative: "I hate it" }]);
+    expect(pairs).toEqual([
+      {
+        positive: engine.model.tokenize("I love it"),
+        negative: engine.model.tokenize("I hate it"),
+      },
+    ]);
+    expect(pairs[0]?.positive[0]).toBe(engine.model.metadata.specialTokens.bos.id);
+  });
+});
+
+describe("bad datasets", () => {
+  const personas = (spec: Partial<PersonaSpec>) => () =>
+    personaDataset(engine, { positive: ["happy"], negative: ["sad"], openers: ["Hi"], ...spec });
+  const failure = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    return "no error";
+  };
+  const long = "word ".repeat(80);
+
+  it.each([
+    [
+      "no personas",
+      personas({ positive: [], negative: [] }),
+      "invalid_request",
+      "personas.positive",
+    ],
+    [
+      "unpaired personas",
+      personas({ negative: ["sad", "glum"] }),
+      "invalid_request",
+      "personas.negative",
+    ],
+    ["a blank persona", personas({ negative: [" "] }), "invalid_request", "personas.negative[0]"],
+    [
+      "a template without {persona}",
+      personas({ template: "Be nice." }),
+      "invalid_request",
+      "personas.template",
+    ],
+    ["no openers", personas({ openers: [] }), "invalid_request", "personas.openers"],
+    ["a blank opener", personas({ openers: ["Hi", ""] }), "invalid_request", "personas.openers[1]"],
+    [
+      "too many pairs",
+      personas({
+        positive: Array(MAX_PAIRS).fill("happy"),
+        negative: Array(MAX_PAIRS).fill("sad"),
+        openers: ["Hi there"],
+      }),
+      "invalid_request",
+      "personas.openers",
+    ],
+    [
+      "a prompt past the context",
+      personas({ positive: [long] }),
+      "context_overflow",
+      "personas.positive[0]",
+    ],
+    [
+      "an opener past the context",
+      personas({ openers: [long] }),
+      "context_overflow",
+      "personas.openers",
+    ],
+    ["no pairs", () => pairDataset(engine, []), "invalid_request", "pairs"],
+    [
+      "too many pairs",
+      () =>
+        pairDataset(engine, Array<TextPair>(MAX_PAIRS + 1).fill({ positive: "a", negative: "b" })),
+      "invalid_request",
+      "pairs",
+    ],
+    [
+      "an empty text",
+      () => pairDataset(engine, [{ positive: "a", negative: "" }]),
+      "invalid_request",
+      "pairs[0].negative",
+    ],
+    [
+      "a text past the context",
+      () => pairDataset(engine, [{ positive: long, negative: "b" }]),
+      "context_overflow",
+      "pairs[0].positive",
+    ],
+  ])("%s", (_, run, code, param) => {
+    expect(failure(run)).toMatchObject({ name: "EngineError", code, param });
+  });
+});
