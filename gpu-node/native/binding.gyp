@@ -17,6 +17,7 @@
       "src/sampler.cc",
       "src/capture.cc",
       "src/context.cc",
+      "src/threadpool.cc",
     ],
     "include_dirs": [
       "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -277,10 +277,16 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
   take_recent_errors();
   ctx_ = llama_init_from_model(model->model(), params);
   if (ctx_ == nullptr) throw Napi::Error::New(env, "failed to create a llama context: " + take_recent_errors());
+  threads_ = CpuThreadPool::Create(params.n_threads);
+  if (threads_) llama_attach_threadpool(ctx_, threads_->get(), threads_->get());
 }
 
-Context::~Context() {
+Context::~Context() { Release(); }
+
+void Context::Release() {
   if (ctx_ != nullptr) llama_free(ctx_);
+  ctx_ = nullptr;
+  threads_.reset();
 }
 
 Context* Context::Checked(Napi::Env env) {
@@ -310,8 +316,7 @@ void Context::ClearSequence(const Napi::CallbackInfo& info) {
 
 void Context::Free(const Napi::CallbackInfo& info) {
   Checked(info.Env());
-  llama_free(ctx_);
-  ctx_ = nullptr;
+  Release();
 }
 
 }  // namespace steer

@@ -8,6 +8,7 @@
 
 #include "capture.h"
 #include "llama.h"
+#include "threadpool.h"
 
 namespace steer {
 
@@ -32,10 +33,12 @@ class Context : public Napi::ObjectWrap<Context> {
   Napi::Value Decode(const Napi::CallbackInfo& info);
   void ClearSequence(const Napi::CallbackInfo& info);
   void Free(const Napi::CallbackInfo& info);
+  void Release();
   Context* Checked(Napi::Env env);
 
   Napi::ObjectReference model_ref_;  // keeps the model alive while this context lives
   llama_context* ctx_ = nullptr;
+  std::unique_ptr<CpuThreadPool> threads_;  // outlives ctx_: freed after it
   std::unique_ptr<Capture> capture_;
   int n_layer_ = 0;
   int n_embd_ = 0;
