@@ -83,7 +83,7 @@ class DecodeWorker : public Napi::AsyncWorker {
     }
 
     for (const auto& [sampler, row] : samplers_) {
-      sampled_.push_back(llama_sampler_sample(sampler->chain(), ctx, row));
+      sampled_.push_back(sampler->Sample(ctx, row));
     }
     const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
     for (int32_t row : logit_rows_) {

@@ -1,5 +1,7 @@
 #include "sampler.h"
 
+#include <algorithm>
+
 #include "model.h"
 
 namespace steer {
@@ -46,6 +48,7 @@ Sampler::Sampler(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Sampler>(inf
   }
   if (temperature <= 0) {
     llama_sampler_chain_add(chain_, llama_sampler_init_greedy());
+    plain_greedy_ = repetition_penalty == 1;
     return;
   }
   const int32_t top_k = static_cast<int32_t>(number_or(o, "topK", 0));
@@ -57,6 +60,15 @@ Sampler::Sampler(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Sampler>(inf
   llama_sampler_chain_add(chain_, llama_sampler_init_temp(temperature));
   const uint32_t seed = static_cast<uint32_t>(number_or(o, "seed", LLAMA_DEFAULT_SEED));
   llama_sampler_chain_add(chain_, llama_sampler_init_dist(seed));
+}
+
+// Plain greedy is an argmax over the logits. llama_sampler_sample would first copy all of them
+// into a candidate list (128k entries for Llama 3), a measurable share of a small model's step.
+llama_token Sampler::Sample(llama_context* ctx, int32_t row) {
+  if (!plain_greedy_) return llama_sampler_sample(chain_, ctx, row);
+  const float* logits = llama_get_logits_ith(ctx, row);
+  const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)));
+  return static_cast<llama_token>(std::max_element(logits, logits + n_vocab) - logits);
 }
 
 Sampler::~Sampler() {

@@ -17,13 +17,15 @@ class Sampler : public Napi::ObjectWrap<Sampler> {
   explicit Sampler(const Napi::CallbackInfo& info);
   ~Sampler() override;
 
-  llama_sampler* chain() const { return chain_; }
+  // The next token from the logits at batch row `row` of the context's last decode.
+  llama_token Sample(llama_context* ctx, int32_t row);
 
  private:
   static Napi::FunctionReference constructor;
   void Free(const Napi::CallbackInfo& info);
 
   llama_sampler* chain_ = nullptr;
+  bool plain_greedy_ = false;  // greedy with no penalty: no state, no chain needed
 };
 
 }  // namespace steer
