@@ -1,13 +1,13 @@
 // A Llama-architecture GGUF with random weights, of any shape: speed depends on the shape and the
 // quantization, not on what the weights say, so a random model of Llama-3.2-1B's shape benchmarks
 // like the real one without downloading it.
-import {
-  GgmlType,
-  type GgufMetadata,
-  type GgufTensorInput,
-  ggufScalar,
-} from "../../shared/gguf/index.ts";
+
+import { llamaMetadata } from "../../gpu-node/test-model/llama-metadata.ts";
+import { GgmlType, type GgufMetadata, type GgufTensorInput } from "../../shared/gguf/index.ts";
 import { writeGgufFile } from "../../shared/gguf/node-file.ts";
+
+/** llama.cpp's general.file_type for a model whose matrices are F16. */
+const FILE_TYPE_MOSTLY_F16 = 1;
 
 export interface LlamaShape {
   name: string;
@@ -48,7 +48,10 @@ export async function writeRandomLlama(
 ): Promise<void> {
   const vocabularySize = tokenizerTokenCount(tokenizer);
   const tensors = llamaTensors(shape, vocabularySize);
-  const metadata: GgufMetadata = new Map([...llamaMetadata(shape), ...tokenizer]);
+  const metadata: GgufMetadata = new Map([
+    ...llamaMetadata({ ...shape, vocabSize: vocabularySize, fileType: FILE_TYPE_MOSTLY_F16 }),
+    ...tokenizer,
+  ]);
   await writeGgufFile(path, { metadata, tensors });
 }
 
@@ -56,24 +59,6 @@ function tokenizerTokenCount(tokenizer: GgufMetadata): number {
   const tokens = tokenizer.get("tokenizer.ggml.tokens");
   if (tokens?.type !== "array") throw new Error("tokenizer metadata has no tokenizer.ggml.tokens");
   return tokens.value.length;
-}
-
-function llamaMetadata(shape: LlamaShape): GgufMetadata {
-  const headDim = shape.embeddingLength / shape.headCount;
-  return new Map([
-    ["general.architecture", ggufScalar("string", "llama")],
-    ["general.name", ggufScalar("string", shape.name)],
-    ["general.file_type", ggufScalar("uint32", 1)], // mostly F16
-    ["llama.block_count", ggufScalar("uint32", shape.blockCount)],
-    ["llama.context_length", ggufScalar("uint32", shape.contextLength)],
-    ["llama.embedding_length", ggufScalar("uint32", shape.embeddingLength)],
-    ["llama.feed_forward_length", ggufScalar("uint32", shape.feedForwardLength)],
-    ["llama.attention.head_count", ggufScalar("uint32", shape.headCount)],
-    ["llama.attention.head_count_kv", ggufScalar("uint32", shape.headCountKv)],
-    ["llama.rope.dimension_count", ggufScalar("uint32", headDim)],
-    ["llama.rope.freq_base", ggufScalar("float32", shape.ropeFreqBase)],
-    ["llama.attention.layer_norm_rms_epsilon", ggufScalar("float32", shape.rmsEpsilon)],
-  ]);
 }
 
 /**

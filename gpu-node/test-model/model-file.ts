@@ -14,6 +14,7 @@ import {
 } from "../../shared/gguf/index.ts";
 import { writeGgufFile } from "../../shared/gguf/node-file.ts";
 import { CONCEPT_WORDS, type PlantedConcept, plantedConceptMetadata } from "./concept.ts";
+import { llamaMetadata } from "./llama-metadata.ts";
 import { type Llama3Tokenizer, loadLlama3Tokenizer } from "./llama3-tokenizer.ts";
 import { TEST_MODEL_SHAPE } from "./shape.ts";
 import { buildTestModelWeights, STEERING_NORM } from "./weights.ts";
@@ -59,7 +60,7 @@ async function buildTestModel(): Promise<GgufDocument> {
     steeringNorm: STEERING_NORM,
   };
   const metadata: GgufMetadata = new Map([
-    ...llamaMetadata(),
+    ...llamaMetadata({ ...TEST_MODEL_SHAPE, name: "steer-test", fileType: FILE_TYPE_ALL_F32 }),
     ...tokenizerMetadata(tokenizer),
     ...plantedConceptMetadata(concept),
   ]);
@@ -71,25 +72,6 @@ function wordToken(tokenizer: Llama3Tokenizer, word: string): number {
   const id = tokenizer.tokens.indexOf(`\u0120${word}`);
   if (id < 0) throw new Error(`" ${word}" is not a single Llama 3 token`);
   return id;
-}
-
-function llamaMetadata(): [string, GgufValue][] {
-  const shape = TEST_MODEL_SHAPE;
-  return [
-    ["general.architecture", ggufScalar("string", "llama")],
-    ["general.name", ggufScalar("string", "steer-test")],
-    ["general.file_type", ggufScalar("uint32", FILE_TYPE_ALL_F32)],
-    ["llama.vocab_size", ggufScalar("uint32", shape.vocabSize)],
-    ["llama.context_length", ggufScalar("uint32", shape.contextLength)],
-    ["llama.embedding_length", ggufScalar("uint32", shape.embeddingLength)],
-    ["llama.block_count", ggufScalar("uint32", shape.blockCount)],
-    ["llama.feed_forward_length", ggufScalar("uint32", shape.feedForwardLength)],
-    ["llama.attention.head_count", ggufScalar("uint32", shape.headCount)],
-    ["llama.attention.head_count_kv", ggufScalar("uint32", shape.headCountKv)],
-    ["llama.rope.dimension_count", ggufScalar("uint32", shape.headDim)],
-    ["llama.rope.freq_base", ggufScalar("float32", shape.ropeFreqBase)],
-    ["llama.attention.layer_norm_rms_epsilon", ggufScalar("float32", shape.rmsEpsilon)],
-  ];
 }
 
 function tokenizerMetadata(tokenizer: Llama3Tokenizer): [string, GgufValue][] {
