@@ -31,15 +31,20 @@ const CMAKE_OPTIONS = [
 
 /** Paths of the built tools; builds whatever is missing first (minutes, once). */
 export function ensureLlamaTools(): LlamaTools {
+  return ensureLlamaTargets(TOOLS);
+}
+
+/** Paths of any of llama.cpp's tool targets (e.g. "llama-cvector-generator"), built if missing. */
+export function ensureLlamaTargets<T extends string>(targets: readonly T[]): Record<T, string> {
   const tools = Object.fromEntries(
-    TOOLS.map((tool) => [tool, path.join(buildDir, "bin", tool)]),
-  ) as LlamaTools;
-  const missing = TOOLS.filter((tool) => !existsSync(tools[tool]));
+    targets.map((tool) => [tool, path.join(buildDir, "bin", tool)]),
+  ) as Record<T, string>;
+  const missing = targets.filter((tool) => !existsSync(tools[tool]));
   if (missing.length > 0) build(missing);
   return tools;
 }
 
-function build(targets: readonly LlamaTool[]): void {
+function build(targets: readonly string[]): void {
   const log = path.join(cacheDir, "llama.cpp-build.log");
   console.error(`Building ${targets.join(", ")} from llama.cpp source (minutes; log: ${log})`);
   const started = performance.now();
