@@ -11,7 +11,8 @@ export class Lane {
   /** The steering of the requests in this lane; only changed while the lane is empty. */
   steering: ComposedSteering | null = null;
   private readonly slots: (Generation | null)[];
-  private applied: ComposedSteering | null | undefined = undefined; // what the context holds
+  /** The key of the vector the context holds (null: none; undefined: unknown, set it). */
+  private appliedKey: string | null | undefined = undefined;
   private running: Promise<void> | null = null;
 
   constructor(
@@ -76,21 +77,23 @@ export class Lane {
   private async step(): Promise<void> {
     const batch = this.collectBatch();
     const steering = this.steering;
-    const controlVector = this.applied === steering ? undefined : steering;
+    const key = steering?.key ?? null;
+    // Setting a vector makes llama.cpp rebuild its compute graphs: only when it changes.
+    const controlVector = this.appliedKey === key ? undefined : steering;
     try {
       const { sampled } = await this.context.decode({
         ...batch.arrays,
         controlVector,
         sample: batch.sample,
       });
-      this.applied = steering;
+      this.appliedKey = key;
       batch.members.forEach(({ generation, tokens, samples }, i) => {
         generation.cached += tokens;
         const token = sampled[batch.sampleIndex[i] ?? -1];
         if (samples && token !== undefined) generation.accept(token);
       });
     } catch (error) {
-      this.applied = undefined;
+      this.appliedKey = undefined;
       for (const { generation } of batch.members) generation.fail(error);
     }
   }
