@@ -63,6 +63,8 @@ export class Generation {
   private unsentTokens: number[] = [];
   private readonly stops: StopSequenceFilter;
   private readonly maxNewTokens: number;
+  private readonly signal: AbortSignal | undefined;
+  private readonly cancel = () => this.finish("cancelled");
 
   constructor(
     readonly model: Model,
@@ -77,7 +79,8 @@ export class Generation {
     this.decoder = new TokenTextDecoder(model.native);
     this.stops = new StopSequenceFilter(options.stop ?? []);
     // Cancelling ends the stream at once; the lane frees the slot before its next decode.
-    options.signal?.addEventListener("abort", () => this.finish("cancelled"), { once: true });
+    this.signal = options.signal;
+    this.signal?.addEventListener("abort", this.cancel, { once: true });
   }
 
   get promptPending(): number {
@@ -94,7 +97,10 @@ export class Generation {
 
   /** Emits the token's text; says why generation ends here, if it does. */
   private take(token: number): FinishReason | null {
-    if (this.model.native.isEndOfGeneration(token)) return "stop";
+    if (this.model.native.isEndOfGeneration(token)) {
+      this.flush(); // text held back for a possible stop sequence was not one
+      return "stop";
+    }
     this.completionTokens++;
     this.unsentTokens.push(token);
     const { text, stopped } = this.stops.push(this.decoder.push(token));
@@ -106,20 +112,23 @@ export class Generation {
     return null;
   }
 
+  /** Ends the stream. After a stop sequence, the text held back is the stop itself: dropped. */
   finish(reason: FinishReason): void {
     if (this.finished) return;
-    this.finished = true;
+    this.end();
     this.nextToken = null;
-    if (reason !== "stop") {
-      const rest = this.stops.flush() + this.decoder.flush();
-      if (rest) this.emit(rest);
-    }
+    if (reason !== "stop") this.flush();
     this.events.push({
       type: "end",
       finishReason: reason,
       usage: { promptTokens: this.promptTokens.length, completionTokens: this.completionTokens },
     });
     this.events.close();
+  }
+
+  private flush(): void {
+    const rest = this.stops.flush() + this.decoder.flush();
+    if (rest) this.emit(rest);
   }
 
   private emit(text: string): void {
@@ -129,8 +138,13 @@ export class Generation {
 
   fail(error: unknown): void {
     if (this.finished) return;
-    this.finished = true;
+    this.end();
     this.events.close(error);
+  }
+
+  private end(): void {
+    this.finished = true;
+    this.signal?.removeEventListener("abort", this.cancel);
   }
 }
 
