@@ -30,6 +30,8 @@ export async function demo(): Promise<void> {
     const { text } = await engine.complete({
       messages: [{ role: "user", content: PROMPT }],
       maxNewTokens: 12,
+      // The tiny model repeats its likeliest word; a penalty shows the whole trait.
+      sampling: { repetitionPenalty: 3 },
       steering: [{ vector, multiplier }],
     });
     process.stdout.write(
@@ -37,6 +39,6 @@ export async function demo(): Promise<void> {
     );
   }
   process.stdout.write(
-    `\nTry it: npm run steer -- generate --model ${modelPath} --chat --prompt ${JSON.stringify(PROMPT)} --control-vector ${vectorPath}:1\n`,
+    `\nTry it: npm run steer -- generate --model ${modelPath} --chat --prompt ${JSON.stringify(PROMPT)} --control-vector ${vectorPath}:1 --repetition-penalty 3\n`,
   );
 }
