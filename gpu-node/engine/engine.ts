@@ -37,6 +37,18 @@ export interface EngineOptions {
   flashAttention?: boolean;
 }
 
+/** A generation's events gathered into one completion. */
+export async function collectCompletion(
+  events: AsyncIterable<GenerationEvent>,
+): Promise<Completion> {
+  let text = "";
+  for await (const event of events) {
+    if (event.type === "text") text += event.text;
+    else return { text, finishReason: event.finishReason, usage: event.usage };
+  }
+  throw new Error("generation ended without a finish event");
+}
+
 /** The options once defaults are filled in and checked. */
 type EngineSettings = Required<
   Omit<EngineOptions, "gpuLayers" | "contextSize" | "flashAttention">
@@ -159,13 +171,8 @@ export class Engine {
   }
 
   /** The whole completion at once. */
-  async complete(options: GenerateOptions): Promise<Completion> {
-    let text = "";
-    for await (const event of this.generate(options)) {
-      if (event.type === "text") text += event.text;
-      else return { text, finishReason: event.finishReason, usage: event.usage };
-    }
-    throw new Error("generation ended without a finish event");
+  complete(options: GenerateOptions): Promise<Completion> {
+    return collectCompletion(this.generate(options));
   }
 
   /** Hidden states of `texts` (raw text, BOS added as the model asks) at the chosen layers. */
