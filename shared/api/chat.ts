@@ -1,0 +1,77 @@
+// POST /v1/chat/completions: OpenAI's request and response, plus Steer's extensions (`top_k`,
+// `min_p`, `repetition_penalty` and `steering`: vector reference -> multiplier).
+import { z } from "zod";
+
+/** The largest |multiplier| a request may ask for (useful values lie within about +-2). */
+export const MAX_MULTIPLIER = 10;
+export const MAX_STOP_SEQUENCES = 16;
+
+export const chatMessageSchema = z.object({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string(),
+});
+
+const positiveInt = z.number().int().min(1);
+
+export const chatCompletionRequestSchema = z.object({
+  model: z.string().nullish(),
+  messages: z.array(chatMessageSchema).min(1),
+  max_tokens: positiveInt.nullish(),
+  max_completion_tokens: positiveInt.nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().gt(0).max(1).nullish(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .nullish(),
+  stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(MAX_STOP_SEQUENCES)]).nullish(),
+  n: z.literal(1).nullish(),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
+  top_k: z.number().int().min(0).nullish(),
+  min_p: z.number().min(0).max(1).nullish(),
+  repetition_penalty: z.number().gt(0).nullish(),
+  steering: z
+    .record(z.string().min(1), z.number().min(-MAX_MULTIPLIER).max(MAX_MULTIPLIER))
+    .nullish(),
+});
+
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+export type ChatFinishReason = "stop" | "length";
+
+export interface CompletionUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: { role: "assistant"; content: string };
+    finish_reason: ChatFinishReason;
+  }[];
+  usage: CompletionUsage;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    delta: { role?: "assistant"; content?: string };
+    finish_reason: ChatFinishReason | null;
+  }[];
+  /** Present (null until the last chunk) when stream_options.include_usage is set. */
+  usage?: CompletionUsage | null;
+}
