@@ -1,5 +1,6 @@
 // The `steer` command line: the first way users touch the engine.
 import { EngineError } from "../engine/errors.ts";
+import { serve } from "../server/serve.ts";
 import { UsageError } from "./args.ts";
 import { demo } from "./demo.ts";
 import { extract } from "./extract.ts";
@@ -13,6 +14,7 @@ Commands:
   extract           Extract a control vector from contrastive examples
   make-test-model   Write the tiny test model (Llama 3.1 tokenizer, planted concept)
   demo              Show steering on the test model (what \`npm start\` runs)
+  serve             Serve the model over HTTP (OpenAI-compatible, with steering)
 
 steer generate --model FILE --prompt TEXT [--chat] [--control-vector FILE[:SCALE] ...]
                [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--min-p P]
@@ -32,6 +34,10 @@ steer extract --model FILE (--personas POS.txt NEG.txt | --pairs PAIRS.jsonl) --
   --control-vector FILE:SCALE) and prints each layer's separation, explained variance and gap.
 
 steer make-test-model --out FILE
+
+steer serve --model FILE [--port P] [--host H] [--vectors-dir DIR] [--context-size N] [--threads N]
+  Listens on 127.0.0.1:8080 by default. When STEER_NODE_TOKEN is set, every request must send it
+  as "Authorization: Bearer TOKEN". Vectors uploaded to /v1/vectors live in DIR (.cache/vectors).
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
@@ -39,6 +45,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   extract,
   "make-test-model": makeTestModel,
   demo,
+  serve,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,86 @@
+// The GPU node's HTTP app, built from an engine and a vector store. Tests can call app.request()
+// on it; serve.ts puts it behind a Node HTTP server.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Engine } from "../engine/engine.ts";
+import { ApiError, errorResponse } from "./errors.ts";
+import { chatRoutes } from "./routes/chat.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { vectorRoutes } from "./routes/vectors.ts";
+import type { VectorStore } from "./vector-store.ts";
+
+export interface AppOptions {
+  engine: Engine;
+  store: VectorStore;
+  /** The id /v1/models and responses give the model. */
+  modelId: string;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Largest JSON body (default 1 MiB) and vector upload (default 32 MiB). */
+  maxJsonBytes?: number;
+  maxVectorBytes?: number;
+  /** True once the server is shutting down (readyz then answers 503). */
+  isClosing?: () => boolean;
+}
+
+export interface AppContext {
+  engine: Engine;
+  store: VectorStore;
+  modelId: string;
+  created: number;
+  isClosing: () => boolean;
+}
+
+export function createApp(options: AppOptions): Hono {
+  const context: AppContext = {
+    engine: options.engine,
+    store: options.store,
+    modelId: options.modelId,
+    created: Math.floor(Date.now() / 1000),
+    isClosing: options.isClosing ?? (() => false),
+  };
+  const app = new Hono();
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) =>
+    errorResponse(c, new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found")),
+  );
+  if (options.token) app.use(bearer(options.token));
+  const tooLarge = (max: number) =>
+    bodyLimit({
+      maxSize: max,
+      onError: (c) => {
+        // The rest of the body is never read: the connection cannot carry another request.
+        c.header("connection", "close");
+        return errorResponse(
+          c,
+          new ApiError(413, `the body exceeds ${max} bytes`, "body_too_large", "body"),
+        );
+      },
+    });
+  app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? 32 * 1024 * 1024));
+  app.use("/v1/chat/*", tooLarge(options.maxJsonBytes ?? 1024 * 1024));
+  app.route("/", healthRoutes(context));
+  app.route("/", chatRoutes(context));
+  app.route("/", vectorRoutes(context));
+  return app;
+}
+
+function bearer(token: string) {
+  const expected = digest(token);
+  return async (c: Parameters<Parameters<Hono["onError"]>[0]>[1], next: () => Promise<void>) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer (.+)$/i.exec(header);
+    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+      return errorResponse(
+        c,
+        new ApiError(401, "a valid bearer token is required", "invalid_api_key"),
+      );
+    }
+    await next();
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}

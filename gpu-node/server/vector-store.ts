@@ -1,0 +1,128 @@
+// The node's control vectors on local disk: one `<sha256>.gguf` file each, written atomically
+// (a temp file, then a rename), read back on start so that uploads survive a restart.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { VECTOR_ID, type VectorObject } from "../../shared/api/vectors.ts";
+import {
+  type ControlVector,
+  ControlVectorFormatError,
+  parseControlVector,
+} from "../../shared/control-vector.ts";
+import type { ModelShape } from "../engine/steering.ts";
+import { ApiError } from "./errors.ts";
+
+interface Entry {
+  info: VectorObject;
+  vector: ControlVector;
+}
+
+export class VectorStore {
+  private constructor(
+    readonly directory: string,
+    private readonly shape: ModelShape,
+    private readonly entries: Map<string, Entry>,
+  ) {}
+
+  /** Opens (creating it if need be) the directory; files that do not fit the model are skipped. */
+  static async open(directory: string, shape: ModelShape): Promise<VectorStore> {
+    await mkdir(directory, { recursive: true });
+    const store = new VectorStore(directory, shape, new Map());
+    for (const name of await readdir(directory)) {
+      const id = name.replace(/\.gguf$/, "");
+      if (!name.endsWith(".gguf") || !VECTOR_ID.test(id)) continue;
+      try {
+        const bytes = new Uint8Array(await readFile(path.join(directory, name)));
+        if (sha256(bytes) === id) store.entries.set(id, store.check(id, bytes));
+      } catch {
+        // An unreadable or foreign file: not served, left for an operator to look at.
+      }
+    }
+    return store;
+  }
+
+  list(): VectorObject[] {
+    return [...this.entries.values()].map((entry) => entry.info);
+  }
+
+  /** Validates and stores a control-vector GGUF; storing the same bytes twice is one vector. */
+  async put(bytes: Uint8Array): Promise<VectorObject> {
+    const id = sha256(bytes);
+    const existing = this.entries.get(id);
+    if (existing) return existing.info;
+    const entry = this.check(id, bytes);
+    const file = this.file(id);
+    const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
+    try {
+      await writeFile(temp, bytes, { flag: "wx" });
+      await rename(temp, file);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    this.entries.set(id, entry);
+    return entry.info;
+  }
+
+  vector(id: string, param: string): ControlVector {
+    return this.entry(id, param).vector;
+  }
+
+  async bytes(id: string): Promise<Uint8Array> {
+    this.entry(id, "id");
+    return new Uint8Array(await readFile(this.file(id)));
+  }
+
+  async delete(id: string): Promise<void> {
+    this.entry(id, "id");
+    this.entries.delete(id);
+    await rm(this.file(id), { force: true });
+  }
+
+  private entry(id: string, param: string): Entry {
+    const entry = VECTOR_ID.test(id) ? this.entries.get(id) : undefined;
+    if (!entry)
+      throw new ApiError(404, `no vector ${JSON.stringify(id)}`, "vector_not_found", param);
+    return entry;
+  }
+
+  private file(id: string): string {
+    return path.join(this.directory, `${id}.gguf`);
+  }
+
+  /** Parses the file and checks it against the model's layers and width. */
+  private check(id: string, bytes: Uint8Array): Entry {
+    let vector: ControlVector;
+    try {
+      vector = parseControlVector(bytes);
+    } catch (error) {
+      if (!(error instanceof ControlVectorFormatError)) throw error;
+      throw new ApiError(400, error.message, "invalid_control_vector", "body");
+    }
+    const layers = [...vector.directions.keys()].sort((a, b) => a - b);
+    const width = vector.directions.values().next().value?.length ?? 0;
+    const { layerCount, embeddingSize } = this.shape;
+    const outside = layers.find((layer) => layer >= layerCount);
+    if (outside !== undefined) {
+      throw new ApiError(
+        400,
+        `the vector steers layer ${outside}; this model steers layers 1 to ${layerCount - 1}`,
+        "layer_out_of_range",
+        "body",
+      );
+    }
+    if (width !== embeddingSize) {
+      throw new ApiError(
+        400,
+        `the vector's width is ${width}; the model's is ${embeddingSize}`,
+        "control_vector_width",
+        "body",
+      );
+    }
+    return { vector, info: { id, object: "vector", layers, width, bytes: bytes.length } };
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}

@@ -1,0 +1,189 @@
+// The GPU node's HTTP service, as a real process, through the official openai client.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ModelList } from "../../shared/api/models.ts";
+import type { VectorObject } from "../../shared/api/vectors.ts";
+import { encodeControlVector } from "../../shared/control-vector.ts";
+import { testModelPath } from "../support/engine.ts";
+import { countWords, DAY_PROMPT, type Planted, readPlanted } from "../support/planted.ts";
+import { type ServerProcess, startServer } from "./server-process.ts";
+
+const TOKEN = "test-token";
+let vectorsDir: string;
+let server: ServerProcess;
+let client: OpenAI;
+let planted: Planted;
+let cheerfulId: string;
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+async function post(pathname: string, body: unknown, headers: Record<string, string> = auth) {
+  return fetch(`${server.url}${pathname}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+async function upload(bytes: Uint8Array): Promise<Response> {
+  return fetch(`${server.url}/v1/vectors`, { method: "POST", headers: auth, body: bytes });
+}
+
+beforeAll(async () => {
+  vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-vectors-"));
+  server = await startServer({ vectorsDir, token: TOKEN });
+  client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
+  const models = (await (
+    await fetch(`${server.url}/v1/models`, { headers: auth })
+  ).json()) as ModelList;
+  planted = await readPlanted(testModelPath, models.data[0]?.metadata.layers ?? 0);
+  const response = await upload(encodeControlVector(planted.cheerful));
+  expect(response.status).toBe(201);
+  cheerfulId = ((await response.json()) as VectorObject).id;
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await rm(vectorsDir, { recursive: true, force: true });
+});
+
+async function answer(multiplier: number): Promise<string> {
+  const completion = await client.chat.completions.create({
+    model: "steer-test",
+    messages: DAY_PROMPT,
+    max_tokens: 8,
+    // @ts-expect-error Steer's extension field
+    steering: { [cheerfulId]: multiplier },
+  });
+  return completion.choices[0]?.message.content ?? "";
+}
+
+describe("steer serve", () => {
+  it("answers health checks and lists the model", async () => {
+    expect((await fetch(`${server.url}/healthz`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${server.url}/readyz`, { headers: auth })).status).toBe(200);
+    const models = await client.models.list();
+    expect(models.data[0]?.id).toBe("steer-test");
+  });
+
+  it("completes a chat", async () => {
+    const completion = await client.chat.completions.create({
+      model: "steer-test",
+      messages: DAY_PROMPT,
+      max_tokens: 5,
+    });
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.choices[0]?.message.role).toBe("assistant");
+    expect(completion.choices[0]?.finish_reason).toBe("length");
+    expect(completion.usage?.completion_tokens).toBe(5);
+    expect(completion.usage?.total_tokens).toBe(
+      (completion.usage?.prompt_tokens ?? 0) + (completion.usage?.completion_tokens ?? 0),
+    );
+  });
+
+  it("streams the same text, with usage when asked", async () => {
+    const request = { model: "steer-test", messages: DAY_PROMPT, max_tokens: 6 };
+    const whole = await client.chat.completions.create(request);
+    const stream = await client.chat.completions.create({
+      ...request,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    const finishes: (string | null)[] = [];
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let first = true;
+    for await (const chunk of stream) {
+      expect(chunk.object).toBe("chat.completion.chunk");
+      if (first) expect(chunk.choices[0]?.delta.role).toBe("assistant");
+      first = false;
+      text += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.choices[0]) finishes.push(chunk.choices[0].finish_reason);
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe(whole.choices[0]?.message.content);
+    expect(finishes.at(-1)).toBe("length");
+    expect(usage).toEqual(whole.usage);
+  });
+
+  it("steers by an uploaded vector's id", async () => {
+    const { positiveWords, negativeWords } = planted.concept;
+    const [cheerful, plain, gloomy] = [await answer(1), await answer(0), await answer(-1)];
+    expect(countWords(cheerful, positiveWords)).toBeGreaterThanOrEqual(6);
+    expect(countWords(gloomy, negativeWords)).toBeGreaterThanOrEqual(6);
+    expect(countWords(plain, [...positiveWords, ...negativeWords])).toBe(0);
+  });
+
+  it("stores, lists, returns and deletes vectors", async () => {
+    const list = (await (await fetch(`${server.url}/v1/vectors`, { headers: auth })).json()) as {
+      data: VectorObject[];
+    };
+    expect(list.data.map((v) => v.id)).toContain(cheerfulId);
+    const file = await fetch(`${server.url}/v1/vectors/${cheerfulId}`, { headers: auth });
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(encodeControlVector(planted.cheerful));
+    const half = new Map(
+      [...planted.cheerful.directions].map(([l, d]) => [l, d.map((x) => x / 2)]),
+    );
+    const other = (await (
+      await upload(encodeControlVector({ directions: half }))
+    ).json()) as VectorObject;
+    const url = `${server.url}/v1/vectors/${other.id}`;
+    expect((await fetch(url, { method: "DELETE", headers: auth })).status).toBe(200);
+    expect((await fetch(url, { headers: auth })).status).toBe(404);
+  });
+
+  it("rejects what it cannot serve with OpenAI's error shape", async () => {
+    const cases: [unknown, number, string | null][] = [
+      [{ messages: [] }, 400, "messages"],
+      [{ messages: [{ role: "robot", content: "hi" }] }, 400, "messages[0].role"],
+      [{ messages: DAY_PROMPT, temperature: -1 }, 400, "temperature"],
+      [{ messages: DAY_PROMPT, max_tokens: 0 }, 400, "max_tokens"],
+      [{ messages: DAY_PROMPT, top_p: 2 }, 400, "top_p"],
+      [{ messages: DAY_PROMPT, stop: [""] }, 400, "stop[0]"],
+      [{ messages: DAY_PROMPT, steering: { [cheerfulId]: 100 } }, 400, `steering.${cheerfulId}`],
+      [{ messages: DAY_PROMPT, steering: { nope: 1 } }, 404, "steering.nope"],
+      [{ messages: [{ role: "user", content: "word ".repeat(600) }] }, 400, "messages"],
+      ["{not json", 400, "body"],
+    ];
+    for (const [body, status, param] of cases) {
+      const response = await post("/v1/chat/completions", body);
+      const error = ((await response.json()) as { error: Record<string, unknown> }).error;
+      expect({ status: response.status, param: error.param }).toEqual({ status, param });
+      expect(Object.keys(error).sort()).toEqual(["code", "message", "param", "type"]);
+    }
+    const overflow = await post("/v1/chat/completions", {
+      messages: [{ role: "user", content: "word ".repeat(600) }],
+    });
+    expect(((await overflow.json()) as { error: { code: string } }).error.code).toBe(
+      "context_length_exceeded",
+    );
+    const huge = await post("/v1/chat/completions", {
+      messages: [{ role: "user", content: "x".repeat(2 ** 21) }],
+    });
+    expect(huge.status).toBe(413);
+    expect((await upload(new TextEncoder().encode("not a gguf"))).status).toBe(400);
+    const unknown = await fetch(`${server.url}/v1/nothing`, { headers: auth });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("needs the bearer token", async () => {
+    const response = await post("/v1/chat/completions", { messages: DAY_PROMPT }, {});
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { type: string } }).error.type).toBe(
+      "authentication_error",
+    );
+    const wrong = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "wrong", maxRetries: 0 });
+    await expect(wrong.models.list()).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("keeps uploaded vectors across a restart", async () => {
+    await server.stop();
+    server = await startServer({ vectorsDir, token: TOKEN });
+    client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
+    const { positiveWords } = planted.concept;
+    expect(countWords(await answer(1), positiveWords)).toBeGreaterThanOrEqual(6);
+  });
+});
