@@ -1,0 +1,164 @@
+// What the OpenAI-style generation routes (chat and legacy completions) share: body parsing,
+// steering, sampling fields to engine options, metrics, finish reasons, usage, and the SSE loop.
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { z } from "zod";
+import type {
+  ChatCompletionRequest,
+  ChatFinishReason,
+  CompletionUsage,
+} from "../../shared/api/chat.ts";
+import type { GenerateOptions, GenerationEvent, Usage } from "../engine/generation.ts";
+import type { Steering } from "../engine/steering.ts";
+import type { AppContext } from "./app.ts";
+import { ApiError, fromZodError } from "./errors.ts";
+import type { VectorStore } from "./vector-store.ts";
+
+/** The sampling fields both request kinds carry. */
+export type SamplingFields = Pick<
+  ChatCompletionRequest,
+  | "max_tokens"
+  | "temperature"
+  | "top_p"
+  | "top_k"
+  | "min_p"
+  | "repetition_penalty"
+  | "seed"
+  | "stop"
+  | "steering"
+  | "stream"
+  | "stream_options"
+>;
+
+export async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw new ApiError(400, "the body is not valid JSON", "invalid_json", "body");
+  }
+}
+
+/** The body, read and checked against `schema`. */
+export async function parseBody<S extends z.ZodType<SamplingFields>>(
+  request: Request,
+  schema: S,
+): Promise<z.infer<S>> {
+  const parsed = schema.safeParse(await readJson(request));
+  if (!parsed.success) throw fromZodError(parsed.error);
+  const body = parsed.data;
+  if (body.stream_options && !body.stream) {
+    throw new ApiError(
+      400,
+      "stream_options is only allowed with stream: true",
+      "invalid_request",
+      "stream_options",
+    );
+  }
+  return body;
+}
+
+function resolveSteering(store: VectorStore, r: SamplingFields): Steering {
+  return Object.entries(r.steering ?? {}).map(([ref, multiplier]) => ({
+    vector: store.vector(ref, `steering.${ref}`),
+    multiplier,
+  }));
+}
+
+/**
+ * Starts a request's generation: its steering resolved, cancelled when its client goes away or
+ * `abort` fires, counted in the metrics when it finishes.
+ */
+export function startGeneration(
+  { engine, store, metrics }: AppContext,
+  raw: Request,
+  r: SamplingFields,
+  options: GenerateOptions,
+): { events: AsyncIterable<GenerationEvent>; abort: AbortController } {
+  const steering = resolveSteering(store, r);
+  const abort = new AbortController();
+  const events = engine.generate({
+    ...options,
+    steering,
+    signal: AbortSignal.any([abort.signal, raw.signal]),
+  });
+  return { events: counted(events, metrics), abort };
+}
+
+async function* counted(
+  events: AsyncIterable<GenerationEvent>,
+  metrics: AppContext["metrics"],
+): AsyncGenerator<GenerationEvent> {
+  for await (const event of events) {
+    if (event.type === "end" && event.finishReason !== "cancelled") {
+      metrics.completed(event.usage.completionTokens);
+    }
+    yield event;
+  }
+}
+
+/** The engine options of a request, less its prompt. */
+export function generationOptions(
+  r: SamplingFields,
+  maxTokens: number | null | undefined,
+): Omit<GenerateOptions, "prompt" | "messages"> {
+  const stop = r.stop ?? undefined;
+  return {
+    maxNewTokens: maxTokens ?? undefined,
+    sampling: {
+      temperature: r.temperature ?? undefined,
+      topP: r.top_p ?? undefined,
+      topK: r.top_k ?? undefined,
+      minP: r.min_p ?? undefined,
+      repetitionPenalty: r.repetition_penalty ?? undefined,
+      seed: r.seed ?? undefined,
+    },
+    stop: typeof stop === "string" ? [stop] : stop,
+  };
+}
+
+/** A cancelled generation's client is gone (or the node is stopping): "stop" is what is left. */
+export function finishReason(reason: "stop" | "length" | "cancelled"): ChatFinishReason {
+  return reason === "length" ? "length" : "stop";
+}
+
+export function openAiUsage(usage: Usage): CompletionUsage {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+  };
+}
+
+export interface SseChunks {
+  /** Sent before any text (chat's role chunk), if any. */
+  start?: () => unknown;
+  text: (text: string) => unknown;
+  finish: (reason: ChatFinishReason) => unknown;
+  /** The usage chunk, sent last when the request asked for it. */
+  usage?: (usage: CompletionUsage) => unknown;
+}
+
+/** Streams a generation's events as server-sent events ending with [DONE]; a client that goes
+ * away aborts the generation through `abort`. */
+export function streamEvents(
+  c: Context,
+  events: AsyncIterable<GenerationEvent>,
+  abort: AbortController,
+  chunks: SseChunks,
+): Response {
+  return streamSSE(c, async (stream) => {
+    stream.onAbort(() => abort.abort());
+    const send = (chunk: unknown) => stream.writeSSE({ data: JSON.stringify(chunk) });
+    if (chunks.start) await send(chunks.start());
+    for await (const event of events) {
+      if (event.type === "text") {
+        await send(chunks.text(event.text));
+        continue;
+      }
+      if (event.finishReason === "cancelled" && abort.signal.aborted) return;
+      await send(chunks.finish(finishReason(event.finishReason)));
+      if (chunks.usage) await send(chunks.usage(openAiUsage(event.usage)));
+    }
+    await stream.writeSSE({ data: "[DONE]" });
+  });
+}
