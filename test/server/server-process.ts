@@ -11,12 +11,15 @@ export interface ServerProcess {
 export async function startServer(options: {
   vectorsDir: string;
   token?: string;
+  /** A path or hf: URI (default: the test model), and extra `steer serve` arguments. */
+  model?: string;
+  args?: string[];
 }): Promise<ServerProcess> {
   const args = [
     path.join(repoRoot, "bin/steer.js"),
     "serve",
     "--model",
-    testModelPath,
+    options.model ?? testModelPath,
     "--port",
     "0",
     "--context-size",
@@ -25,6 +28,7 @@ export async function startServer(options: {
     "1",
     "--vectors-dir",
     options.vectorsDir,
+    ...(options.args ?? []),
   ];
   const env = { ...process.env, STEER_NODE_TOKEN: options.token ?? "" };
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
