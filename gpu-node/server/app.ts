@@ -5,7 +5,11 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../engine/engine.ts";
 import { ApiError, errorResponse } from "./errors.ts";
+import { ExtractionJobs } from "./extraction-jobs.ts";
+import { Metrics, metricsRoutes } from "./metrics.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { completionRoutes } from "./routes/completions.ts";
+import { extractionRoutes } from "./routes/extractions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { vectorRoutes } from "./routes/vectors.ts";
 import type { VectorStore } from "./vector-store.ts";
@@ -22,6 +26,10 @@ export interface AppOptions {
   maxVectorBytes?: number;
   /** True once the server is shutting down (readyz then answers 503). */
   isClosing?: () => boolean;
+  /** Completions waiting for a slot beyond which new ones get 503 + Retry-After (default 64). */
+  maxQueueDepth?: number;
+  /** The extraction job queue (default: a new one); serve.ts may keep it to close on shutdown. */
+  extractions?: ExtractionJobs;
 }
 
 export interface AppContext {
@@ -30,6 +38,8 @@ export interface AppContext {
   modelId: string;
   created: number;
   isClosing: () => boolean;
+  metrics: Metrics;
+  extractions: ExtractionJobs;
 }
 
 export function createApp(options: AppOptions): Hono {
@@ -39,6 +49,8 @@ export function createApp(options: AppOptions): Hono {
     modelId: options.modelId,
     created: Math.floor(Date.now() / 1000),
     isClosing: options.isClosing ?? (() => false),
+    metrics: new Metrics(),
+    extractions: options.extractions ?? new ExtractionJobs(options.engine, options.store),
   };
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
@@ -60,10 +72,32 @@ export function createApp(options: AppOptions): Hono {
     });
   app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? 32 * 1024 * 1024));
   app.use("/v1/chat/*", tooLarge(options.maxJsonBytes ?? 1024 * 1024));
+  app.use("/v1/completions", tooLarge(options.maxJsonBytes ?? 1024 * 1024));
+  app.use("/v1/extractions", tooLarge(options.maxJsonBytes ?? 1024 * 1024));
+  const busy = queueBound(options.engine, options.maxQueueDepth ?? 64);
+  app.post("/v1/chat/completions", busy);
+  app.post("/v1/completions", busy);
   app.route("/", healthRoutes(context));
   app.route("/", chatRoutes(context));
+  app.route("/", completionRoutes(context));
   app.route("/", vectorRoutes(context));
+  app.route("/", extractionRoutes(context));
+  app.route("/", metricsRoutes(context));
   return app;
+}
+
+/** 503 with Retry-After once `max` completions already wait for a slot. */
+function queueBound(engine: Engine, max: number) {
+  return async (c: Parameters<Parameters<Hono["onError"]>[0]>[1], next: () => Promise<void>) => {
+    if (engine.stats.queueDepth >= max) {
+      c.header("retry-after", "1");
+      return errorResponse(
+        c,
+        new ApiError(503, `the queue is full (${max} waiting); retry shortly`, "queue_full"),
+      );
+    }
+    await next();
+  };
 }
 
 function bearer(token: string) {

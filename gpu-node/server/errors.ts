@@ -73,7 +73,7 @@ export function fromZodError(error: ZodError): ApiError {
 
 export function errorResponse(c: Context, error: unknown): Response {
   const api = toApiError(error);
-  if (api.status >= 500) console.error(error);
+  if (api.status >= 500 && !(error instanceof ApiError)) console.error(error);
   return c.json(api.body(), api.status);
 }
 

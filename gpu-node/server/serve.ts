@@ -1,23 +1,26 @@
 // steer serve: the GPU node's HTTP service on one model.
-import path from "node:path";
 import { serve as listen } from "@hono/node-server";
 import { numberOption, parse, required } from "../cli/args.ts";
 import { Engine } from "../engine/engine.ts";
+import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { createApp } from "./app.ts";
+import { ExtractionJobs } from "./extraction-jobs.ts";
 import { VectorStore } from "./vector-store.ts";
 
 export async function serve(argv: string[]): Promise<void> {
   const o = parse(argv, {
     model: { type: "string" },
+    "models-dir": { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
     "vectors-dir": { type: "string" },
     "context-size": { type: "string" },
     threads: { type: "string" },
   });
-  const modelPath = required(o.model, "--model");
+  const modelSpec = required(o.model, "--model");
   const port = numberOption(o.port, "--port") ?? 8080;
   const hostname = o.host ?? "127.0.0.1";
+  const modelPath = await resolveModelSource(modelSpec, { cacheDir: o["models-dir"] });
   const engine = await Engine.load(modelPath, {
     contextSize: numberOption(o["context-size"], "--context-size"),
     threads: numberOption(o.threads, "--threads"),
@@ -28,10 +31,12 @@ export async function serve(argv: string[]): Promise<void> {
     embeddingSize,
   });
   let closing = false;
+  const extractions = new ExtractionJobs(engine, store);
   const app = createApp({
     engine,
     store,
-    modelId: path.basename(modelPath).replace(/\.gguf$/i, ""),
+    extractions,
+    modelId: modelIdOf(modelSpec),
     token: process.env.STEER_NODE_TOKEN || undefined,
     isClosing: () => closing,
   });
@@ -45,6 +50,7 @@ export async function serve(argv: string[]): Promise<void> {
       closing = true;
       // Stop accepting, cancel what runs (its streams end), then let open connections drain.
       server.close(() => resolve());
+      extractions.close();
       void engine.close().then(() => {
         if ("closeIdleConnections" in server) server.closeIdleConnections();
       });

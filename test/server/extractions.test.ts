@@ -1,0 +1,154 @@
+// Extraction jobs, /metrics and the queue bound, in process through app.request.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Engine } from "../../gpu-node/engine/engine.ts";
+import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
+import { createApp } from "../../gpu-node/server/app.ts";
+import { ExtractionJobs } from "../../gpu-node/server/extraction-jobs.ts";
+import { VectorStore } from "../../gpu-node/server/vector-store.ts";
+import { CONCEPT_WORDS } from "../../gpu-node/test-model/concept.ts";
+import type { ChatCompletion } from "../../shared/api/chat.ts";
+import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import type { ExtractionJob } from "../../shared/api/extractions.ts";
+import { loadTestEngine, testModelPath } from "../support/engine.ts";
+import { countWords, DAY_PROMPT, type Planted, readPlanted } from "../support/planted.ts";
+
+let engine: Engine;
+let dir: string;
+let store: VectorStore;
+let app: ReturnType<typeof createApp>;
+let planted: Planted;
+let extractions: ExtractionJobs;
+
+const personas = {
+  positive: CONCEPT_WORDS.positive.slice(0, 4),
+  negative: CONCEPT_WORDS.negative.slice(0, 4),
+  openers: DEFAULT_OPENERS.slice(0, 4),
+};
+
+beforeAll(async () => {
+  engine = await loadTestEngine();
+  dir = await mkdtemp(path.join(tmpdir(), "steer-vectors-"));
+  const { layerCount, embeddingSize } = engine.model.metadata;
+  store = await VectorStore.open(dir, { layerCount, embeddingSize });
+  extractions = new ExtractionJobs(engine, store);
+  app = createApp({ engine, store, modelId: "steer-test", extractions });
+  planted = await readPlanted(testModelPath, layerCount);
+});
+
+afterAll(async () => {
+  extractions?.close();
+  await engine?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function post(pathname: string, body: unknown, target = app) {
+  return target.request(pathname, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+async function poll(id: string): Promise<ExtractionJob> {
+  const started = Date.now();
+  for (;;) {
+    const job = (await (await app.request(`/v1/extractions/${id}`)).json()) as ExtractionJob;
+    if (!["queued", "running"].includes(job.status) || Date.now() - started > 10_000) return job;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function answer(steering: Record<string, number>): Promise<string> {
+  const response = await post("/v1/chat/completions", {
+    messages: DAY_PROMPT,
+    max_tokens: 8,
+    steering,
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as ChatCompletion).choices[0]?.message.content ?? "";
+}
+
+describe("extraction jobs", () => {
+  it("runs a persona job to a stored vector that steers", async () => {
+    const layers = Array.from({ length: engine.model.metadata.layerCount - 1 }, (_, i) => i + 1);
+    const response = await post("/v1/extractions", { personas, layers });
+    expect(response.status).toBe(202);
+    const queued = (await response.json()) as ExtractionJob;
+    expect(queued).toMatchObject({ object: "extraction", status: "queued", vector_id: null });
+    expect(queued.progress.total).toBeGreaterThan(0);
+
+    const job = await poll(queued.id);
+    expect(job.status).toBe("succeeded");
+    expect(job.progress.done).toBe(job.progress.total);
+    expect(job.report?.map((layer) => layer.layer)).toEqual(layers);
+    expect(job.report?.every((layer) => layer.separation > 0.9)).toBe(true);
+    expect(store.list().map((vector) => vector.id)).toContain(job.vector_id);
+
+    // Directions are unit length: the planted steering norm is the multiplier that steers clearly.
+    const id = job.vector_id as string;
+    const m = Math.min(planted.concept.steeringNorm, 10);
+    const cheerful = await answer({ [id]: m });
+    const gloomy = await answer({ [id]: -m });
+    const { positiveWords, negativeWords } = planted.concept;
+    expect(countWords(cheerful, positiveWords)).toBeGreaterThan(
+      countWords(cheerful, negativeWords),
+    );
+    expect(countWords(gloomy, negativeWords)).toBeGreaterThan(countWords(gloomy, positiveWords));
+  });
+
+  it("cancels a job", async () => {
+    const first = (await (await post("/v1/extractions", { personas })).json()) as ExtractionJob;
+    const second = (await (await post("/v1/extractions", { personas })).json()) as ExtractionJob;
+    const cancelled = await app.request(`/v1/extractions/${second.id}`, { method: "DELETE" });
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as ExtractionJob).status).toBe("cancelled");
+    await app.request(`/v1/extractions/${first.id}`, { method: "DELETE" });
+    expect((await poll(first.id)).status).toBe("cancelled");
+    expect((await poll(second.id)).status).toBe("cancelled");
+    expect((await app.request("/v1/extractions/nope")).status).toBe(404);
+  });
+
+  it("rejects bad datasets naming the field", async () => {
+    const cases: [unknown, string][] = [
+      [{ personas: { ...personas, negative: ["sad"] } }, "personas.negative"],
+      [{ personas: { ...personas, template: "no slot" } }, "personas.template"],
+      [{ pairs: [{ positive: "a", negative: "" }] }, "pairs[0].negative"],
+      [{ pairs: [{ positive: "a", negative: "b" }], method: "svd" }, "method"],
+      [{ pairs: [{ positive: "a", negative: "b" }], layers: [999] }, "layers"],
+      [{}, "personas"],
+    ];
+    for (const [body, param] of cases) {
+      const response = await post("/v1/extractions", body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(((await response.json()) as ApiErrorBody).error.param).toBe(param);
+    }
+  });
+});
+
+describe("metrics and the queue bound", () => {
+  it("serves Prometheus text with the counters", async () => {
+    await answer({});
+    const response = await app.request("/metrics");
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/^steer_queue_depth 0$/m);
+    expect(text).toMatch(/^steer_active_requests 0$/m);
+    expect(text).toMatch(/^steer_completions_total [1-9]\d*$/m);
+    expect(text).toMatch(/^steer_tokens_generated_total [1-9]\d*$/m);
+    expect(text).toMatch(/^steer_extraction_jobs\{status="succeeded"\} 1$/m);
+    expect(text).toMatch(/^steer_extraction_jobs\{status="cancelled"\} 2$/m);
+    expect(text).toContain("# TYPE steer_tokens_generated_total counter");
+  });
+
+  it("answers 503 with Retry-After once the queue is at its bound", async () => {
+    const full = createApp({ engine, store, modelId: "steer-test", maxQueueDepth: 0 });
+    const response = await post("/v1/chat/completions", { messages: DAY_PROMPT }, full);
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    const body = (await response.json()) as ApiErrorBody;
+    expect(body.error).toMatchObject({ type: "server_error", code: "queue_full" });
+  });
+});
