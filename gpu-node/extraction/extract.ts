@@ -42,7 +42,7 @@ export async function extractControlVector(
   if (!isExtractionMethod(method))
     throw new EngineError("invalid_request", `unknown method ${JSON.stringify(method)}`, "method");
   const { layerCount, embeddingSize: width, architecture } = engine.model.metadata;
-  const layers = checkLayers(options.layers ?? defaultLayers(layerCount), layerCount);
+  const layers = steerableLayers(options.layers ?? defaultLayers(layerCount), layerCount);
   if (pairs.length === 0)
     throw new EngineError("invalid_request", "give at least one pair", "pairs");
 
@@ -103,7 +103,8 @@ async function captureDifferences(
   return differences;
 }
 
-function checkLayers(layers: readonly number[], layerCount: number): number[] {
+/** The layers, sorted and without repeats, once each is checked to be steerable (1..n-1). */
+export function steerableLayers(layers: readonly number[], layerCount: number): number[] {
   if (layers.length === 0)
     throw new EngineError("invalid_request", "choose at least one layer", "layers");
   for (const layer of layers) {

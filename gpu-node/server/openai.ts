@@ -11,7 +11,8 @@ import type {
 import type { GenerateOptions, GenerationEvent, Usage } from "../engine/generation.ts";
 import type { Steering } from "../engine/steering.ts";
 import type { AppContext } from "./app.ts";
-import { ApiError, fromZodError } from "./errors.ts";
+import { ApiError } from "./errors.ts";
+import { parseJsonBody } from "./json-body.ts";
 import type { VectorStore } from "./vector-store.ts";
 
 /** The sampling fields both request kinds carry. */
@@ -30,22 +31,12 @@ export type SamplingFields = Pick<
   | "stream_options"
 >;
 
-export async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch {
-    throw new ApiError(400, "the body is not valid JSON", "invalid_json", "body");
-  }
-}
-
 /** The body, read and checked against `schema`. */
 export async function parseBody<S extends z.ZodType<SamplingFields>>(
   request: Request,
   schema: S,
 ): Promise<z.infer<S>> {
-  const parsed = schema.safeParse(await readJson(request));
-  if (!parsed.success) throw fromZodError(parsed.error);
-  const body = parsed.data;
+  const body = await parseJsonBody(request, schema);
   if (body.stream_options && !body.stream) {
     throw new ApiError(
       400,
