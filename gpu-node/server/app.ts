@@ -71,9 +71,8 @@ export function createApp(options: AppOptions): Hono {
       },
     });
   app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? 32 * 1024 * 1024));
-  app.use("/v1/chat/*", tooLarge(options.maxJsonBytes ?? 1024 * 1024));
-  app.use("/v1/completions", tooLarge(options.maxJsonBytes ?? 1024 * 1024));
-  app.use("/v1/extractions", tooLarge(options.maxJsonBytes ?? 1024 * 1024));
+  const jsonLimit = tooLarge(options.maxJsonBytes ?? 1024 * 1024);
+  for (const path of ["/v1/chat/*", "/v1/completions", "/v1/extractions"]) app.use(path, jsonLimit);
   const busy = queueBound(options.engine, options.maxQueueDepth ?? 64);
   app.post("/v1/chat/completions", busy);
   app.post("/v1/completions", busy);
