@@ -23,9 +23,10 @@ export interface EngineOptions {
   contextSize?: number;
   /** Most tokens per decode. Default 512. */
   batchSize?: number;
-  /** Contexts, each running one steering at a time. Default 2. */
+  /** Contexts generating at once. Default 1: one context batching everything is fastest; more
+   * only add room for requests. */
   lanes?: number;
-  /** Requests batched together in one lane. Default 4. */
+  /** Requests batched together in one lane, whatever their steering. Default 8. */
   sequencesPerLane?: number;
   /** CPU threads per decode. Default: all cores. */
   threads?: number;
@@ -94,7 +95,6 @@ export class Engine {
         this.newContext({
           sequences: options.sequencesPerLane,
           contextSize: contextSize * options.sequencesPerLane,
-          unifiedKv: false,
           capture: false,
         }),
     });
@@ -112,8 +112,8 @@ export class Engine {
     positive("contextSize", contextSize);
     const settings: EngineSettings = {
       batchSize: positive("batchSize", options.batchSize ?? 512),
-      lanes: positive("lanes", options.lanes ?? 2),
-      sequencesPerLane: positive("sequencesPerLane", options.sequencesPerLane ?? 4),
+      lanes: positive("lanes", options.lanes ?? 1),
+      sequencesPerLane: positive("sequencesPerLane", options.sequencesPerLane ?? 8),
       threads: positive("threads", options.threads ?? availableParallelism()),
       kvCacheType: options.kvCacheType ?? "f16",
       flashAttention: options.flashAttention,
@@ -230,21 +230,22 @@ export class Engine {
     this.captureContext ??= this.newContext({
       sequences,
       contextSize: cacheSize,
-      unifiedKv: true,
       capture: true,
     });
     return this.captureContext;
   }
 
+  /** Every context keeps one KV cache for its sequences: capture and row steering need batch
+   * order kept (see the native layer-output.h). */
   private newContext(options: {
     sequences: number;
     contextSize: number;
-    unifiedKv: boolean;
     capture: boolean;
   }): NativeContext {
     const { addon } = native();
     const context = new addon.Context(this.model.native, {
       ...options,
+      unifiedKv: true,
       batchSize: this.options.batchSize,
       threads: this.options.threads,
       kvCacheType: this.options.kvCacheType,

@@ -1,15 +1,11 @@
-// A lane is one llama.cpp context and the requests it runs together. llama.cpp holds one control
-// vector per context and applies it to every token of a decode, so a batch can only mix requests
-// that steer alike: each lane carries one steering at a time, and batches the requests that share
-// it (continuous batching: a request joins or leaves between any two decodes). Requests that steer
-// differently run in different lanes, each computing exactly what it would compute alone.
+// A lane is one llama.cpp context and the requests it runs together, whatever their steering
+// (batch-steering.ts says how a batch mixes them). Continuous batching: a request joins or leaves
+// between any two decodes.
+import { batchSteering } from "./batch-steering.ts";
 import type { Generation } from "./generation.ts";
 import type { NativeContext, NativeSampler } from "./native.ts";
-import type { ComposedSteering } from "./steering.ts";
 
 export class Lane {
-  /** The steering of the requests in this lane; only changed while the lane is empty. */
-  steering: ComposedSteering | null = null;
   private readonly slots: (Generation | null)[];
   /** The key of the vector the context holds (null: none; undefined: unknown, set it). */
   private appliedKey: string | null | undefined = undefined;
@@ -29,13 +25,11 @@ export class Lane {
     return this.slots.filter((g) => g !== null).length;
   }
 
-  canTake(steeringKey: string | null): boolean {
-    if (this.active === 0) return true;
-    return (this.steering?.key ?? null) === steeringKey && this.slots.includes(null);
+  get full(): boolean {
+    return !this.slots.includes(null);
   }
 
   admit(generation: Generation): void {
-    if (this.active === 0) this.steering = generation.steering;
     const slot = this.slots.indexOf(null);
     if (slot === -1) throw new Error("lane is full");
     this.slots[slot] = generation;
@@ -76,14 +70,18 @@ export class Lane {
 
   private async step(): Promise<void> {
     const batch = this.collectBatch();
-    const steering = this.steering;
-    const key = steering?.key ?? null;
+    const steering = batchSteering(
+      batch.members.map(({ generation, tokens }) => ({ steering: generation.steering, tokens })),
+    );
+    const contextVector = steering.mode === "context" ? steering.vector : null;
+    const key = contextVector?.key ?? null;
     // Setting a vector makes llama.cpp rebuild its compute graphs: only when it changes.
-    const controlVector = this.appliedKey === key ? undefined : steering;
+    const controlVector = this.appliedKey === key ? undefined : contextVector;
     try {
       const { sampled } = await this.context.decode({
         ...batch.arrays,
         controlVector,
+        rowSteering: steering.mode === "rows" ? steering.rowSteering : undefined,
         sample: batch.sample,
       });
       this.appliedKey = key;

@@ -63,9 +63,10 @@ export interface ContextOptions {
   /** Sequences that can live in the context at once. */
   sequences: number;
   threads?: number;
-  /** One KV buffer across sequences: keeps ubatches in batch order, which capture relies on. */
+  /** One KV buffer across sequences: keeps ubatches in batch order, which capture and row
+   * steering rely on (the native layer-output.h says why). */
   unifiedKv?: boolean;
-  /** Install the hidden-state capture callback. */
+  /** Make room for hidden-state capture. */
   capture?: boolean;
   kvCacheType?: KvCacheType;
   /** Unset: llama.cpp decides. */
@@ -83,6 +84,9 @@ export interface DecodeRequest {
   outputs: Uint8Array;
   /** The vector to add from now on; null clears it; absent keeps the context's. */
   controlVector?: NativeControlVector | null;
+  /** For this decode only, on top of the context's vector: `vectors[rows[i]]` is added to batch
+   * token i's layer outputs (-1: nothing), so differently steered requests share a batch. */
+  rowSteering?: { vectors: NativeControlVector[]; rows: Int32Array };
   /** Draw a token for each entry from the logits at batch row `row`. */
   sample?: { sampler: NativeSampler; row: number }[];
   /** Copy the logits at these batch rows. */

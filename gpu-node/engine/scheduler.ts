@@ -1,6 +1,6 @@
-// Admission: which lane runs a request. A request joins a lane that already steers the same way
-// and has a free sequence slot (so it shares that lane's batches), else takes an empty lane, else
-// waits in arrival order. Lanes are created on first need, up to the configured number.
+// Admission: which lane runs a request. A request joins the busiest lane with a free sequence slot
+// (the more requests share a decode, the more tokens each forward pass yields), else waits in
+// arrival order. Lanes are created on first need, up to the configured number.
 import type { Generation } from "./generation.ts";
 import { Lane } from "./lane.ts";
 import type { NativeContext } from "./native.ts";
@@ -43,7 +43,7 @@ export class Scheduler {
   private admitWaiting(): void {
     for (let i = 0; i < this.waiting.length; ) {
       const generation = this.waiting[i] as Generation;
-      const lane = generation.finished ? null : this.laneFor(generation);
+      const lane = generation.finished ? null : this.laneFor();
       if (generation.finished || lane) {
         this.waiting.splice(i, 1);
         if (lane) lane.admit(generation);
@@ -54,14 +54,9 @@ export class Scheduler {
     }
   }
 
-  private laneFor(generation: Generation): Lane | null {
-    const key = generation.steering?.key ?? null;
-    const sameSteering = this.lanes.find((l) => l.active > 0 && l.canTake(key));
-    if (sameSteering) return sameSteering;
-    // An empty lane that already holds this steering avoids re-applying the vector.
-    const empty = this.lanes.filter((l) => l.active === 0);
-    const reuse = empty.find((l) => (l.steering?.key ?? null) === key) ?? empty[0];
-    if (reuse) return reuse;
+  private laneFor(): Lane | null {
+    const open = this.lanes.filter((l) => !l.full).sort((a, b) => b.active - a.active);
+    if (open[0]) return open[0];
     if (this.lanes.length < this.options.lanes) {
       const { sequencesPerLane, batchSize, createContext } = this.options;
       const lane = new Lane(createContext(), sequencesPerLane, batchSize, () =>

@@ -1,6 +1,6 @@
-// Requests running at once, each with its own steering, get exactly what they get alone: they run
-// in separate lanes. (Requests that steer alike share a lane's batches, where, as in any batched
-// server, float rounding can differ from a lone run; `sequencesPerLane: 1` rules that out too.)
+// Requests running at once, each with its own steering, get the tokens they get alone: they share
+// batches (row steering gives each its own vector), where only float rounding can differ from a
+// lone run, as in any batched server; greedy tokens on the test model do not move.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
 import type { GenerateOptions } from "../../gpu-node/engine/generation.ts";
@@ -9,7 +9,7 @@ import { errorCode, loadTestEngine, randomControlVector, strongNorm } from "../s
 let engine: Engine;
 let norm: number;
 beforeAll(async () => {
-  // Two lanes of two sequences: six requests must share lanes, queue, and switch steering.
+  // Two lanes of two sequences: six requests must share batches, queue, and mix steering.
   engine = await loadTestEngine({ lanes: 2, sequencesPerLane: 2 });
   norm = await strongNorm(engine);
 });

@@ -1,45 +1,32 @@
-// Hidden-state capture. llama.cpp calls cb_eval for every node of the compute graph; we ask for the
-// layer outputs `l_out-N` of the wanted layers and copy out the columns of the tokens the caller
-// keeps. The callback runs on the thread that calls llama_decode, inside that call.
-//
-// Column order: the context is created with a unified KV cache, so ubatches are contiguous chunks of
-// the batch in order, and each layer's columns walk the batch from first token to last. The last
-// layer is the exception: llama.cpp computes it only for tokens that request logits, so its columns
-// walk those tokens alone. The engine asks for logits at every kept token, so both walks meet the
-// same kept tokens in the same order.
+// Hidden-state capture: the columns of the wanted layers' outputs at the batch tokens the caller
+// keeps, copied out during the decode (see layer-output.h for which column is which token).
 #pragma once
 #include <cstdint>
 #include <vector>
 
-#include "ggml-backend.h"
+#include "ggml.h"
+#include "layer-output.h"
 
 namespace steer {
 
-struct Capture {
-  int n_layer = 0;
-  int n_embd = 0;
+class Capture {
+ public:
+  Capture(int n_layer, int n_embd) : n_layer_(n_layer), n_embd_(n_embd) {}
 
-  // Per decode: which layers, and which batch tokens to keep (and which produce logits).
-  std::vector<int> layers;          // wanted layer indices
-  std::vector<uint8_t> keep;        // per batch token
-  std::vector<uint8_t> has_output;  // per batch token
-
-  // Per wanted layer, in the order of `layers`: kept columns, n_embd floats each, in batch order.
+  // Per wanted layer, in the order asked for: kept columns, n_embd floats each, in batch order.
   std::vector<std::vector<float>> states;
 
-  void begin(std::vector<int> wanted, std::vector<uint8_t> keep_mask, std::vector<uint8_t> outputs);
-  void end();
-  bool active() const { return !layers.empty(); }
-
-  static bool callback(ggml_tensor* tensor, bool ask, void* user_data);
+  void begin(const std::vector<int>& layers, std::vector<uint8_t> keep, const std::vector<uint8_t>& outputs);
+  void end() { slot_of_layer_.clear(); }
+  bool wants(int layer) const { return !slot_of_layer_.empty() && slot_of_layer_[static_cast<size_t>(layer)] >= 0; }
+  void copy(ggml_tensor* tensor, int layer);
 
  private:
-  std::vector<int> slot_of_layer_;  // layer index -> position in `layers`, or -1
-  std::vector<size_t> cursor_;      // per wanted layer: how far its walk has come
-  std::vector<size_t> output_tokens_;  // batch indices of tokens with logits, in order
-
-  int wanted_slot(const ggml_tensor* tensor) const;
-  void copy_columns(ggml_tensor* tensor, int slot);
+  int n_layer_;
+  int n_embd_;
+  std::vector<uint8_t> keep_;       // per batch token
+  std::vector<int> slot_of_layer_;  // layer -> position in `states`, or -1 (empty: not capturing)
+  ColumnWalk walk_;
 };
 
 }  // namespace steer

@@ -25,7 +25,8 @@ std::vector<T> copy_array(const Napi::Value& value, const char* name) {
 }
 
 // One llama_decode with everything that belongs to that step, run on a worker thread: apply the
-// control vector if it changed, decode, capture, sample each sequence's next token, copy logits.
+// control vector if it changed, decode (steering rows and capturing as asked), sample each
+// sequence's next token, copy logits.
 // The event loop never waits on a forward pass.
 class DecodeWorker : public Napi::AsyncWorker {
  public:
@@ -44,6 +45,7 @@ class DecodeWorker : public Napi::AsyncWorker {
       throw Napi::RangeError::New(env, "batch larger than the context's batch size");
     }
     ReadControlVector(env, request.Get("controlVector"));
+    ReadRowSteering(env, request.Get("rowSteering"));
     ReadSamplers(env, request.Get("sample"));
     if (request.Get("logits").IsTypedArray()) {
       logit_rows_ = copy_array<int32_t, Napi::Int32Array>(request.Get("logits"), "logits");
@@ -69,11 +71,14 @@ class DecodeWorker : public Napi::AsyncWorker {
     batch.n_tokens = static_cast<int32_t>(tokens_.size());
 
     Capture* capture = context_->capture();
-    if (capture != nullptr && !capture_layers_.empty()) capture->begin(capture_layers_, keep_, outputs_);
+    if (!capture_layers_.empty()) capture->begin(capture_layers_, std::move(keep_), outputs_);
+    RowSteering& rows = context_->row_steering();
+    if (!row_vectors_.empty()) rows.begin(std::move(row_vectors_), std::move(row_of_token_), outputs_);
     take_recent_errors();
     const int32_t status = llama_decode(ctx, batch);
     llama_batch_free(batch);
-    if (capture != nullptr && capture->active()) {
+    rows.end();
+    if (!capture_layers_.empty()) {
       states_ = std::move(capture->states);
       capture->end();
     }
@@ -110,24 +115,50 @@ class DecodeWorker : public Napi::AsyncWorker {
   }
 
  private:
+  // The context's control vector: undefined keeps the one it holds, null clears it.
+  void ReadControlVector(Napi::Env env, Napi::Value value) {
+    if (value.IsUndefined()) return;
+    set_cvec_ = true;
+    if (!value.IsNull()) cvec_ = ReadLayerVector(env, value, "controlVector");
+  }
+
+  // { vectors, rows }: rows[i] is the index in vectors of batch token i's vector, or -1.
+  void ReadRowSteering(Napi::Env env, Napi::Value value) {
+    if (value.IsUndefined()) return;
+    if (!value.IsObject()) throw Napi::TypeError::New(env, "rowSteering must be { vectors, rows }");
+    Napi::Object o = value.As<Napi::Object>();
+    Napi::Value vectors = o.Get("vectors");
+    if (!vectors.IsArray()) throw Napi::TypeError::New(env, "rowSteering.vectors must be an array");
+    Napi::Array list = vectors.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      row_vectors_.push_back(ReadLayerVector(env, list.Get(i), "rowSteering.vectors[i]"));
+    }
+    row_of_token_ = copy_array<int32_t, Napi::Int32Array>(o.Get("rows"), "rowSteering.rows");
+    if (row_of_token_.size() != tokens_.size()) throw Napi::RangeError::New(env, "rowSteering.rows must match the batch length");
+    for (int32_t row : row_of_token_) {
+      if (row < -1 || row >= static_cast<int32_t>(row_vectors_.size())) {
+        throw Napi::RangeError::New(env, "rowSteering.rows must be -1 or indices into rowSteering.vectors");
+      }
+    }
+  }
+
   // { buffer, firstLayer, lastLayer }: the full buffer from layer 1 (a shorter one would leave the
   // other layers holding an earlier vector's values), applied to the layers first..last only.
-  void ReadControlVector(Napi::Env env, Napi::Value value) {
-    if (value.IsUndefined()) return;  // keep whatever vector the context holds
-    set_cvec_ = true;
-    if (value.IsNull()) return;  // clear it
-    if (!value.IsObject()) throw Napi::TypeError::New(env, "controlVector must be { buffer, firstLayer, lastLayer }");
+  LayerVector ReadLayerVector(Napi::Env env, Napi::Value value, const std::string& name) {
+    if (!value.IsObject()) throw Napi::TypeError::New(env, name + " must be { buffer, firstLayer, lastLayer }");
     Napi::Object o = value.As<Napi::Object>();
-    cvec_ = copy_array<float, Napi::Float32Array>(o.Get("buffer"), "controlVector.buffer");
+    LayerVector v;
+    v.buffer = copy_array<float, Napi::Float32Array>(o.Get("buffer"), (name + ".buffer").c_str());
     const size_t expected = static_cast<size_t>(context_->layer_count() - 1) * context_->embedding_size();
-    if (cvec_.size() != expected) {
-      throw Napi::RangeError::New(env, "controlVector.buffer must hold (layerCount - 1) * embeddingSize floats");
+    if (v.buffer.size() != expected) {
+      throw Napi::RangeError::New(env, name + ".buffer must hold (layerCount - 1) * embeddingSize floats");
     }
-    cvec_first_ = o.Get("firstLayer").ToNumber().Int32Value();
-    cvec_last_ = o.Get("lastLayer").ToNumber().Int32Value();
-    if (cvec_first_ < 1 || cvec_last_ < cvec_first_ || cvec_last_ >= context_->layer_count()) {
-      throw Napi::RangeError::New(env, "controlVector layers must satisfy 1 <= firstLayer <= lastLayer < layerCount");
+    v.first = o.Get("firstLayer").ToNumber().Int32Value();
+    v.last = o.Get("lastLayer").ToNumber().Int32Value();
+    if (v.first < 1 || v.last < v.first || v.last >= context_->layer_count()) {
+      throw Napi::RangeError::New(env, name + " layers must satisfy 1 <= firstLayer <= lastLayer < layerCount");
     }
+    return v;
   }
 
   void ReadSamplers(Napi::Env env, Napi::Value value) {
@@ -172,8 +203,9 @@ class DecodeWorker : public Napi::AsyncWorker {
   bool ApplyControlVector(llama_context* ctx) {
     const int n_embd = context_->embedding_size();
     const int32_t status =
-        cvec_.empty() ? llama_set_adapter_cvec(ctx, nullptr, 0, n_embd, -1, -1)
-                      : llama_set_adapter_cvec(ctx, cvec_.data(), cvec_.size(), n_embd, cvec_first_, cvec_last_);
+        cvec_.buffer.empty()
+            ? llama_set_adapter_cvec(ctx, nullptr, 0, n_embd, -1, -1)
+            : llama_set_adapter_cvec(ctx, cvec_.buffer.data(), cvec_.buffer.size(), n_embd, cvec_.first, cvec_.last);
     if (status != 0) SetError("failed to apply the control vector: " + take_recent_errors());
     return status == 0;
   }
@@ -206,9 +238,9 @@ class DecodeWorker : public Napi::AsyncWorker {
   std::vector<llama_seq_id> sequences_;
   std::vector<uint8_t> outputs_;
   bool set_cvec_ = false;
-  std::vector<float> cvec_;
-  int cvec_first_ = -1;
-  int cvec_last_ = -1;
+  LayerVector cvec_;  // empty buffer: clear the context's vector
+  std::vector<LayerVector> row_vectors_;
+  std::vector<int32_t> row_of_token_;
   std::vector<std::pair<Sampler*, int32_t>> samplers_;
   std::vector<int32_t> logit_rows_;
   std::vector<int> capture_layers_;
@@ -265,13 +297,10 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
     params.flash_attn_type = flash.As<Napi::Boolean>() ? LLAMA_FLASH_ATTN_TYPE_ENABLED : LLAMA_FLASH_ATTN_TYPE_DISABLED;
   }
   params.no_perf = true;
-  if (o.Get("capture").ToBoolean()) {
-    capture_ = std::make_unique<Capture>();
-    capture_->n_layer = n_layer_;
-    capture_->n_embd = n_embd_;
-    params.cb_eval = &Capture::callback;
-    params.cb_eval_user_data = capture_.get();
-  }
+  if (o.Get("capture").ToBoolean()) capture_ = std::make_unique<Capture>(n_layer_, n_embd_);
+  row_steering_ = RowSteering(n_layer_, n_embd_);
+  params.cb_eval = &Context::OnEval;
+  params.cb_eval_user_data = this;
   n_batch_ = static_cast<int>(params.n_batch);
 
   take_recent_errors();
@@ -282,6 +311,22 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
 }
 
 Context::~Context() { Release(); }
+
+// llama.cpp calls this for every node of the graph: first to ask whether we want the node's result,
+// then, for a wanted one, once it is computed and before the nodes that read it run. A node not
+// asked for costs nothing more: llama.cpp computes the nodes between wanted ones in one go.
+bool Context::OnEval(ggml_tensor* tensor, bool ask, void* user_data) {
+  auto* self = static_cast<Context*>(user_data);
+  const int layer = layer_of_output(tensor, self->n_layer_, self->n_embd_);
+  if (layer < 0) return !ask;  // asked: not wanted; computed: keep the graph running
+  Capture* capture = self->capture_.get();
+  const bool steer = self->row_steering_.wants(layer);
+  const bool keep = capture != nullptr && capture->wants(layer);
+  if (ask) return steer || keep;
+  if (steer) self->row_steering_.add(tensor, layer);  // first: a captured state includes its steering
+  if (keep) capture->copy(tensor, layer);
+  return true;
+}
 
 void Context::Release() {
   if (ctx_ != nullptr) llama_free(ctx_);

@@ -1,5 +1,6 @@
 // A llama.cpp context over a loaded model: KV cache for up to `sequences` sequences, one control
-// vector (llama.cpp keeps the vector per context), and optionally hidden-state capture.
+// vector (llama.cpp keeps the vector per context), per-row steering, and optionally hidden-state
+// capture. The last two work in llama.cpp's eval callback, on the layer outputs.
 #pragma once
 #include <napi.h>
 
@@ -7,6 +8,7 @@
 #include <memory>
 
 #include "capture.h"
+#include "row-steering.h"
 #include "llama.h"
 #include "threadpool.h"
 
@@ -22,6 +24,7 @@ class Context : public Napi::ObjectWrap<Context> {
 
   llama_context* context() const { return ctx_; }
   Capture* capture() const { return capture_.get(); }
+  RowSteering& row_steering() { return row_steering_; }
   int layer_count() const { return n_layer_; }
   int embedding_size() const { return n_embd_; }
   int batch_size() const { return n_batch_; }
@@ -35,11 +38,13 @@ class Context : public Napi::ObjectWrap<Context> {
   void Free(const Napi::CallbackInfo& info);
   void Release();
   Context* Checked(Napi::Env env);
+  static bool OnEval(ggml_tensor* tensor, bool ask, void* user_data);
 
   Napi::ObjectReference model_ref_;  // keeps the model alive while this context lives
   llama_context* ctx_ = nullptr;
   std::unique_ptr<CpuThreadPool> threads_;  // outlives ctx_: freed after it
   std::unique_ptr<Capture> capture_;
+  RowSteering row_steering_{0, 0};
   int n_layer_ = 0;
   int n_embd_ = 0;
   int n_batch_ = 0;

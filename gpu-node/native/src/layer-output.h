@@ -1,0 +1,35 @@
+// The layer outputs `l_out-N` that llama.cpp's eval callback shows us, and which batch token each
+// of their columns belongs to. Capture reads these columns; row steering adds to them.
+//
+// Column order: contexts are created with a unified KV cache and ubatches as large as batches, so a
+// decode is one ubatch (or, were it split, contiguous chunks in order) and each layer's columns walk
+// the batch from first token to last. The last layer is the exception: llama.cpp computes it only
+// for tokens that produce logits, so its columns walk those tokens alone.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ggml.h"
+
+namespace steer {
+
+// The layer whose output `tensor` is (an F32 `l_out-N` of width n_embd), or -1.
+int layer_of_output(const ggml_tensor* tensor, int n_layer, int n_embd);
+
+class ColumnWalk {
+ public:
+  static constexpr size_t kNone = SIZE_MAX;
+
+  void begin(int n_layer, const std::vector<uint8_t>& outputs);
+  // The batch token of the next column of layer `layer`'s output (kNone past the batch's end).
+  size_t next(int layer);
+
+ private:
+  int n_layer_ = 0;
+  size_t n_tokens_ = 0;
+  std::vector<size_t> cursor_;         // per layer: columns walked so far
+  std::vector<size_t> output_tokens_;  // batch indices of tokens with logits, in order
+};
+
+}  // namespace steer

@@ -1,0 +1,48 @@
+#include "row-steering.h"
+
+#include "ggml-backend.h"
+
+namespace steer {
+
+void RowSteering::begin(std::vector<LayerVector> vectors, std::vector<int32_t> rows,
+                        const std::vector<uint8_t>& outputs) {
+  vectors_ = std::move(vectors);
+  rows_ = std::move(rows);
+  wanted_.assign(static_cast<size_t>(n_layer_), 0);
+  for (const LayerVector& v : vectors_) {
+    for (int layer = v.first; layer <= v.last; layer++) wanted_[static_cast<size_t>(layer)] = 1;
+  }
+  walk_.begin(n_layer_, outputs);
+}
+
+void RowSteering::end() {
+  vectors_.clear();
+  rows_.clear();
+  wanted_.clear();
+}
+
+void RowSteering::add(ggml_tensor* tensor, int layer) {
+  const ggml_tensor* owner = tensor->view_src != nullptr ? tensor->view_src : tensor;
+  const bool on_host = ggml_backend_buffer_is_host(owner->buffer);
+  auto* data = static_cast<char*>(tensor->data);
+  if (!on_host) {
+    staging_.resize(ggml_nbytes(tensor) / sizeof(float));
+    ggml_backend_tensor_get(tensor, staging_.data(), 0, ggml_nbytes(tensor));
+    data = reinterpret_cast<char*>(staging_.data());
+  }
+  const size_t offset = static_cast<size_t>(layer - 1) * static_cast<size_t>(n_embd_);
+  bool changed = false;
+  for (int64_t c = 0; c < tensor->ne[1]; c++) {
+    const size_t token = walk_.next(layer);
+    if (token >= rows_.size() || rows_[token] < 0) continue;
+    const LayerVector& v = vectors_[static_cast<size_t>(rows_[token])];
+    if (layer < v.first || layer > v.last) continue;
+    auto* column = reinterpret_cast<float*>(data + static_cast<size_t>(c) * tensor->nb[1]);
+    const float* direction = v.buffer.data() + offset;
+    for (int j = 0; j < n_embd_; j++) column[j] += direction[j];
+    changed = true;
+  }
+  if (!on_host && changed) ggml_backend_tensor_set(tensor, staging_.data(), 0, ggml_nbytes(tensor));
+}
+
+}  // namespace steer
