@@ -7,16 +7,20 @@ import type { Engine } from "../engine/engine.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { Metrics, metricsRoutes } from "./metrics.ts";
+import type { PresetStore } from "./preset-store.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
 import { extractionRoutes } from "./routes/extractions.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { presetRoutes } from "./routes/presets.ts";
 import { vectorRoutes } from "./routes/vectors.ts";
 import type { VectorStore } from "./vector-store.ts";
 
 export interface AppOptions {
   engine: Engine;
   store: VectorStore;
+  /** The presets over `store` (PresetStore.open). */
+  presets: PresetStore;
   /** The id /v1/models and responses give the model. */
   modelId: string;
   /** When set, every request must carry `Authorization: Bearer <token>`. */
@@ -35,6 +39,7 @@ export interface AppOptions {
 export interface AppContext {
   engine: Engine;
   store: VectorStore;
+  presets: PresetStore;
   modelId: string;
   created: number;
   isClosing: () => boolean;
@@ -46,11 +51,13 @@ export function createApp(options: AppOptions): Hono {
   const context: AppContext = {
     engine: options.engine,
     store: options.store,
+    presets: options.presets,
     modelId: options.modelId,
     created: Math.floor(Date.now() / 1000),
     isClosing: options.isClosing ?? (() => false),
     metrics: new Metrics(),
-    extractions: options.extractions ?? new ExtractionJobs(options.engine, options.store),
+    extractions:
+      options.extractions ?? new ExtractionJobs(options.engine, options.store, options.presets),
   };
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
@@ -72,7 +79,8 @@ export function createApp(options: AppOptions): Hono {
     });
   app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? 32 * 1024 * 1024));
   const jsonLimit = tooLarge(options.maxJsonBytes ?? 1024 * 1024);
-  for (const path of ["/v1/chat/*", "/v1/completions", "/v1/extractions"]) app.use(path, jsonLimit);
+  const jsonRoutes = ["/v1/chat/*", "/v1/completions", "/v1/extractions", "/v1/presets/*"];
+  for (const path of jsonRoutes) app.use(path, jsonLimit);
   const busy = queueBound(options.engine, options.maxQueueDepth ?? 64);
   app.post("/v1/chat/completions", busy);
   app.post("/v1/completions", busy);
@@ -80,6 +88,7 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", chatRoutes(context));
   app.route("/", completionRoutes(context));
   app.route("/", vectorRoutes(context));
+  app.route("/", presetRoutes(context));
   app.route("/", extractionRoutes(context));
   app.route("/", metricsRoutes(context));
   return app;

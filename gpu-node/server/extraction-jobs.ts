@@ -1,6 +1,7 @@
 // Extraction jobs held in memory: a FIFO run one at a time beside generation (the engine's capture
 // context is its own), each cancellable through an AbortSignal. A finished job's vector goes into
-// the node's vector store, so `steering` can name it.
+// the node's vector store, so `steering` can name it, and under a preset name when the job asked.
+// Finished jobs are kept a while for their clients to read, then forgotten.
 import { randomUUID } from "node:crypto";
 import type { ExtractionJob } from "../../shared/api/extractions.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
@@ -10,12 +11,24 @@ import type { ContrastPair } from "../extraction/dataset.ts";
 import { extractControlVector } from "../extraction/extract.ts";
 import type { ExtractionMethod } from "../extraction/methods.ts";
 import { ApiError } from "./errors.ts";
+import type { PresetStore } from "./preset-store.ts";
 import type { VectorStore } from "./vector-store.ts";
 
 export interface JobInput {
   pairs: ContrastPair[];
   method: ExtractionMethod;
   layers?: number[];
+  /** The preset to point at the vector once the job succeeds. */
+  name?: string;
+}
+
+export interface ExtractionJobsOptions {
+  /** How long a finished job stays readable, in ms (default an hour). */
+  retentionMs?: number;
+  /** The most finished jobs kept; past it the oldest go first (default 256). */
+  maxFinished?: number;
+  /** The clock, in ms (default Date.now). */
+  now?: () => number;
 }
 
 interface Entry {
@@ -27,20 +40,32 @@ interface Entry {
 export class ExtractionJobs {
   private readonly entries = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
+  /** Finished job ids to when they finished, oldest first. */
+  private readonly finished = new Map<string, number>();
   private running = false;
+  private readonly retentionMs: number;
+  private readonly maxFinished: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly engine: Engine,
     private readonly store: VectorStore,
-  ) {}
+    private readonly presets: PresetStore,
+    options: ExtractionJobsOptions = {},
+  ) {
+    this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
+    this.maxFinished = options.maxFinished ?? 256;
+    this.now = options.now ?? Date.now;
+  }
 
   submit(input: JobInput): ExtractionJob {
     const job: ExtractionJob = {
       id: `extraction-${randomUUID()}`,
       object: "extraction",
       status: "queued",
-      created: Math.floor(Date.now() / 1000),
+      created: Math.floor(this.now() / 1000),
       method: input.method,
+      name: input.name ?? null,
       progress: { done: 0, total: input.pairs.length },
       vector_id: null,
       report: null,
@@ -55,6 +80,7 @@ export class ExtractionJobs {
   }
 
   get(id: string): ExtractionJob {
+    this.evict();
     const entry = this.entries.get(id);
     if (!entry)
       throw new ApiError(404, `no extraction ${JSON.stringify(id)}`, "extraction_not_found", "id");
@@ -69,16 +95,17 @@ export class ExtractionJobs {
     if (job.status === "queued") {
       this.queue.splice(this.queue.indexOf(entry), 1);
       entry.input = null;
-      job.status = "cancelled";
+      this.finish(job, "cancelled");
     } else if (job.status === "running") {
       entry.abort.abort();
-      job.status = "cancelled";
+      this.finish(job, "cancelled");
     }
     return snapshot(job);
   }
 
   /** Jobs per status, for /metrics. */
   counts(): Record<ExtractionJob["status"], number> {
+    this.evict();
     const counts = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
     for (const { job } of this.entries.values()) counts[job.status]++;
     return counts;
@@ -115,6 +142,9 @@ export class ExtractionJobs {
       });
       if (abort.signal.aborted) return;
       const stored = await this.store.put(encodeControlVector(vector));
+      // Cancelled while the vector was written: the vector stays, but no preset moves to it.
+      if (abort.signal.aborted) return;
+      if (input.name) await this.presets.put(input.name, stored.id);
       job.progress = { done: job.progress.total, total: job.progress.total };
       job.vector_id = stored.id;
       job.report = report.map((layer) => ({
@@ -123,15 +153,33 @@ export class ExtractionJobs {
         explained_variance: layer.explainedVariance,
         mean_gap: layer.meanGap,
       }));
-      job.status = "succeeded";
+      this.finish(job, "succeeded");
     } catch (error) {
       if (abort.signal.aborted) return;
-      job.status = "failed";
       job.error =
         error instanceof EngineError || error instanceof ApiError
           ? { message: error.message, code: error.code }
           : { message: "internal error", code: "internal_error" };
       if (job.error.code === "internal_error") console.error(error);
+      this.finish(job, "failed");
+    }
+  }
+
+  /** A job finishes once: a cancel that lands while the preset is written keeps its status. */
+  private finish(job: ExtractionJob, status: "succeeded" | "failed" | "cancelled"): void {
+    if (this.finished.has(job.id)) return;
+    job.status = status;
+    this.finished.set(job.id, this.now());
+    this.evict();
+  }
+
+  /** Forgets finished jobs past their retention, then the oldest past the count. */
+  private evict(): void {
+    const cutoff = this.now() - this.retentionMs;
+    for (const [id, finishedAt] of this.finished) {
+      if (finishedAt > cutoff && this.finished.size <= this.maxFinished) break;
+      this.finished.delete(id);
+      this.entries.delete(id);
     }
   }
 }

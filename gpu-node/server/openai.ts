@@ -13,7 +13,6 @@ import type { Steering } from "../engine/steering.ts";
 import type { AppContext } from "./app.ts";
 import { ApiError } from "./errors.ts";
 import { parseJsonBody } from "./json-body.ts";
-import type { VectorStore } from "./vector-store.ts";
 
 /** The sampling fields both request kinds carry. */
 export type SamplingFields = Pick<
@@ -48,11 +47,12 @@ export async function parseBody<S extends z.ZodType<SamplingFields>>(
   return body;
 }
 
-function resolveSteering(store: VectorStore, r: SamplingFields): Steering {
-  return Object.entries(r.steering ?? {}).map(([ref, multiplier]) => ({
-    vector: store.vector(ref, `steering.${ref}`),
-    multiplier,
-  }));
+/** Each reference, a vector id or a preset name, to its vector; an unknown one is a 404. */
+function resolveSteering({ store, presets }: AppContext, r: SamplingFields): Steering {
+  return Object.entries(r.steering ?? {}).map(([ref, multiplier]) => {
+    const param = `steering.${ref}`;
+    return { vector: store.vector(presets.resolve(ref, param), param), multiplier };
+  });
 }
 
 /**
@@ -60,19 +60,19 @@ function resolveSteering(store: VectorStore, r: SamplingFields): Steering {
  * `abort` fires, counted in the metrics when it finishes.
  */
 export function startGeneration(
-  { engine, store, metrics }: AppContext,
+  context: AppContext,
   raw: Request,
   r: SamplingFields,
   options: GenerateOptions,
 ): { events: AsyncIterable<GenerationEvent>; abort: AbortController } {
-  const steering = resolveSteering(store, r);
+  const steering = resolveSteering(context, r);
   const abort = new AbortController();
-  const events = engine.generate({
+  const events = context.engine.generate({
     ...options,
     steering,
     signal: AbortSignal.any([abort.signal, raw.signal]),
   });
-  return { events: counted(events, metrics), abort };
+  return { events: counted(events, context.metrics), abort };
 }
 
 async function* counted(

@@ -5,6 +5,7 @@ import { Engine } from "../engine/engine.ts";
 import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { createApp } from "./app.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
+import { PresetStore } from "./preset-store.ts";
 import { VectorStore } from "./vector-store.ts";
 
 export async function serve(argv: string[]): Promise<void> {
@@ -30,11 +31,13 @@ export async function serve(argv: string[]): Promise<void> {
     layerCount,
     embeddingSize,
   });
+  const presets = await PresetStore.open(store);
   let closing = false;
-  const extractions = new ExtractionJobs(engine, store);
+  const extractions = new ExtractionJobs(engine, store, presets);
   const app = createApp({
     engine,
     store,
+    presets,
     extractions,
     modelId: modelIdOf(modelSpec),
     token: process.env.STEER_NODE_TOKEN || undefined,

@@ -1,7 +1,7 @@
 // The node's control vectors on local disk: one `<sha256>.gguf` file each, written atomically
 // (a temp file, then a rename), read back on start so that uploads survive a restart.
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { VECTOR_ID, type VectorObject } from "../../shared/api/vectors.ts";
 import {
@@ -10,6 +10,7 @@ import {
   parseControlVector,
 } from "../../shared/control-vector.ts";
 import type { ModelShape } from "../engine/steering.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
 import { ApiError } from "./errors.ts";
 
 interface Entry {
@@ -51,15 +52,7 @@ export class VectorStore {
     const existing = this.entries.get(id);
     if (existing) return existing.info;
     const entry = this.check(id, bytes);
-    const file = this.file(id);
-    const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
-    try {
-      await writeFile(temp, bytes, { flag: "wx" });
-      await rename(temp, file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileAtomic(this.file(id), bytes);
     this.entries.set(id, entry);
     return entry.info;
   }
@@ -73,6 +66,7 @@ export class VectorStore {
     return new Uint8Array(await readFile(this.file(id)));
   }
 
+  /** Callers go through PresetStore.deleteVector, which refuses a vector that a preset names. */
   async delete(id: string): Promise<void> {
     this.entry(id, "id");
     this.entries.delete(id);

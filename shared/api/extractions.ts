@@ -1,6 +1,7 @@
 // Extraction jobs: POST /v1/extractions (a dataset, in persona or pairs mode) answers 202 with a
 // job; GET /v1/extractions/{id} polls it; DELETE /v1/extractions/{id} cancels it.
 import { z } from "zod";
+import { presetNameSchema } from "./presets.ts";
 
 export const EXTRACTION_METHODS = ["pca", "pca_diff", "pca_center", "mean_diff"] as const;
 
@@ -22,6 +23,8 @@ export const extractionRequestSchema = z
     pairs: z.array(pairSchema).min(1).optional(),
     method: z.enum(EXTRACTION_METHODS).optional(),
     layers: layers.optional(),
+    /** A preset to point at the vector once the job succeeds (created or replaced). */
+    name: presetNameSchema.optional(),
   })
   .superRefine((value, context) => {
     if ((value.personas === undefined) === (value.pairs === undefined)) {
@@ -50,6 +53,8 @@ export interface ExtractionJob {
   status: ExtractionStatus;
   created: number;
   method: (typeof EXTRACTION_METHODS)[number];
+  /** The preset the job points at its vector when it succeeds, if it was given one. */
+  name: string | null;
   /** Contrast pairs captured so far, of all of them (while running and after). */
   progress: { done: number; total: number };
   /** Once succeeded: the stored vector's id, usable in `steering`. */

@@ -1,4 +1,5 @@
-// Extraction jobs, /metrics and the queue bound, in process through app.request.
+// Extraction jobs (and how long finished ones are kept), /metrics and the queue bound, in process
+// through app.request.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,18 +7,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
 import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
 import { createApp } from "../../gpu-node/server/app.ts";
-import { ExtractionJobs } from "../../gpu-node/server/extraction-jobs.ts";
+import {
+  ExtractionJobs,
+  type ExtractionJobsOptions,
+} from "../../gpu-node/server/extraction-jobs.ts";
+import { PresetStore } from "../../gpu-node/server/preset-store.ts";
 import { VectorStore } from "../../gpu-node/server/vector-store.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/concept.ts";
 import type { ChatCompletion } from "../../shared/api/chat.ts";
 import type { ApiErrorBody } from "../../shared/api/errors.ts";
 import type { ExtractionJob } from "../../shared/api/extractions.ts";
+import type { PresetObject } from "../../shared/api/presets.ts";
 import { loadTestEngine, testModelPath } from "../support/engine.ts";
 import { countWords, DAY_PROMPT, type Planted, readPlanted } from "../support/planted.ts";
 
 let engine: Engine;
 let dir: string;
 let store: VectorStore;
+let presets: PresetStore;
 let app: ReturnType<typeof createApp>;
 let planted: Planted;
 let extractions: ExtractionJobs;
@@ -33,8 +40,9 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "steer-vectors-"));
   const { layerCount, embeddingSize } = engine.model.metadata;
   store = await VectorStore.open(dir, { layerCount, embeddingSize });
-  extractions = new ExtractionJobs(engine, store);
-  app = createApp({ engine, store, modelId: "steer-test", extractions });
+  presets = await PresetStore.open(store);
+  extractions = new ExtractionJobs(engine, store, presets);
+  app = createApp({ engine, store, presets, modelId: "steer-test", extractions });
   planted = await readPlanted(testModelPath, layerCount);
 });
 
@@ -72,12 +80,17 @@ async function answer(steering: Record<string, number>): Promise<string> {
 }
 
 describe("extraction jobs", () => {
-  it("runs a persona job to a stored vector that steers", async () => {
+  it("runs a persona job to a stored vector that steers, named by a preset", async () => {
     const layers = Array.from({ length: engine.model.metadata.layerCount - 1 }, (_, i) => i + 1);
-    const response = await post("/v1/extractions", { personas, layers });
+    const response = await post("/v1/extractions", { personas, layers, name: "extracted" });
     expect(response.status).toBe(202);
     const queued = (await response.json()) as ExtractionJob;
-    expect(queued).toMatchObject({ object: "extraction", status: "queued", vector_id: null });
+    expect(queued).toMatchObject({
+      object: "extraction",
+      status: "queued",
+      name: "extracted",
+      vector_id: null,
+    });
     expect(queued.progress.total).toBeGreaterThan(0);
 
     const job = await poll(queued.id);
@@ -86,6 +99,8 @@ describe("extraction jobs", () => {
     expect(job.report?.map((layer) => layer.layer)).toEqual(layers);
     expect(job.report?.every((layer) => layer.separation > 0.9)).toBe(true);
     expect(store.list().map((vector) => vector.id)).toContain(job.vector_id);
+    const preset = (await (await app.request("/v1/presets/extracted")).json()) as PresetObject;
+    expect(preset.vector_id).toBe(job.vector_id);
 
     // Directions are unit length: the planted steering norm is the multiplier that steers clearly.
     const id = job.vector_id as string;
@@ -97,6 +112,7 @@ describe("extraction jobs", () => {
       countWords(cheerful, negativeWords),
     );
     expect(countWords(gloomy, negativeWords)).toBeGreaterThan(countWords(gloomy, positiveWords));
+    expect(await answer({ extracted: m })).toBe(cheerful);
   });
 
   it("cancels a job", async () => {
@@ -119,12 +135,59 @@ describe("extraction jobs", () => {
       [{ pairs: [{ positive: "a", negative: "b" }], method: "svd" }, "method"],
       [{ pairs: [{ positive: "a", negative: "b" }], layers: [999] }, "layers"],
       [{}, "personas"],
+      [{ personas, name: "Not A Name" }, "name"],
     ];
     for (const [body, param] of cases) {
       const response = await post("/v1/extractions", body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(((await response.json()) as ApiErrorBody).error.param).toBe(param);
     }
+  });
+});
+
+describe("finished jobs", () => {
+  /** An app whose jobs run on a clock the test moves. */
+  function clocked(options: ExtractionJobsOptions) {
+    const clock = { now: 0 };
+    const jobs = new ExtractionJobs(engine, store, presets, { ...options, now: () => clock.now });
+    const target = createApp({ engine, store, presets, modelId: "steer-test", extractions: jobs });
+    const get = async (id: string) => target.request(`/v1/extractions/${id}`);
+    const status = async (id: string) => (await get(id)).status;
+    const submit = async (body: unknown) =>
+      ((await (await post("/v1/extractions", body, target)).json()) as ExtractionJob).id;
+    const cancelled = async () => {
+      const id = await submit({ personas });
+      await target.request(`/v1/extractions/${id}`, { method: "DELETE" });
+      return id;
+    };
+    return { clock, jobs, get, status, submit, cancelled };
+  }
+
+  it("are forgotten once their retention has passed; live ones are kept", async () => {
+    const { clock, jobs, get, status, submit, cancelled } = clocked({ retentionMs: 1000 });
+    const finished = await cancelled();
+    // Every opener: long enough that neither has finished when the clock jumps.
+    const long = { personas: { ...personas, openers: DEFAULT_OPENERS } };
+    const live = [await submit(long), await submit(long)];
+    clock.now = 999;
+    expect(await status(finished)).toBe(200);
+    clock.now = 1000;
+    expect(await status(finished)).toBe(404);
+    clock.now = 10_000_000;
+    const jobStatus = async (id: string) =>
+      ((await (await get(id)).json()) as ExtractionJob).status;
+    for (const id of live) expect(["queued", "running"]).toContain(await jobStatus(id));
+    jobs.close();
+    expect(await Promise.all(live.map(status))).toEqual([200, 200]);
+    clock.now += 1000;
+    expect(await Promise.all(live.map(status))).toEqual([404, 404]);
+  });
+
+  it("are kept up to the count, the oldest dropped first", async () => {
+    const { jobs, status, cancelled } = clocked({ maxFinished: 2 });
+    const ids = [await cancelled(), await cancelled(), await cancelled()];
+    expect(await Promise.all(ids.map(status))).toEqual([404, 200, 200]);
+    expect(jobs.counts().cancelled).toBe(2);
   });
 });
 
@@ -144,7 +207,7 @@ describe("metrics and the queue bound", () => {
   });
 
   it("answers 503 with Retry-After once the queue is at its bound", async () => {
-    const full = createApp({ engine, store, modelId: "steer-test", maxQueueDepth: 0 });
+    const full = createApp({ engine, store, presets, modelId: "steer-test", maxQueueDepth: 0 });
     const response = await post("/v1/chat/completions", { messages: DAY_PROMPT }, full);
     expect(response.status).toBe(503);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);

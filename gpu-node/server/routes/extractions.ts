@@ -17,7 +17,10 @@ export function extractionRoutes({ engine, extractions }: AppContext): Hono {
       : pairDataset(engine, request.pairs ?? []);
     const { layerCount } = engine.model.metadata;
     const layers = steerableLayers(request.layers ?? defaultLayers(layerCount), layerCount);
-    return c.json(extractions.submit({ pairs, method: request.method ?? "pca", layers }), 202);
+    return c.json(
+      extractions.submit({ pairs, method: request.method ?? "pca", layers, name: request.name }),
+      202,
+    );
   });
   app.get("/v1/extractions/:id", (c) => c.json(extractions.get(c.req.param("id"))));
   app.delete("/v1/extractions/:id", (c) => c.json(extractions.cancel(c.req.param("id"))));

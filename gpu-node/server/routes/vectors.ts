@@ -4,7 +4,7 @@ import type { VectorDeleted, VectorList } from "../../../shared/api/vectors.ts";
 import type { AppContext } from "../app.ts";
 import { ApiError } from "../errors.ts";
 
-export function vectorRoutes({ store }: AppContext): Hono {
+export function vectorRoutes({ store, presets }: AppContext): Hono {
   const app = new Hono();
   app.post("/v1/vectors", async (c) => {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
@@ -24,7 +24,7 @@ export function vectorRoutes({ store }: AppContext): Hono {
   });
   app.delete("/v1/vectors/:id", async (c) => {
     const id = c.req.param("id");
-    await store.delete(id);
+    await presets.deleteVector(id);
     return c.json({ id, object: "vector", deleted: true } satisfies VectorDeleted);
   });
   return app;
