@@ -35,10 +35,13 @@ steer extract --model FILE (--personas POS.txt NEG.txt | --pairs PAIRS.jsonl) --
 
 steer make-test-model --out FILE
 
-steer serve --model FILE|hf:USER/REPO:QUANT [--models-dir DIR] [--port P] [--host H] [--vectors-dir DIR] [--context-size N] [--threads N]
+steer serve --model FILE|hf:USER/REPO:QUANT [--models-dir DIR] [--port P] [--host H] [--vectors-dir DIR] [--context-size N] [--threads N] [--shutdown-grace SECONDS]
   Listens on 127.0.0.1:8080 by default. When STEER_NODE_TOKEN is set, every request must send it
   as "Authorization: Bearer TOKEN". Vectors uploaded to /v1/vectors live in DIR (.cache/vectors).
   An hf: model is downloaded once into --models-dir (.cache/models/hf); HF_TOKEN, HF_ENDPOINT apply.
+  Writes one JSON line per request on stdout. On SIGTERM or SIGINT it refuses new work and lets
+  open requests finish for up to --shutdown-grace seconds (30), then cancels them; a second
+  signal stops it at once.
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {

@@ -6,8 +6,10 @@ import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../engine/engine.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
+import { InFlight } from "./in-flight.ts";
 import { Metrics, metricsRoutes } from "./metrics.ts";
 import type { PresetStore } from "./preset-store.ts";
+import { type LogSink, requestLog, stdoutLog } from "./request-log.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
 import { extractionRoutes } from "./routes/extractions.ts";
@@ -28,12 +30,16 @@ export interface AppOptions {
   /** Largest JSON body (default 1 MiB) and vector upload (default 32 MiB). */
   maxJsonBytes?: number;
   maxVectorBytes?: number;
-  /** True once the server is shutting down (readyz then answers 503). */
+  /** True once the server is shutting down: readyz, and new generations and extractions, get 503. */
   isClosing?: () => boolean;
   /** Completions waiting for a slot beyond which new ones get 503 + Retry-After (default 64). */
   maxQueueDepth?: number;
   /** The extraction job queue (default: a new one); serve.ts may keep it to close on shutdown. */
   extractions?: ExtractionJobs;
+  /** Where each request's log line goes (default: a JSON line on stdout). */
+  log?: LogSink;
+  /** Counts open requests (default: a new one); serve.ts keeps it to drain them on shutdown. */
+  inFlight?: InFlight;
 }
 
 export interface AppContext {
@@ -64,6 +70,7 @@ export function createApp(options: AppOptions): Hono {
   app.notFound((c) =>
     errorResponse(c, new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found")),
   );
+  app.use(requestLog(options.log ?? stdoutLog, options.inFlight ?? new InFlight()));
   if (options.token) app.use(bearer(options.token));
   const tooLarge = (max: number) =>
     bodyLimit({
@@ -81,6 +88,10 @@ export function createApp(options: AppOptions): Hono {
   const jsonLimit = tooLarge(options.maxJsonBytes ?? 1024 * 1024);
   const jsonRoutes = ["/v1/chat/*", "/v1/completions", "/v1/extractions", "/v1/presets/*"];
   for (const path of jsonRoutes) app.use(path, jsonLimit);
+  const stopping = refuseWhileClosing(context.isClosing);
+  for (const path of ["/v1/chat/completions", "/v1/completions", "/v1/extractions"]) {
+    app.post(path, stopping);
+  }
   const busy = queueBound(options.engine, options.maxQueueDepth ?? 64);
   app.post("/v1/chat/completions", busy);
   app.post("/v1/completions", busy);
@@ -92,6 +103,18 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", extractionRoutes(context));
   app.route("/", metricsRoutes(context));
   return app;
+}
+
+/** 503 for new work once the node is stopping; what runs already may finish. */
+function refuseWhileClosing(isClosing: () => boolean) {
+  return async (c: Parameters<Parameters<Hono["onError"]>[0]>[1], next: () => Promise<void>) => {
+    if (isClosing()) {
+      // The client should take its next request elsewhere, not down this connection.
+      c.header("connection", "close");
+      return errorResponse(c, new ApiError(503, "the node is shutting down", "shutting_down"));
+    }
+    await next();
+  };
 }
 
 /** 503 with Retry-After once `max` completions already wait for a slot. */

@@ -1,17 +1,34 @@
-// GET /metrics in Prometheus's text format: the engine's queue, what the node has served, and the
-// extraction jobs by status.
+// GET /metrics in Prometheus's text format: the engine's queue, what the node has served, its
+// recent token rate, and the extraction jobs by status.
 import { Hono } from "hono";
+import type { Usage } from "../engine/generation.ts";
 import type { AppContext } from "./app.ts";
+import { RateWindow } from "./rate-window.ts";
+
+/** The window of steer_tokens_per_second. */
+const RATE_WINDOW_SECONDS = 10;
 
 /** Counters the routes add to. */
 export class Metrics {
   tokensGenerated = 0;
+  promptTokens = 0;
   completionsServed = 0;
+  private readonly recentTokens = new RateWindow(RATE_WINDOW_SECONDS);
 
-  /** One finished completion of `completionTokens` tokens. */
-  completed(completionTokens: number): void {
+  /** Completion tokens just generated, as they come (a cancelled generation's count too). */
+  generated(tokens: number): void {
+    this.tokensGenerated += tokens;
+    this.recentTokens.add(tokens);
+  }
+
+  /** One completion served to its end. */
+  completed(usage: Usage): void {
     this.completionsServed++;
-    this.tokensGenerated += completionTokens;
+    this.promptTokens += usage.promptTokens;
+  }
+
+  tokensPerSecond(): number {
+    return this.recentTokens.perSecond();
   }
 }
 
@@ -26,6 +43,15 @@ export function metricsRoutes({ engine, metrics, extractions }: AppContext): Hon
       ]),
       ...metric("steer_tokens_generated_total", "counter", "Completion tokens generated.", [
         ["", metrics.tokensGenerated],
+      ]),
+      ...metric(
+        "steer_tokens_per_second",
+        "gauge",
+        `Completion tokens generated per second over the last ${RATE_WINDOW_SECONDS} s.`,
+        [["", metrics.tokensPerSecond()]],
+      ),
+      ...metric("steer_prompt_tokens_total", "counter", "Prompt tokens of completions served.", [
+        ["", metrics.promptTokens],
       ]),
       ...metric("steer_completions_total", "counter", "Completions served.", [
         ["", metrics.completionsServed],

@@ -1,5 +1,6 @@
 // What the OpenAI-style generation routes (chat and legacy completions) share: body parsing,
-// steering, sampling fields to engine options, metrics, finish reasons, usage, and the SSE loop.
+// steering, sampling fields to engine options, metrics and log fields, finish reasons, usage, and
+// the SSE loop.
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { z } from "zod";
@@ -13,6 +14,7 @@ import type { Steering } from "../engine/steering.ts";
 import type { AppContext } from "./app.ts";
 import { ApiError } from "./errors.ts";
 import { parseJsonBody } from "./json-body.ts";
+import { GenerationLog } from "./request-log.ts";
 
 /** The sampling fields both request kinds carry. */
 export type SamplingFields = Pick<
@@ -57,11 +59,11 @@ function resolveSteering({ store, presets }: AppContext, r: SamplingFields): Ste
 
 /**
  * Starts a request's generation: its steering resolved, cancelled when its client goes away or
- * `abort` fires, counted in the metrics when it finishes.
+ * `abort` fires, its tokens counted in the metrics and its request's log line as they come.
  */
 export function startGeneration(
   context: AppContext,
-  raw: Request,
+  c: Context,
   r: SamplingFields,
   options: GenerateOptions,
 ): { events: AsyncIterable<GenerationEvent>; abort: AbortController } {
@@ -70,20 +72,35 @@ export function startGeneration(
   const events = context.engine.generate({
     ...options,
     steering,
-    signal: AbortSignal.any([abort.signal, raw.signal]),
+    signal: AbortSignal.any([abort.signal, c.req.raw.signal]),
   });
-  return { events: counted(events, context.metrics), abort };
+  const log = new GenerationLog(r.stream === true, r.steering ?? {});
+  c.set("generation", log);
+  return { events: counted(events, context.metrics, log), abort };
 }
 
 async function* counted(
   events: AsyncIterable<GenerationEvent>,
   metrics: AppContext["metrics"],
+  log: GenerationLog,
 ): AsyncGenerator<GenerationEvent> {
-  for await (const event of events) {
-    if (event.type === "end" && event.finishReason !== "cancelled") {
-      metrics.completed(event.usage.completionTokens);
+  try {
+    for await (const event of events) {
+      if (event.type === "text") {
+        metrics.generated(event.tokens.length);
+        log.completionTokens += event.tokens.length;
+      } else {
+        // Tokens no text carried (a stop sequence's, dropped) were generated all the same.
+        metrics.generated(event.usage.completionTokens - log.completionTokens);
+        if (event.finishReason !== "cancelled") metrics.completed(event.usage);
+        log.promptTokens = event.usage.promptTokens;
+        log.completionTokens = event.usage.completionTokens;
+        log.finishReason = event.finishReason;
+      }
+      yield event;
     }
-    yield event;
+  } finally {
+    log.end();
   }
 }
 

@@ -1,11 +1,14 @@
 // steer serve: the GPU node's HTTP service on one model.
+import { constants } from "node:os";
 import { serve as listen } from "@hono/node-server";
-import { numberOption, parse, required } from "../cli/args.ts";
+import { numberOption, parse, required, UsageError } from "../cli/args.ts";
 import { Engine } from "../engine/engine.ts";
 import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { createApp } from "./app.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
+import { InFlight } from "./in-flight.ts";
 import { PresetStore } from "./preset-store.ts";
+import { shutDown } from "./shutdown.ts";
 import { VectorStore } from "./vector-store.ts";
 
 export async function serve(argv: string[]): Promise<void> {
@@ -17,10 +20,13 @@ export async function serve(argv: string[]): Promise<void> {
     "vectors-dir": { type: "string" },
     "context-size": { type: "string" },
     threads: { type: "string" },
+    "shutdown-grace": { type: "string" },
   });
   const modelSpec = required(o.model, "--model");
   const port = numberOption(o.port, "--port") ?? 8080;
   const hostname = o.host ?? "127.0.0.1";
+  const grace = numberOption(o["shutdown-grace"], "--shutdown-grace") ?? 30;
+  if (grace < 0) throw new UsageError("--shutdown-grace must be 0 or more seconds");
   const modelPath = await resolveModelSource(modelSpec, { cacheDir: o["models-dir"] });
   const engine = await Engine.load(modelPath, {
     contextSize: numberOption(o["context-size"], "--context-size"),
@@ -34,11 +40,13 @@ export async function serve(argv: string[]): Promise<void> {
   const presets = await PresetStore.open(store);
   let closing = false;
   const extractions = new ExtractionJobs(engine, store, presets);
+  const inFlight = new InFlight();
   const app = createApp({
     engine,
     store,
     presets,
     extractions,
+    inFlight,
     modelId: modelIdOf(modelSpec),
     token: process.env.STEER_NODE_TOKEN || undefined,
     isClosing: () => closing,
@@ -48,17 +56,16 @@ export async function serve(argv: string[]): Promise<void> {
     process.stdout.write(`steer serve: listening on http://${host}:${info.port}\n`);
   });
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      if (closing) return;
+    const stop = (signal: NodeJS.Signals) => {
+      if (closing) {
+        process.stderr.write(`steer serve: ${signal} again; stopping at once\n`);
+        process.exit(128 + constants.signals[signal]);
+      }
       closing = true;
-      // Stop accepting, cancel what runs (its streams end), then let open connections drain.
-      server.close(() => resolve());
-      extractions.close();
-      void engine.close().then(() => {
-        if ("closeIdleConnections" in server) server.closeIdleConnections();
-      });
+      resolve();
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
+  await shutDown({ server, engine, extractions, inFlight, graceMs: grace * 1000 });
 }

@@ -4,11 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
-import { createApp } from "../../gpu-node/server/app.ts";
-import { PresetStore } from "../../gpu-node/server/preset-store.ts";
-import { VectorStore } from "../../gpu-node/server/vector-store.ts";
 import { loadTestEngine } from "../support/engine.ts";
 import { DAY_PROMPT } from "../support/planted.ts";
+import { openApp } from "./in-process.ts";
 
 let engine: Engine;
 let dir: string;
@@ -24,10 +22,7 @@ afterAll(async () => {
 });
 
 it("cancels the generation when the client disconnects mid-stream", async () => {
-  const { layerCount, embeddingSize } = engine.model.metadata;
-  const store = await VectorStore.open(dir, { layerCount, embeddingSize });
-  const presets = await PresetStore.open(store);
-  const app = createApp({ engine, store, presets, modelId: "steer-test" });
+  const { app } = await openApp(engine, dir);
   const client = new AbortController();
   const response = await app.request("/v1/chat/completions", {
     method: "POST",

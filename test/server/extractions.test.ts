@@ -6,13 +6,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
 import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
-import { createApp } from "../../gpu-node/server/app.ts";
 import {
   ExtractionJobs,
   type ExtractionJobsOptions,
 } from "../../gpu-node/server/extraction-jobs.ts";
-import { PresetStore } from "../../gpu-node/server/preset-store.ts";
-import { VectorStore } from "../../gpu-node/server/vector-store.ts";
+import type { PresetStore } from "../../gpu-node/server/preset-store.ts";
+import type { VectorStore } from "../../gpu-node/server/vector-store.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/concept.ts";
 import type { ChatCompletion } from "../../shared/api/chat.ts";
 import type { ApiErrorBody } from "../../shared/api/errors.ts";
@@ -20,12 +19,13 @@ import type { ExtractionJob } from "../../shared/api/extractions.ts";
 import type { PresetObject } from "../../shared/api/presets.ts";
 import { loadTestEngine, testModelPath } from "../support/engine.ts";
 import { countWords, DAY_PROMPT, type Planted, readPlanted } from "../support/planted.ts";
+import { type InProcessNode, openApp } from "./in-process.ts";
 
 let engine: Engine;
 let dir: string;
 let store: VectorStore;
 let presets: PresetStore;
-let app: ReturnType<typeof createApp>;
+let app: InProcessNode["app"];
 let planted: Planted;
 let extractions: ExtractionJobs;
 
@@ -38,11 +38,10 @@ const personas = {
 beforeAll(async () => {
   engine = await loadTestEngine();
   dir = await mkdtemp(path.join(tmpdir(), "steer-vectors-"));
-  const { layerCount, embeddingSize } = engine.model.metadata;
-  store = await VectorStore.open(dir, { layerCount, embeddingSize });
-  presets = await PresetStore.open(store);
+  const { layerCount } = engine.model.metadata;
+  ({ store, presets } = await openApp(engine, dir));
   extractions = new ExtractionJobs(engine, store, presets);
-  app = createApp({ engine, store, presets, modelId: "steer-test", extractions });
+  ({ app } = await openApp(engine, dir, { store, presets, extractions }));
   planted = await readPlanted(testModelPath, layerCount);
 });
 
@@ -147,10 +146,10 @@ describe("extraction jobs", () => {
 
 describe("finished jobs", () => {
   /** An app whose jobs run on a clock the test moves. */
-  function clocked(options: ExtractionJobsOptions) {
+  async function clocked(options: ExtractionJobsOptions) {
     const clock = { now: 0 };
     const jobs = new ExtractionJobs(engine, store, presets, { ...options, now: () => clock.now });
-    const target = createApp({ engine, store, presets, modelId: "steer-test", extractions: jobs });
+    const { app: target } = await openApp(engine, dir, { store, presets, extractions: jobs });
     const get = async (id: string) => target.request(`/v1/extractions/${id}`);
     const status = async (id: string) => (await get(id)).status;
     const submit = async (body: unknown) =>
@@ -164,7 +163,7 @@ describe("finished jobs", () => {
   }
 
   it("are forgotten once their retention has passed; live ones are kept", async () => {
-    const { clock, jobs, get, status, submit, cancelled } = clocked({ retentionMs: 1000 });
+    const { clock, jobs, get, status, submit, cancelled } = await clocked({ retentionMs: 1000 });
     const finished = await cancelled();
     // Every opener: long enough that neither has finished when the clock jumps.
     const long = { personas: { ...personas, openers: DEFAULT_OPENERS } };
@@ -184,7 +183,7 @@ describe("finished jobs", () => {
   });
 
   it("are kept up to the count, the oldest dropped first", async () => {
-    const { jobs, status, cancelled } = clocked({ maxFinished: 2 });
+    const { jobs, status, cancelled } = await clocked({ maxFinished: 2 });
     const ids = [await cancelled(), await cancelled(), await cancelled()];
     expect(await Promise.all(ids.map(status))).toEqual([404, 200, 200]);
     expect(jobs.counts().cancelled).toBe(2);
@@ -207,7 +206,7 @@ describe("metrics and the queue bound", () => {
   });
 
   it("answers 503 with Retry-After once the queue is at its bound", async () => {
-    const full = createApp({ engine, store, presets, modelId: "steer-test", maxQueueDepth: 0 });
+    const { app: full } = await openApp(engine, dir, { store, presets, maxQueueDepth: 0 });
     const response = await post("/v1/chat/completions", { messages: DAY_PROMPT }, full);
     expect(response.status).toBe(503);
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);

@@ -5,9 +5,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
-import { createApp } from "../../gpu-node/server/app.ts";
-import { PresetStore } from "../../gpu-node/server/preset-store.ts";
-import { VectorStore } from "../../gpu-node/server/vector-store.ts";
 import type { ChatCompletion } from "../../shared/api/chat.ts";
 import type { ApiErrorBody } from "../../shared/api/errors.ts";
 import type { PresetList, PresetObject } from "../../shared/api/presets.ts";
@@ -15,8 +12,9 @@ import type { VectorList, VectorObject } from "../../shared/api/vectors.ts";
 import { type ControlVector, encodeControlVector } from "../../shared/control-vector.ts";
 import { loadTestEngine, randomControlVector, testModelPath } from "../support/engine.ts";
 import { DAY_PROMPT, readPlanted } from "../support/planted.ts";
+import { type InProcessNode, openApp } from "./in-process.ts";
 
-type App = ReturnType<typeof createApp>;
+type App = InProcessNode["app"];
 
 let engine: Engine;
 let dir: string;
@@ -26,7 +24,7 @@ let cheerfulId: string;
 beforeAll(async () => {
   engine = await loadTestEngine();
   dir = await mkdtemp(path.join(tmpdir(), "steer-presets-"));
-  ({ app } = await openApp(dir));
+  ({ app } = await openApp(engine, dir));
   const { cheerful } = await readPlanted(testModelPath, engine.model.metadata.layerCount);
   cheerfulId = await upload(cheerful);
 });
@@ -35,13 +33,6 @@ afterAll(async () => {
   await engine?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function openApp(directory: string) {
-  const { layerCount, embeddingSize } = engine.model.metadata;
-  const store = await VectorStore.open(directory, { layerCount, embeddingSize });
-  const presets = await PresetStore.open(store);
-  return { store, presets, app: createApp({ engine, store, presets, modelId: "steer-test" }) };
-}
 
 async function upload(vector: ControlVector): Promise<string> {
   const response = await app.request("/v1/vectors", {
@@ -176,7 +167,7 @@ describe("presets", () => {
     await put("kept", { vector_id: cheerfulId, description: "survives" });
     const before = await json<PresetList>(app.request("/v1/presets"));
 
-    const reopened = await openApp(dir);
+    const reopened = await openApp(engine, dir);
     expect(await json<PresetList>(reopened.app.request("/v1/presets"))).toEqual(before);
     expect(await answer({ kept: 1 }, reopened.app)).toBe(await answer({ [cheerfulId]: 1 }));
     await app.request("/v1/presets/kept", { method: "DELETE" });
@@ -188,7 +179,7 @@ describe("presets", () => {
       const garbage = '{"presets": [{"name": "Not Valid"}]}';
       await writeFile(path.join(other, "presets.json"), garbage);
       const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
-      const opened = await openApp(other);
+      const opened = await openApp(engine, other);
       expect(logged).toHaveBeenCalledOnce();
       logged.mockRestore();
       expect(opened.presets.list()).toEqual([]);

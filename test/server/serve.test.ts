@@ -4,11 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ModelList } from "../../shared/api/models.ts";
 import type { VectorObject } from "../../shared/api/vectors.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
-import { testModelPath } from "../support/engine.ts";
-import { countWords, DAY_PROMPT, type Planted, readPlanted } from "../support/planted.ts";
+import { countWords, DAY_PROMPT, type Planted } from "../support/planted.ts";
+import { steeredAnswer, uploadPlanted } from "./planted-server.ts";
 import { type ServerProcess, startServer } from "./server-process.ts";
 
 const TOKEN = "test-token";
@@ -36,13 +35,7 @@ beforeAll(async () => {
   vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-vectors-"));
   server = await startServer({ vectorsDir, token: TOKEN });
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
-  const models = (await (
-    await fetch(`${server.url}/v1/models`, { headers: auth })
-  ).json()) as ModelList;
-  planted = await readPlanted(testModelPath, models.data[0]?.metadata.layers ?? 0);
-  const response = await upload(encodeControlVector(planted.cheerful));
-  expect(response.status).toBe(201);
-  cheerfulId = ((await response.json()) as VectorObject).id;
+  ({ planted, id: cheerfulId } = await uploadPlanted(server.url, auth));
 });
 
 afterAll(async () => {
@@ -50,15 +43,8 @@ afterAll(async () => {
   await rm(vectorsDir, { recursive: true, force: true });
 });
 
-async function answer(multiplier: number): Promise<string> {
-  const completion = await client.chat.completions.create({
-    model: "steer-test",
-    messages: DAY_PROMPT,
-    max_tokens: 8,
-    // @ts-expect-error Steer's extension field
-    steering: { [cheerfulId]: multiplier },
-  });
-  return completion.choices[0]?.message.content ?? "";
+function answer(multiplier: number): Promise<string> {
+  return steeredAnswer(client, cheerfulId, multiplier);
 }
 
 describe("steer serve", () => {

@@ -1,10 +1,19 @@
-// Starts `steer serve` as a real process on the test model and a free port.
+// Starts `steer serve` as a real process on the test model and a free port, keeping what it writes.
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
+import type { RequestRecord } from "../../gpu-node/server/request-log.ts";
 import { repoRoot, testModelPath } from "../support/engine.ts";
 
 export interface ServerProcess {
   url: string;
+  /** Lines written to stdout after the "listening" one: the request log. */
+  logLines(): string[];
+  stderr(): string;
+  /** The request log's record for `requestId`, once written. */
+  logOf(requestId: string): Promise<RequestRecord>;
+  /** Sends a signal; `exited` gives the exit code. */
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -36,21 +45,48 @@ export async function startServer(options: {
   child.stderr?.on("data", (data) => {
     stderr += data;
   });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const lines: string[] = [];
+  let partial = "";
+  child.stdout?.on("data", (data) => {
+    const parts = (partial + data).split("\n");
+    partial = parts.pop() ?? "";
+    lines.push(...parts);
+  });
+  const listening = /^steer serve: listening on (http:\/\/\S+)$/;
   const url = await new Promise<string>((resolve, reject) => {
-    let stdout = "";
-    child.stdout?.on("data", (data) => {
-      stdout += data;
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+    child.stdout?.on("data", () => {
+      const match = lines.map((line) => listening.exec(line)).find(Boolean);
       if (match?.[1]) resolve(match[1]);
     });
-    child.once("exit", (code) => reject(new Error(`steer serve exited (${code}): ${stderr}`)));
+    void exited.then((code) => reject(new Error(`steer serve exited (${code}): ${stderr}`)));
   });
-  return { url, stop: () => stop(child) };
+  const logLines = () => lines.slice(lines.findIndex((line) => listening.test(line)) + 1);
+  return {
+    url,
+    logLines,
+    stderr: () => stderr,
+    logOf: (requestId) => logOf(logLines, requestId),
+    kill: (signal) => child.kill(signal),
+    exited,
+    stop: () => stop(child, exited),
+  };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+async function logOf(lines: () => string[], requestId: string): Promise<RequestRecord> {
+  const started = Date.now();
+  for (;;) {
+    const record = lines()
+      .map((line) => JSON.parse(line) as RequestRecord)
+      .find((r) => r.request_id === requestId);
+    if (record) return record;
+    if (Date.now() - started > 5000) throw new Error(`no log line for ${requestId}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
   await exited;

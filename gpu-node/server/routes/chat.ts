@@ -23,7 +23,7 @@ export function chatRoutes(context: AppContext): Hono {
   const app = new Hono();
   app.post("/v1/chat/completions", async (c) => {
     const request = await parseBody(c.req.raw, chatCompletionRequestSchema);
-    const { events, abort } = startGeneration(context, c.req.raw, request, {
+    const { events, abort } = startGeneration(context, c, request, {
       messages: request.messages,
       ...generationOptions(request, request.max_completion_tokens ?? request.max_tokens),
     });

@@ -23,7 +23,7 @@ export function completionRoutes(context: AppContext): Hono {
   const app = new Hono();
   app.post("/v1/completions", async (c) => {
     const request = await parseBody(c.req.raw, completionRequestSchema);
-    const { events, abort } = startGeneration(context, c.req.raw, request, {
+    const { events, abort } = startGeneration(context, c, request, {
       prompt: request.prompt,
       ...generationOptions(request, request.max_tokens),
     });
