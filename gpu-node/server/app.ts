@@ -3,8 +3,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { ApiError } from "../../shared/http/api-error.ts";
 import type { Engine } from "../engine/engine.ts";
-import { ApiError, errorResponse } from "./errors.ts";
+import { errorResponse } from "./errors.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { InFlight } from "./in-flight.ts";
 import { Metrics, metricsRoutes } from "./metrics.ts";

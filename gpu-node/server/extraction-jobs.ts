@@ -5,12 +5,12 @@
 import { randomUUID } from "node:crypto";
 import type { ExtractionJob } from "../../shared/api/extractions.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
+import { ApiError } from "../../shared/http/api-error.ts";
 import type { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { ContrastPair } from "../extraction/dataset.ts";
 import { extractControlVector } from "../extraction/extract.ts";
 import type { ExtractionMethod } from "../extraction/methods.ts";
-import { ApiError } from "./errors.ts";
 import type { PresetStore } from "./preset-store.ts";
 import type { VectorStore } from "./vector-store.ts";
 

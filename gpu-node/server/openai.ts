@@ -9,11 +9,11 @@ import type {
   ChatFinishReason,
   CompletionUsage,
 } from "../../shared/api/chat.ts";
+import { ApiError } from "../../shared/http/api-error.ts";
+import { parseJsonBody } from "../../shared/http/json-body.ts";
 import type { GenerateOptions, GenerationEvent, Usage } from "../engine/generation.ts";
 import type { Steering } from "../engine/steering.ts";
 import type { AppContext } from "./app.ts";
-import { ApiError } from "./errors.ts";
-import { parseJsonBody } from "./json-body.ts";
 import { GenerationLog } from "./request-log.ts";
 
 /** The sampling fields both request kinds carry. */

@@ -6,8 +6,8 @@ import path from "node:path";
 import { z } from "zod";
 import { type PresetObject, presetObjectSchema } from "../../shared/api/presets.ts";
 import { VECTOR_ID } from "../../shared/api/vectors.ts";
+import { ApiError } from "../../shared/http/api-error.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { ApiError } from "./errors.ts";
 import type { VectorStore } from "./vector-store.ts";
 
 const fileSchema = z.object({ presets: z.array(presetObjectSchema) });

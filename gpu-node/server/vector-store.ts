@@ -9,9 +9,9 @@ import {
   ControlVectorFormatError,
   parseControlVector,
 } from "../../shared/control-vector.ts";
+import { ApiError } from "../../shared/http/api-error.ts";
 import type { ModelShape } from "../engine/steering.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { ApiError } from "./errors.ts";
 
 interface Entry {
   info: VectorObject;

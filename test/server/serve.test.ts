@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
+import { CONCEPT_WORDS } from "../../gpu-node/test-model/concept.ts";
+import type { ExtractionJob } from "../../shared/api/extractions.ts";
 import type { VectorObject } from "../../shared/api/vectors.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import { countWords, DAY_PROMPT, type Planted } from "../support/planted.ts";
@@ -163,6 +166,31 @@ describe("steer serve", () => {
     );
     const wrong = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "wrong", maxRetries: 0 });
     await expect(wrong.models.list()).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("runs an extraction job end to end, and its preset steers", async () => {
+    const personas = {
+      positive: CONCEPT_WORDS.positive.slice(0, 4),
+      negative: CONCEPT_WORDS.negative.slice(0, 4),
+      openers: DEFAULT_OPENERS.slice(0, 4),
+    };
+    const submitted = await post("/v1/extractions", { personas, name: "sunny" });
+    expect(submitted.status).toBe(202);
+    let job = (await submitted.json()) as ExtractionJob;
+    for (const started = Date.now(); ["queued", "running"].includes(job.status); ) {
+      expect(Date.now() - started).toBeLessThan(20_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = (await (
+        await fetch(`${server.url}/v1/extractions/${job.id}`, { headers: auth })
+      ).json()) as ExtractionJob;
+    }
+    expect(job).toMatchObject({ status: "succeeded", name: "sunny" });
+    // Unit directions: the planted steering norm is the multiplier that steers clearly.
+    const m = Math.min(planted.concept.steeringNorm, 10);
+    const { positiveWords, negativeWords } = planted.concept;
+    const sunny = await steeredAnswer(client, "sunny", m);
+    expect(countWords(sunny, positiveWords)).toBeGreaterThan(countWords(sunny, negativeWords));
+    expect(await steeredAnswer(client, job.vector_id as string, m)).toBe(sunny);
   });
 
   it("keeps uploaded vectors across a restart", async () => {

@@ -1,4 +1,5 @@
-// Starts `steer serve` as a real process on the test model and a free port, keeping what it writes.
+// Starts `steer serve` as a real process (on the test model unless told) and a free port, keeping
+// what it writes. The tests use it, and so does bench/serve.
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { RequestRecord } from "../../gpu-node/server/request-log.ts";
@@ -23,6 +24,11 @@ export async function startServer(options: {
   /** A path or hf: URI (default: the test model), and extra `steer serve` arguments. */
   model?: string;
   args?: string[];
+  /** Default: any free port. */
+  port?: number;
+  /** Per request (default 512), and CPU threads (default 1: see test/support/engine.ts). */
+  contextSize?: number;
+  threads?: number;
 }): Promise<ServerProcess> {
   const args = [
     path.join(repoRoot, "bin/steer.js"),
@@ -30,11 +36,11 @@ export async function startServer(options: {
     "--model",
     options.model ?? testModelPath,
     "--port",
-    "0",
+    String(options.port ?? 0),
     "--context-size",
-    "512",
+    String(options.contextSize ?? 512),
     "--threads",
-    "1",
+    String(options.threads ?? 1),
     "--vectors-dir",
     options.vectorsDir,
     ...(options.args ?? []),

@@ -3,10 +3,10 @@
 // naming the field.
 import { Hono } from "hono";
 import { extractionRequestSchema } from "../../../shared/api/extractions.ts";
+import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import { pairDataset, personaDataset } from "../../extraction/dataset.ts";
 import { defaultLayers, steerableLayers } from "../../extraction/extract.ts";
 import type { AppContext } from "../app.ts";
-import { parseJsonBody } from "../json-body.ts";
 
 export function extractionRoutes({ engine, extractions }: AppContext): Hono {
   const app = new Hono();

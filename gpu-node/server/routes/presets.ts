@@ -7,9 +7,9 @@ import {
   presetNameSchema,
   presetRequestSchema,
 } from "../../../shared/api/presets.ts";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import type { AppContext } from "../app.ts";
-import { ApiError } from "../errors.ts";
-import { parseJsonBody } from "../json-body.ts";
 
 export function presetRoutes({ presets }: AppContext): Hono {
   const app = new Hono();

@@ -1,8 +1,8 @@
 // The vector store over HTTP.
 import { Hono } from "hono";
 import type { VectorDeleted, VectorList } from "../../../shared/api/vectors.ts";
+import { ApiError } from "../../../shared/http/api-error.ts";
 import type { AppContext } from "../app.ts";
-import { ApiError } from "../errors.ts";
 
 export function vectorRoutes({ store, presets }: AppContext): Hono {
   const app = new Hono();

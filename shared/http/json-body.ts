@@ -1,6 +1,6 @@
 // A request's JSON body, checked against a zod schema; errors in the API's shape.
 import type { z } from "zod";
-import { ApiError, fromZodError } from "./errors.ts";
+import { ApiError, fromZodError } from "./api-error.ts";
 
 export async function parseJsonBody<S extends z.ZodType>(
   request: Request,
