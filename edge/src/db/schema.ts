@@ -1,0 +1,152 @@
+// The edge's data model in D1. Accounts own API keys and steerable models; a steerable model has
+// one trait per control dimension, whose vector lives in R2 under its content hash; usage has a
+// row per request that produced tokens. Times are Unix milliseconds. `drizzle-kit generate` turns
+// changes here into the SQL files in migrations/.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`);
+
+export const accounts = sqliteTable("accounts", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+/** A key is shown once; only its SHA-256 is kept. `prefix` lets a user tell keys apart. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    name: text("name").notNull(),
+    hash: text("hash").notNull().unique(),
+    prefix: text("prefix").notNull(),
+    /** admin keys may also manage the account's keys. */
+    scope: text("scope", { enum: ["admin", "user"] }).notNull(),
+    createdAt: createdAt(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("api_keys_account").on(t.accountId)],
+);
+
+export const MODEL_STATUSES = ["pending", "training", "ready", "failed"] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+export const steerableModels = sqliteTable(
+  "steerable_models",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    label: text("label").notNull(),
+    /** The base model the vectors were extracted on (a GPU node's model id). */
+    baseModel: text("base_model").notNull(),
+    status: text("status", { enum: MODEL_STATUSES }).notNull(),
+    failureReason: text("failure_reason"),
+    /** The prompts extraction builds its contrast pairs on (null: the default openers). */
+    promptList: text("prompt_list", { mode: "json" }).$type<string[]>(),
+    /** The preset it was installed from, if any. */
+    preset: text("preset"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("steerable_models_account").on(t.accountId, t.createdAt)],
+);
+
+export const TRAIT_STATUSES = ["pending", "training", "ready", "failed"] as const;
+export type TraitStatus = (typeof TRAIT_STATUSES)[number];
+
+/** A control dimension: its examples, its extraction job while it trains, then its vector. */
+export const traits = sqliteTable(
+  "traits",
+  {
+    modelId: text("model_id")
+      .notNull()
+      .references(() => steerableModels.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    positiveExamples: text("positive_examples", { mode: "json" }).notNull().$type<string[]>(),
+    negativeExamples: text("negative_examples", { mode: "json" }).notNull().$type<string[]>(),
+    status: text("status", { enum: TRAIT_STATUSES }).notNull(),
+    /** SHA-256 of the control-vector GGUF, its key in R2 (vectors/<hash>.gguf). */
+    vectorHash: text("vector_hash"),
+    /** Where its extraction runs: the node's URL and the job's id there. */
+    jobNode: text("job_node"),
+    jobId: text("job_id"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.name] })],
+);
+
+/** One row per request that produced tokens, streamed or not, finished or cancelled. */
+export const usage = sqliteTable(
+  "usage",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    keyId: text("key_id").notNull(),
+    /** A steerable model's id, or the base model's. */
+    model: text("model").notNull(),
+    /** UTC day, YYYY-MM-DD: what /v1/usage groups by. */
+    day: text("day").notNull(),
+    endpoint: text("endpoint").notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+    outcome: text("outcome", { enum: ["completed", "cancelled", "failed"] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("usage_account_day").on(t.accountId, t.day)],
+);
+
+/** Requests and tokens per API key per minute, for rate limits. */
+export const rateWindows = sqliteTable(
+  "rate_windows",
+  {
+    keyId: text("key_id").notNull(),
+    /** The minute, as Unix milliseconds at its start. */
+    window: integer("window").notNull(),
+    requests: integer("requests").notNull().default(0),
+    tokens: integer("tokens").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.window] })],
+);
+
+/** The first answer to a create request carrying an Idempotency-Key, replayed for 24 h. */
+export const idempotency = sqliteTable(
+  "idempotency",
+  {
+    accountId: text("account_id").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 of method, path and body: a retry with other parameters is refused. */
+    fingerprint: text("fingerprint").notNull(),
+    status: integer("status").notNull(),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.key] })],
+);
+
+/** Presets users published; the built-in ones live in code (edge/src/presets/). */
+export const publishedPresets = sqliteTable("published_presets", {
+  name: text("name").primaryKey(),
+  description: text("description").notNull(),
+  author: text("author").notNull(),
+  accountId: text("account_id")
+    .notNull()
+    .references(() => accounts.id),
+  baseModel: text("base_model").notNull(),
+  /** A copy of the model's traits at publishing: its author may change or delete the model. */
+  traits: text("traits", { mode: "json" }).notNull().$type<PublishedTrait[]>(),
+  createdAt: createdAt(),
+});
+
+export interface PublishedTrait {
+  name: string;
+  positiveExamples: string[];
+  negativeExamples: string[];
+  vectorHash: string;
+}

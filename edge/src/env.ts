@@ -1,0 +1,21 @@
+// What the Worker is given: its bindings (wrangler.toml) and, per request, who is calling.
+import type { apiKeys } from "./db/schema.ts";
+
+/**
+ * The bindings of wrangler.toml (DB: D1; VECTORS: R2, vectors/<sha256>.gguf; GPU_NODES: the nodes'
+ * base URLs, comma-separated), typed by `wrangler types` into worker-configuration.d.ts (run it
+ * again after changing wrangler.toml), and the secret NODE_TOKEN: the bearer token the nodes
+ * expect (their STEER_NODE_TOKEN), unset when they need none.
+ */
+export type Bindings = Cloudflare.Env & { NODE_TOKEN?: string };
+
+export interface Caller {
+  accountId: string;
+  keyId: string;
+  scope: (typeof apiKeys.$inferSelect)["scope"];
+}
+
+export interface EdgeEnv {
+  Bindings: Bindings;
+  Variables: { caller: Caller; requestId: string };
+}

@@ -1,0 +1,35 @@
+// Bearer API keys: the key's SHA-256 finds its row; a missing, unknown or revoked key is 401. The
+// caller (account, key, scope) is set for the routes, which only ever see their account's data.
+import { and, eq, isNull } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { apiKeys } from "../db/schema.ts";
+import type { EdgeEnv } from "../env.ts";
+import { database } from "../lib/db.ts";
+import { sha256Hex } from "../lib/ids.ts";
+
+export const authenticate = createMiddleware<EdgeEnv>(async (c, next) => {
+  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
+  if (!match?.[1]) throw unauthorized("an API key is required: Authorization: Bearer <key>");
+  const hash = await sha256Hex(match[1]);
+  const [key] = await database(c.env.DB)
+    .select({ id: apiKeys.id, accountId: apiKeys.accountId, scope: apiKeys.scope })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!key) throw unauthorized("the API key is unknown or revoked");
+  c.set("caller", { accountId: key.accountId, keyId: key.id, scope: key.scope });
+  await next();
+});
+
+/** For routes only admin keys may use. */
+export const adminOnly = createMiddleware<EdgeEnv>(async (c, next) => {
+  if (c.get("caller").scope !== "admin") {
+    throw new ApiError(403, "this needs an admin-scoped API key", "admin_key_required");
+  }
+  await next();
+});
+
+function unauthorized(message: string): ApiError {
+  return new ApiError(401, message, "invalid_api_key");
+}

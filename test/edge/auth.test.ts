@@ -1,0 +1,37 @@
+// API keys: a request needs a known, unrevoked key; anything else is 401 in OpenAI's error shape.
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { apiKeys } from "../../edge/src/db/schema.ts";
+import { database } from "../../edge/src/lib/db.ts";
+import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import { call, newAccount } from "./support.ts";
+
+describe("authentication", () => {
+  it("answers health checks without a key", async () => {
+    expect((await call("/healthz")).status).toBe(200);
+  });
+
+  it("refuses a missing, malformed, unknown or revoked key with 401", async () => {
+    const { id, key } = await newAccount();
+    await database(env.DB).update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, id));
+    for (const authorization of [
+      undefined,
+      "Basic abc",
+      "Bearer sk-steer-unknown",
+      `Bearer ${key}`,
+    ]) {
+      const headers = authorization ? { authorization } : undefined;
+      const response = await call("/v1/anything", { headers });
+      expect(response.status, authorization).toBe(401);
+      const body = (await response.json()) as ApiErrorBody;
+      expect(body.error).toMatchObject({ type: "authentication_error", code: "invalid_api_key" });
+    }
+  });
+
+  it("lets a valid key through to the routes", async () => {
+    const { key } = await newAccount();
+    const response = await call("/v1/nothing-here", { key });
+    expect(response.status).toBe(404);
+  });
+});

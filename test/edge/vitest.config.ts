@@ -1,0 +1,34 @@
+// The edge's tests run inside workerd (the Workers runtime), on the Worker itself with real local
+// D1 and R2, and a real GPU node on the test model (gpu-node.ts); every test file starts from the
+// migrations in migrations/ (setup.ts).
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+import { freePort, NODE_TOKEN } from "./gpu-node.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const nodePort = await freePort();
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async () => ({
+      wrangler: { configPath: path.join(root, "wrangler.toml") },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
+          GPU_NODES: `http://127.0.0.1:${nodePort}`,
+          NODE_TOKEN,
+        },
+      },
+    })),
+  ],
+  test: {
+    name: "edge",
+    include: [path.join(import.meta.dirname, "**/*.test.ts")],
+    setupFiles: [path.join(import.meta.dirname, "setup.ts")],
+    globalSetup: [path.join(import.meta.dirname, "global-setup.ts")],
+    env: { GPU_NODE_PORT: String(nodePort) },
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
