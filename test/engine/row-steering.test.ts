@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchSteering } from "../../gpu-node/engine/batch-steering.ts";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
-import { type NativeContext, native } from "../../gpu-node/engine/native.ts";
 import { type ComposedSteering, composeSteering } from "../../gpu-node/engine/steering.ts";
 import { argmax, relativeError } from "../support/compare.ts";
 import { loadTestEngine, randomControlVector, strongNorm } from "../support/engine.ts";
+import { MixedBatch } from "../support/mixed-batch.ts";
 
 let engine: Engine;
 let a: ComposedSteering;
@@ -57,86 +57,31 @@ describe("batchSteering", () => {
 });
 
 describe("a mixed batch", () => {
-  const prompts = ["The weather today", "My favourite food is a", "Write"];
-
-  function newContext(): NativeContext {
-    return new (native().addon.Context)(engine.model.native, {
-      contextSize: 256,
-      batchSize: 64,
-      sequences: prompts.length,
-      threads: 1,
-      unifiedKv: true,
-      kvCacheType: "f32",
-    });
-  }
-
-  /** Each prompt in its own sequence of one decode; the logits at every prompt's last token. */
-  async function lastLogits(
-    context: NativeContext,
-    which: number[],
-    steering: Parameters<NativeContext["decode"]>[0]["rowSteering"],
-    controlVector?: ComposedSteering | null,
-  ): Promise<Float32Array[]> {
-    const tokens: number[] = [];
-    const positions: number[] = [];
-    const sequences: number[] = [];
-    const outputs: number[] = [];
-    for (const p of which) {
-      const prompt = engine.model.tokenize(prompts[p] as string);
-      prompt.forEach((token, i) => {
-        tokens.push(token);
-        positions.push(i);
-        sequences.push(p);
-        outputs.push(i === prompt.length - 1 ? 1 : 0);
-      });
-    }
-    const lastRows = outputs.flatMap((o, row) => (o ? [row] : []));
-    const result = await context.decode({
-      tokens: Int32Array.from(tokens),
-      positions: Int32Array.from(positions),
-      sequences: Int32Array.from(sequences),
-      outputs: Uint8Array.from(outputs),
-      controlVector,
-      rowSteering: steering,
-      logits: Int32Array.from(lastRows),
-    });
-    return result.logits;
-  }
-
-  const rowsOf = (vectorOfPrompt: number[]) =>
-    Int32Array.from(
-      prompts.flatMap((prompt, p) =>
-        engine.model.tokenize(prompt).map(() => vectorOfPrompt[p] as number),
-      ),
-    );
-
-  async function once(
-    which: number[],
-    steering: Parameters<NativeContext["decode"]>[0]["rowSteering"],
-    controlVector?: ComposedSteering | null,
-  ): Promise<Float32Array[]> {
-    const context = newContext();
-    try {
-      return await lastLogits(context, which, steering, controlVector);
-    } finally {
-      context.free();
-    }
-  }
+  const batch = () =>
+    new MixedBatch(engine, ["The weather today", "My favourite food is a", "Write"]);
 
   it("adds exactly what llama.cpp's control vector adds", async () => {
-    const byContext = await once([0, 1, 2], undefined, a);
-    const byRows = await once([0, 1, 2], { vectors: [a], rows: rowsOf([0, 0, 0]) });
+    const mixed = batch();
+    const byContext = await mixed.lastLogits([0, 1, 2], undefined, a);
+    const byRows = await mixed.lastLogits([0, 1, 2], {
+      vectors: [a],
+      rows: mixed.rowsOf([0, 0, 0]),
+    });
     expect(byRows).toEqual(byContext);
     // Steering must matter here, or equality would prove nothing.
-    expect(await once([0, 1, 2], undefined, null)).not.toEqual(byContext);
+    expect(await mixed.lastLogits([0, 1, 2], undefined, null)).not.toEqual(byContext);
   });
 
   it("steers each request of the batch as it is steered alone", async () => {
     const steerings = [a, null, b];
-    const together = await once([0, 1, 2], { vectors: [a, b], rows: rowsOf([0, -1, 1]) });
+    const mixed = batch();
+    const together = await mixed.lastLogits([0, 1, 2], {
+      vectors: [a, b],
+      rows: mixed.rowsOf([0, -1, 1]),
+    });
     for (const [p, steering] of steerings.entries()) {
-      const [alone] = await once([p], undefined, steering);
-      const [plain] = await once([p], undefined, null);
+      const [alone] = await mixed.lastLogits([p], undefined, steering);
+      const [plain] = await mixed.lastLogits([p], undefined, null);
       const logits = together[p] as Float32Array;
       // A batch of three rounds differently from a batch of one: equal within float32 rounding.
       expect(relativeError(logits, alone as Float32Array)).toBeLessThan(1e-5);
