@@ -50,6 +50,11 @@ export async function collectCompletion(
   throw new Error("generation ended without a finish event");
 }
 
+/** A generation's events, and what is known before the first: its prompt's length in tokens. */
+export interface GenerationStream extends AsyncIterable<GenerationEvent> {
+  readonly promptTokens: number;
+}
+
 /** The options once defaults are filled in and checked. */
 type EngineSettings = Required<
   Omit<EngineOptions, "gpuLayers" | "contextSize" | "flashAttention">
@@ -138,7 +143,7 @@ export class Engine {
    * Streams a completion. Everything is validated before this returns, so a bad request throws
    * here rather than midway through the stream.
    */
-  generate(options: GenerateOptions): AsyncIterable<GenerationEvent> {
+  generate(options: GenerateOptions): GenerationStream {
     this.checkOpen();
     validateGenerateOptions(options);
     const promptTokens =
@@ -167,7 +172,10 @@ export class Engine {
     );
     if (options.signal?.aborted) generation.finish("cancelled");
     this.scheduler.submit(generation);
-    return generation.events;
+    return {
+      promptTokens: promptTokens.length,
+      [Symbol.asyncIterator]: () => generation.events[Symbol.asyncIterator](),
+    };
   }
 
   /** The whole completion at once. */

@@ -9,6 +9,7 @@ import type {
   ChatFinishReason,
   CompletionUsage,
 } from "../../shared/api/chat.ts";
+import { PROMPT_TOKENS_HEADER } from "../../shared/api/headers.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
 import { parseJsonBody } from "../../shared/http/json-body.ts";
 import type { GenerateOptions, GenerationEvent, Usage } from "../engine/generation.ts";
@@ -74,6 +75,8 @@ export function startGeneration(
     steering,
     signal: AbortSignal.any([abort.signal, c.req.raw.signal]),
   });
+  // A stream cut short never gets to its usage chunk: the edge meters it by this and what came.
+  if (r.stream) c.header(PROMPT_TOKENS_HEADER, String(events.promptTokens));
   const log = new GenerationLog(r.stream === true, r.steering ?? {});
   c.set("generation", log);
   return { events: counted(events, context.metrics, log), abort };

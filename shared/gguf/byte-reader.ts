@@ -4,7 +4,7 @@
  */
 import { GgufError } from "./errors.ts";
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export class ByteReader {
   readonly view: DataView;
