@@ -1,0 +1,103 @@
+// Rate limits per API key, in requests and in tokens per minute (wrangler.toml [vars]), counted in
+// D1 so that every Worker instance sees the same counts: a row per key per clock minute
+// (rate_windows). Each request is counted by one atomic upsert, which also answers the window's
+// totals; tokens are charged by the inference routes once a request has used them, so a key that
+// spent its tokens is refused new requests until the minute ends. Answers carry OpenAI's
+// x-ratelimit-* headers; a refusal is 429 with Retry-After.
+import { and, eq, lt, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { z } from "zod";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { rateWindows } from "../db/schema.ts";
+import type { EdgeEnv } from "../env.ts";
+import { type Db, database } from "../lib/db.ts";
+
+const WINDOW_MS = 60_000;
+
+const limitsSchema = z
+  .object({
+    RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().positive(),
+    RATE_LIMIT_TOKENS_PER_MINUTE: z.coerce.number().int().positive(),
+  })
+  .transform((vars) => ({
+    requests: vars.RATE_LIMIT_REQUESTS_PER_MINUTE,
+    tokens: vars.RATE_LIMIT_TOKENS_PER_MINUTE,
+  }));
+
+type Limits = z.infer<typeof limitsSchema>;
+
+/** What a key has used in the current window, this request included. */
+interface Used {
+  requests: number;
+  tokens: number;
+}
+
+export const rateLimit = createMiddleware<EdgeEnv>(async (c, next) => {
+  const limits = limitsSchema.parse(c.env);
+  const window = currentWindow();
+  const used = await countRequest(database(c.env.DB), c.get("caller").keyId, window);
+  const exceeded = exceededLimit(limits, used);
+  if (exceeded) {
+    const retryAfter = Math.max(1, Math.ceil((window + WINDOW_MS - Date.now()) / 1000));
+    setRateLimitHeaders(c, limits, used);
+    c.header("Retry-After", String(retryAfter));
+    throw new ApiError(
+      429,
+      `rate limit reached: ${exceeded} per minute for this API key; retry in ${retryAfter} s`,
+      "rate_limit_exceeded",
+    );
+  }
+  await next();
+  setRateLimitHeaders(c, limits, used);
+});
+
+/** Adds tokens a request used to its key's current window (prompt and completion together). */
+export async function chargeTokens(db: Db, keyId: string, tokens: number): Promise<void> {
+  if (tokens <= 0) return;
+  await db
+    .insert(rateWindows)
+    .values({ keyId, window: currentWindow(), tokens })
+    .onConflictDoUpdate({
+      target: [rateWindows.keyId, rateWindows.window],
+      set: { tokens: sql`${rateWindows.tokens} + ${tokens}` },
+    });
+}
+
+/** The clock minute now, as Unix milliseconds at its start. */
+function currentWindow(): number {
+  return Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
+}
+
+async function countRequest(db: Db, keyId: string, window: number): Promise<Used> {
+  const [used] = await db
+    .insert(rateWindows)
+    .values({ keyId, window, requests: 1 })
+    .onConflictDoUpdate({
+      target: [rateWindows.keyId, rateWindows.window],
+      set: { requests: sql`${rateWindows.requests} + 1` },
+    })
+    .returning({ requests: rateWindows.requests, tokens: rateWindows.tokens });
+  if (!used) throw new Error("the rate window upsert returned no row");
+  // A key's first request in a minute ends its earlier windows: they are of no more use.
+  if (used.requests === 1) {
+    await db
+      .delete(rateWindows)
+      .where(and(eq(rateWindows.keyId, keyId), lt(rateWindows.window, window)));
+  }
+  return used;
+}
+
+/** Which limit the request goes over, if any, in words. Tokens: spent ones refuse new requests. */
+function exceededLimit(limits: Limits, used: Used): string | null {
+  if (used.requests > limits.requests) return `${limits.requests} requests`;
+  if (used.tokens >= limits.tokens) return `${limits.tokens} tokens`;
+  return null;
+}
+
+function setRateLimitHeaders(c: Context<EdgeEnv>, limits: Limits, used: Used): void {
+  c.header("x-ratelimit-limit-requests", String(limits.requests));
+  c.header("x-ratelimit-remaining-requests", String(Math.max(0, limits.requests - used.requests)));
+  c.header("x-ratelimit-limit-tokens", String(limits.tokens));
+  c.header("x-ratelimit-remaining-tokens", String(Math.max(0, limits.tokens - used.tokens)));
+}

@@ -1,0 +1,47 @@
+// The schemas the API reference names, from the zod schemas the routes validate with (shared/api),
+// so that the document cannot drift from what the edge accepts. Requests are described as clients
+// may send them (defaults optional), answers as the edge sends them.
+import { z } from "zod";
+import { edgeChatCompletionRequestSchema } from "../../../shared/api/chat.ts";
+import type { ApiErrorBody } from "../../../shared/api/errors.ts";
+import {
+  apiKeyListSchema,
+  apiKeyRevokedSchema,
+  createKeyRequestSchema,
+  issuedApiKeySchema,
+} from "../../../shared/api/keys.ts";
+import { publishPresetSchema } from "../../../shared/api/presets-edge.ts";
+import {
+  createSteerableModelSchema,
+  steeredCompletionRequestSchema,
+} from "../../../shared/api/steerable-models.ts";
+import { usageListSchema } from "../../../shared/api/usage.ts";
+
+/** OpenAI's error object, which every failure answers with (shared/http/api-error.ts). */
+const apiErrorSchema = z.object({
+  error: z.object({
+    message: z.string(),
+    type: z.string(),
+    param: z.string().nullable(),
+    code: z.string().nullable(),
+  }),
+}) satisfies z.ZodType<ApiErrorBody>;
+
+export const REQUEST_SCHEMAS = {
+  CreateSteerableModel: createSteerableModelSchema,
+  SteeredCompletionRequest: steeredCompletionRequestSchema,
+  ChatCompletionRequest: edgeChatCompletionRequestSchema,
+  PublishPreset: publishPresetSchema,
+  CreateKey: createKeyRequestSchema,
+};
+
+export const RESPONSE_SCHEMAS = {
+  Error: apiErrorSchema,
+  IssuedApiKey: issuedApiKeySchema,
+  ApiKeyList: apiKeyListSchema,
+  ApiKeyRevoked: apiKeyRevokedSchema,
+  UsageList: usageListSchema,
+};
+
+export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;
+export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;

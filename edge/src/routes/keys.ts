@@ -1,0 +1,88 @@
+// API keys, for admin-scoped keys only: issue one (its secret is shown in that answer alone), list
+// the account's keys, revoke one. A revoked key is refused by authenticate at its next request.
+import { and, asc, eq, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import {
+  type ApiKeyList,
+  type ApiKeyObject,
+  type ApiKeyRevoked,
+  createKeyRequestSchema,
+  type IssuedApiKeyObject,
+} from "../../../shared/api/keys.ts";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { parseJsonBody } from "../../../shared/http/json-body.ts";
+import { apiKeys } from "../db/schema.ts";
+import type { EdgeEnv } from "../env.ts";
+import { issueKey } from "../lib/accounts.ts";
+import { type Db, database } from "../lib/db.ts";
+import { adminOnly } from "../middleware/auth.ts";
+import { idempotency } from "../middleware/idempotency.ts";
+
+type KeyRow = Pick<
+  typeof apiKeys.$inferSelect,
+  "id" | "name" | "scope" | "prefix" | "createdAt" | "revokedAt"
+>;
+
+const keyColumns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  scope: apiKeys.scope,
+  prefix: apiKeys.prefix,
+  createdAt: apiKeys.createdAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+export const keyRoutes = new Hono<EdgeEnv>()
+  .use("/v1/keys/*", adminOnly)
+  // A replay must not show the secret again: it is never stored, not even for idempotency.
+  .post("/v1/keys", idempotency({ withhold: ["key"] }), async (c) => {
+    const request = await parseJsonBody(c.req.raw, createKeyRequestSchema);
+    const db = database(c.env.DB);
+    const issued = await issueKey(db, c.get("caller").accountId, request.name, request.scope);
+    const row = await findKey(db, c.get("caller").accountId, issued.id);
+    if (!row) throw new Error(`key ${issued.id} vanished after being issued`);
+    return c.json({ ...keyObject(row), key: issued.key } satisfies IssuedApiKeyObject, 201);
+  })
+  .get("/v1/keys", async (c) => {
+    const rows = await database(c.env.DB)
+      .select(keyColumns)
+      .from(apiKeys)
+      .where(eq(apiKeys.accountId, c.get("caller").accountId))
+      .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+    return c.json({ object: "list", data: rows.map(keyObject) } satisfies ApiKeyList);
+  })
+  .delete("/v1/keys/:id", async (c) => {
+    const id = c.req.param("id");
+    // Revoking twice keeps the first revocation's time.
+    const [revoked] = await database(c.env.DB)
+      .update(apiKeys)
+      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${Date.now()})` })
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.accountId, c.get("caller").accountId)))
+      .returning({ id: apiKeys.id });
+    if (!revoked) throw new ApiError(404, `no API key ${id}`, "key_not_found", "id");
+    return c.json({ id: revoked.id, object: "api_key", revoked: true } satisfies ApiKeyRevoked);
+  });
+
+async function findKey(db: Db, accountId: string, id: string): Promise<KeyRow | undefined> {
+  const [row] = await db
+    .select(keyColumns)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.accountId, accountId)));
+  return row;
+}
+
+function keyObject(row: KeyRow): ApiKeyObject {
+  return {
+    id: row.id,
+    object: "api_key",
+    name: row.name,
+    scope: row.scope,
+    prefix: row.prefix,
+    created_at: unixSeconds(row.createdAt),
+    revoked_at: row.revokedAt === null ? null : unixSeconds(row.revokedAt),
+  };
+}
+
+function unixSeconds(milliseconds: number): number {
+  return Math.floor(milliseconds / 1000);
+}

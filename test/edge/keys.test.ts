@@ -1,0 +1,103 @@
+// API keys: admin keys issue, list and revoke the account's keys; a secret is shown once, and a
+// revoked key is refused at once.
+import { describe, expect, it } from "vitest";
+import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import type { ApiKeyList, IssuedApiKeyObject } from "../../shared/api/keys.ts";
+import { call, newAccount } from "./support.ts";
+
+function createKey(key: string, body: unknown): Promise<Response> {
+  return call("/v1/keys", { key, method: "POST", body: JSON.stringify(body) });
+}
+
+async function listKeys(key: string): Promise<ApiKeyList> {
+  const response = await call("/v1/keys", { key });
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+describe("API keys", () => {
+  it("issues a key whose secret is shown once and works at once", async () => {
+    const admin = await newAccount();
+    const response = await createKey(admin.key, { name: "ci" });
+    expect(response.status).toBe(201);
+    const issued: IssuedApiKeyObject = await response.json();
+    expect(issued).toMatchObject({
+      object: "api_key",
+      name: "ci",
+      scope: "user",
+      revoked_at: null,
+    });
+    expect(issued.key).toMatch(/^sk-steer-/);
+    expect(issued.prefix).toBe(issued.key.slice(0, issued.prefix.length));
+    expect(Math.abs(issued.created_at - Date.now() / 1000)).toBeLessThan(60);
+    expect((await call("/v1/usage", { key: issued.key })).status).toBe(200);
+
+    const listed = await listKeys(admin.key);
+    expect(listed.data.map((key) => key.id)).toEqual([admin.id, issued.id]);
+    expect(JSON.stringify(listed)).not.toContain(issued.key);
+    expect(listed.data[1]).toEqual({ ...issued, key: undefined });
+  });
+
+  it("issues admin keys that may manage keys in turn", async () => {
+    const admin = await newAccount();
+    const issued: IssuedApiKeyObject = await (
+      await createKey(admin.key, { name: "second admin", scope: "admin" })
+    ).json();
+    expect(issued.scope).toBe("admin");
+    expect((await listKeys(issued.key)).data).toHaveLength(2);
+  });
+
+  it("refuses user-scoped keys with 403", async () => {
+    const user = await newAccount("user");
+    for (const response of [
+      await createKey(user.key, { name: "x" }),
+      await call("/v1/keys", { key: user.key }),
+      await call(`/v1/keys/${user.id}`, { key: user.key, method: "DELETE" }),
+    ]) {
+      expect(response.status).toBe(403);
+      const body: ApiErrorBody = await response.json();
+      expect(body.error).toMatchObject({ type: "permission_error", code: "admin_key_required" });
+    }
+  });
+
+  it("names the field at fault in a bad request", async () => {
+    const admin = await newAccount();
+    for (const [body, param] of [
+      [{ scope: "user" }, "name"],
+      [{ name: "x", scope: "root" }, "scope"],
+      [{ name: "" }, "name"],
+    ] as const) {
+      const response = await createKey(admin.key, body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as ApiErrorBody).error.param).toBe(param);
+    }
+  });
+
+  it("revokes a key: refused at its next request, listed with revoked_at, twice is fine", async () => {
+    const admin = await newAccount();
+    const issued: IssuedApiKeyObject = await (await createKey(admin.key, { name: "old" })).json();
+    const revoke = () => call(`/v1/keys/${issued.id}`, { key: admin.key, method: "DELETE" });
+
+    const response = await revoke();
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ id: issued.id, object: "api_key", revoked: true });
+    expect((await call("/v1/usage", { key: issued.key })).status).toBe(401);
+    const revokedAt = (await listKeys(admin.key)).data[1]?.revoked_at;
+    expect(revokedAt).toBeGreaterThanOrEqual(issued.created_at);
+
+    expect((await revoke()).status).toBe(200);
+    expect((await listKeys(admin.key)).data[1]?.revoked_at).toBe(revokedAt);
+  });
+
+  it("answers 404 for another account's key or an unknown one, and leaves it working", async () => {
+    const admin = await newAccount();
+    const other = await newAccount();
+    for (const id of [other.id, "key_unknown"]) {
+      const response = await call(`/v1/keys/${id}`, { key: admin.key, method: "DELETE" });
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as ApiErrorBody).error.code).toBe("key_not_found");
+    }
+    expect((await call("/v1/keys", { key: other.key })).status).toBe(200);
+    expect((await listKeys(admin.key)).data.map((key) => key.id)).toEqual([admin.id]);
+  });
+});
