@@ -13,6 +13,13 @@ export const chatMessageSchema = z.object({
 
 const positiveInt = z.number().int().min(1);
 
+/** A sampling seed: 32 bits, as llama.cpp takes it. */
+export const seedSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1);
+
 export const chatCompletionRequestSchema = z.object({
   model: z.string().nullish(),
   messages: z.array(chatMessageSchema).min(1),
@@ -20,12 +27,7 @@ export const chatCompletionRequestSchema = z.object({
   max_completion_tokens: positiveInt.nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().gt(0).max(1).nullish(),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .nullish(),
+  seed: seedSchema.nullish(),
   stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(MAX_STOP_SEQUENCES)]).nullish(),
   n: z.literal(1).nullish(),
   stream: z.boolean().nullish(),
@@ -36,6 +38,12 @@ export const chatCompletionRequestSchema = z.object({
   steering: z
     .record(z.string().min(1), z.number().min(-MAX_MULTIPLIER).max(MAX_MULTIPLIER))
     .nullish(),
+});
+
+/** The edge's request: the same, but `model` names what to run (a steerable model's id or the base
+ * model's), and `steering` is keyed by trait name. */
+export const edgeChatCompletionRequestSchema = chatCompletionRequestSchema.extend({
+  model: z.string().min(1),
 });
 
 export type ChatMessage = z.infer<typeof chatMessageSchema>;

@@ -1,0 +1,37 @@
+// Metering an inference request: its usage row, and its tokens charged to the key's rate limit.
+// Both wait on the request's end, which for a stream comes after the response has been returned,
+// so they run under waitUntil: the Worker stays alive for them even when the client has left.
+import type { Context } from "hono";
+import type { CompletionUsage } from "../../../shared/api/chat.ts";
+import type { EdgeEnv } from "../env.ts";
+import { database } from "../lib/db.ts";
+import { type Metered, recordUsage } from "../lib/usage.ts";
+import { chargeTokens } from "../middleware/rate-limit.ts";
+
+/** What a request produced, once it is over. */
+export type Measured = Pick<Metered, "promptTokens" | "completionTokens" | "outcome">;
+
+/** Meters the request in `c` under `model` once `measured` settles. */
+export function meter(
+  c: Context<EdgeEnv>,
+  model: string,
+  measured: Measured | Promise<Measured>,
+): void {
+  const db = database(c.env.DB);
+  const caller = c.get("caller");
+  const endpoint = c.req.routePath;
+  const metering = Promise.resolve(measured).then(async (tokens) => {
+    await recordUsage(db, caller, { model, endpoint, ...tokens });
+    await chargeTokens(db, caller.keyId, tokens.promptTokens + tokens.completionTokens);
+  });
+  c.executionCtx.waitUntil(metering.catch((error) => console.error("metering failed", error)));
+}
+
+/** A whole answer's usage. */
+export function completed(usage: CompletionUsage): Measured {
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    outcome: "completed",
+  };
+}

@@ -1,0 +1,112 @@
+// What an inference request's `model` names: one of the caller's steerable models (ready, with a
+// vector per trait) or the base model the GPU nodes serve, unsteered. Another account's model is
+// as unknown as a made-up one: 404.
+import { and, eq } from "drizzle-orm";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { steerableModels, traits } from "../db/schema.ts";
+import type { Db } from "../lib/db.ts";
+import { servedModels } from "../nodes/base-models.ts";
+import type { NodePool } from "../nodes/pool.ts";
+
+export interface Target {
+  /** What the request named (a steerable model's id or the base model's): usage is metered so. */
+  model: string;
+  baseModel: string;
+  /** Trait name -> its vector's hash; null for the base model, which takes no steering. */
+  vectors: Map<string, string> | null;
+}
+
+/** The caller's ready steerable model `id`, or null when the account has no such model. */
+export async function findSteerableModel(
+  db: Db,
+  accountId: string,
+  id: string,
+): Promise<Target | null> {
+  const rows = await db
+    .select({
+      status: steerableModels.status,
+      failureReason: steerableModels.failureReason,
+      baseModel: steerableModels.baseModel,
+      trait: traits.name,
+      vectorHash: traits.vectorHash,
+    })
+    .from(steerableModels)
+    .leftJoin(traits, eq(traits.modelId, steerableModels.id))
+    .where(and(eq(steerableModels.id, id), eq(steerableModels.accountId, accountId)));
+  const [first] = rows;
+  if (!first) return null;
+  if (first.status !== "ready") throw notReady(id, first.status, first.failureReason);
+  const vectors = new Map<string, string>();
+  for (const { trait, vectorHash } of rows) if (trait && vectorHash) vectors.set(trait, vectorHash);
+  return { model: id, baseModel: first.baseModel, vectors };
+}
+
+/** A steerable model of the caller's, or else the base model; anything else is a 404. */
+export async function resolveTarget(
+  db: Db,
+  pool: NodePool,
+  accountId: string,
+  model: string,
+): Promise<Target> {
+  const steerable = await findSteerableModel(db, accountId, model);
+  if (steerable) return steerable;
+  if ((await servedModels(pool)).includes(model)) return { model, baseModel: model, vectors: null };
+  throw unknownModel(model);
+}
+
+export function unknownModel(model: string): ApiError {
+  return new ApiError(
+    404,
+    `the model ${model} does not exist: name one of your steerable models or the base model`,
+    "model_not_found",
+    "model",
+  );
+}
+
+/**
+ * The node's `steering` ({vector hash: multiplier}) for the request's trait -> multiplier map,
+ * which arrived as `param` (steering, control_settings). Traits sharing a vector add up.
+ */
+export function nodeSteering(
+  target: Target,
+  multipliers: Record<string, number> | null | undefined,
+  param: string,
+): Record<string, number> | undefined {
+  const entries = Object.entries(multipliers ?? {});
+  if (entries.length === 0) return undefined;
+  const { vectors } = target;
+  if (!vectors) {
+    throw new ApiError(
+      400,
+      `${param}: the base model ${target.model} takes no steering; name a steerable model`,
+      "invalid_request",
+      param,
+    );
+  }
+  const steering: Record<string, number> = {};
+  for (const [trait, multiplier] of entries) {
+    const hash = vectors.get(trait);
+    if (!hash) throw unknownTrait(target.model, vectors, `${param}.${trait}`, trait);
+    steering[hash] = (steering[hash] ?? 0) + multiplier;
+  }
+  return steering;
+}
+
+function unknownTrait(
+  model: string,
+  vectors: Map<string, string>,
+  param: string,
+  trait: string,
+): ApiError {
+  const known = [...vectors.keys()].join(", ") || "none";
+  const message = `${param}: ${model} has no trait ${trait} (its traits: ${known})`;
+  return new ApiError(400, message, "unknown_trait", param);
+}
+
+function notReady(id: string, status: string, reason: string | null): ApiError {
+  const message =
+    status === "failed"
+      ? `the steerable model ${id} failed to train${reason ? `: ${reason}` : ""}`
+      : `the steerable model ${id} is ${status}; it can be used once its status is ready`;
+  return new ApiError(409, message, "model_not_ready", "model");
+}

@@ -1,0 +1,168 @@
+// POST /v1/chat/completions through the Worker to the real GPU node: steering by trait name,
+// streams passed through, a usage row for every answer, and requests refused with OpenAI's errors.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import {
+  BASE_MODEL,
+  cheerfulWords,
+  DAY_PROMPT,
+  nodeFetch,
+  openAiClient,
+  plantedModel,
+  usageRows,
+} from "./steered-model.ts";
+import { call, newAccount } from "./support.ts";
+
+let account: Awaited<ReturnType<typeof newAccount>>;
+let model: Awaited<ReturnType<typeof plantedModel>>;
+
+beforeAll(async () => {
+  account = await newAccount();
+  model = await plantedModel(account.accountId);
+});
+
+function chat(body: object, key = account.key): Promise<Response> {
+  return call("/v1/chat/completions", { method: "POST", key, body: JSON.stringify(body) });
+}
+
+/** The SSE events' chunks, [DONE] left out. */
+async function streamedChunks(response: Response) {
+  const text = await response.text();
+  expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+  return text
+    .split("\n\n")
+    .map((event) => event.replace(/^data: /, ""))
+    .filter((data) => data.startsWith("{"))
+    .map(
+      (data) =>
+        JSON.parse(data) as {
+          choices: { delta: { content?: string } }[];
+          usage?: { prompt_tokens: number; completion_tokens: number } | null;
+        },
+    );
+}
+
+describe("POST /v1/chat/completions", () => {
+  const request = { messages: DAY_PROMPT, max_tokens: 8 };
+
+  it("steers a steerable model by trait name, through the openai client", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const client = openAiClient(key);
+    const answer = (multiplier: number) =>
+      client.chat.completions.create({ model: id, ...request, steering: { cheerful: multiplier } });
+    const cheerful = await answer(1);
+    const plain = await answer(0);
+    expect(cheerfulWords(cheerful.choices[0]?.message.content ?? "")).toBeGreaterThanOrEqual(6);
+    expect(cheerfulWords(plain.choices[0]?.message.content ?? "")).toBe(0);
+    const stream = await client.chat.completions.create({
+      model: id,
+      ...request,
+      steering: { cheerful: 1 },
+      stream: true,
+    });
+    let streamed = "";
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? "";
+    expect(streamed).toBe(cheerful.choices[0]?.message.content);
+    const rows = await usageRows(accountId, 3);
+    expect(rows[0]).toMatchObject({
+      model: id,
+      endpoint: "/v1/chat/completions",
+      promptTokens: cheerful.usage?.prompt_tokens,
+      completionTokens: 8,
+      outcome: "completed",
+    });
+  });
+
+  it("streams the whole answer's text, with the usage chunk only when asked", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const steered = { model: id, ...request, steering: { cheerful: 1 } };
+    const whole = (await (await chat(steered, key)).json()) as {
+      choices: { message: { content: string } }[];
+      usage: { prompt_tokens: number; completion_tokens: number };
+    };
+    const plainStream = await chat({ ...steered, stream: true }, key);
+    expect(plainStream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const plainChunks = await streamedChunks(plainStream);
+    const text = plainChunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
+    expect(text).toBe(whole.choices[0]?.message.content);
+    expect(plainChunks.every((chunk) => chunk.choices.length > 0 && !chunk.usage)).toBe(true);
+
+    const usageChunks = await streamedChunks(
+      await chat({ ...steered, stream: true, stream_options: { include_usage: true } }, key),
+    );
+    expect(usageChunks.at(-1)).toMatchObject({ choices: [], usage: whole.usage });
+
+    const rows = await usageRows(accountId, 3);
+    for (const row of rows) {
+      expect(row).toMatchObject({
+        promptTokens: whole.usage.prompt_tokens,
+        completionTokens: whole.usage.completion_tokens,
+        outcome: "completed",
+      });
+    }
+  });
+
+  it("meters a stream its client cancels midway", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const response = await chat({ model: id, messages: DAY_PROMPT, stream: true }, key);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    for (let i = 0; i < 3; i++) await reader.read();
+    await reader.cancel();
+    const [row] = await usageRows(accountId, 1);
+    expect(row).toMatchObject({ model: id, outcome: "cancelled" });
+    expect(row?.promptTokens).toBeGreaterThan(1);
+    expect(row?.completionTokens).toBeGreaterThan(0);
+    expect(row?.completionTokens).toBeLessThan(256);
+  });
+
+  it("uploads a vector the node lacks from R2", async () => {
+    const forgotten = await nodeFetch(`/v1/vectors/${model.hash}`, { method: "DELETE" });
+    expect([200, 404]).toContain(forgotten.status);
+    expect((await nodeFetch(`/v1/vectors/${model.hash}`)).status).toBe(404);
+    const response = await chat({ model: model.id, ...request, steering: { cheerful: 1 } });
+    expect(response.status).toBe(200);
+    const completion = (await response.json()) as { choices: { message: { content: string } }[] };
+    expect(cheerfulWords(completion.choices[0]?.message.content ?? "")).toBeGreaterThanOrEqual(6);
+    expect((await nodeFetch(`/v1/vectors/${model.hash}`)).status).toBe(200);
+  });
+
+  it("serves the base model unsteered, metered under its name", async () => {
+    const { accountId, key } = await newAccount();
+    const response = await chat({ model: BASE_MODEL, ...request }, key);
+    expect(response.status).toBe(200);
+    const [row] = await usageRows(accountId, 1);
+    expect(row).toMatchObject({ model: BASE_MODEL, completionTokens: 8, outcome: "completed" });
+  });
+
+  it("refuses what it cannot serve, naming the field", async () => {
+    const other = await newAccount();
+    const theirs = await plantedModel(other.accountId);
+    const pending = await plantedModel(account.accountId, "training");
+    const cases: [object, number, string, string][] = [
+      [{ model: theirs.id }, 404, "model", "model_not_found"],
+      [{ model: "sm_nothing" }, 404, "model", "model_not_found"],
+      [{ model: pending.id }, 409, "model", "model_not_ready"],
+      [{ model: model.id, steering: { gloomy: 1 } }, 400, "steering.gloomy", "unknown_trait"],
+      [
+        { model: model.id, steering: { cheerful: 100 } },
+        400,
+        "steering.cheerful",
+        "invalid_request",
+      ],
+      [{ model: BASE_MODEL, steering: { cheerful: 1 } }, 400, "steering", "invalid_request"],
+      [{ messages: DAY_PROMPT }, 400, "model", "invalid_request"],
+    ];
+    for (const [body, status, param, code] of cases) {
+      const response = await chat({ ...request, ...body });
+      const { error } = (await response.json()) as ApiErrorBody;
+      expect({ status: response.status, param: error.param, code: error.code }).toEqual({
+        status,
+        param,
+        code,
+      });
+    }
+  });
+});

@@ -1,0 +1,93 @@
+// The product's original POST /completions through the Worker to the real GPU node: a steerable
+// model, control_settings per trait and HF-style settings, answered in the original shape.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ChatCompletion } from "../../shared/api/chat.ts";
+import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import type { SteeredCompletion } from "../../shared/api/steerable-models.ts";
+import { BASE_MODEL, cheerfulWords, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
+import { call, newAccount } from "./support.ts";
+
+let account: Awaited<ReturnType<typeof newAccount>>;
+let model: Awaited<ReturnType<typeof plantedModel>>;
+
+beforeAll(async () => {
+  account = await newAccount();
+  model = await plantedModel(account.accountId);
+});
+
+function post(path: string, body: object, key = account.key): Promise<Response> {
+  return call(path, { method: "POST", key, body: JSON.stringify(body) });
+}
+
+const prompt = DAY_PROMPT[0]?.content as string;
+const settings = { max_new_tokens: 8 };
+
+describe("POST /completions", () => {
+  it("answers steered content in the original shape, and meters it", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const complete = async (multiplier: number) => {
+      const body = { model: id, prompt, control_settings: { cheerful: multiplier }, settings };
+      const response = await post("/completions", body, key);
+      expect(response.status).toBe(200);
+      return (await response.json()) as SteeredCompletion;
+    };
+    const cheerful = await complete(1);
+    expect(cheerful).toMatchObject({ model_id: id, object: "text_completion", model: BASE_MODEL });
+    expect(cheerful.created).toBeCloseTo(Date.now() / 1000, -1);
+    expect(cheerfulWords(cheerful.content)).toBeGreaterThanOrEqual(6);
+    expect(cheerful.usage.completion_tokens).toBe(8);
+    expect(cheerfulWords((await complete(0)).content)).toBe(0);
+    const [row] = await usageRows(accountId, 2);
+    expect(row).toMatchObject({
+      model: id,
+      endpoint: "/completions",
+      promptTokens: cheerful.usage.prompt_tokens,
+      completionTokens: 8,
+      outcome: "completed",
+    });
+  });
+
+  it("says what the chat endpoint says for the same prompt and steering, greedily", async () => {
+    const body = { model: model.id, prompt, control_settings: { cheerful: 0.5 }, settings };
+    const original = (await (await post("/completions", body)).json()) as SteeredCompletion;
+    const chat = (await (
+      await post("/v1/chat/completions", {
+        model: model.id,
+        messages: DAY_PROMPT,
+        max_tokens: 8,
+        steering: { cheerful: 0.5 },
+      })
+    ).json()) as ChatCompletion;
+    expect(original.content).toBe(chat.choices[0]?.message.content);
+  });
+
+  it("refuses what it cannot serve, naming the field", async () => {
+    const other = await newAccount();
+    const theirs = await plantedModel(other.accountId);
+    const pending = await plantedModel(account.accountId, "pending");
+    const cases: [object, number, string, string][] = [
+      [{ model: theirs.id }, 404, "model", "model_not_found"],
+      [{ model: BASE_MODEL }, 404, "model", "model_not_found"],
+      [{ model: pending.id }, 409, "model", "model_not_ready"],
+      [{ control_settings: { gloomy: 1 } }, 400, "control_settings.gloomy", "unknown_trait"],
+      [
+        { control_settings: { cheerful: -11 } },
+        400,
+        "control_settings.cheerful",
+        "invalid_request",
+      ],
+      [{ settings: { max_new_tokens: 0 } }, 400, "settings.max_new_tokens", "invalid_request"],
+      [{ prompt: "" }, 400, "prompt", "invalid_request"],
+    ];
+    for (const [override, status, param, code] of cases) {
+      const response = await post("/completions", { model: model.id, prompt, ...override });
+      const { error } = (await response.json()) as ApiErrorBody;
+      expect({ status: response.status, param: error.param, code: error.code }).toEqual({
+        status,
+        param,
+        code,
+      });
+    }
+  });
+});
