@@ -1,4 +1,15 @@
-// The Worker's entry point.
+// The Worker's entry point: the app for requests, and the cron (wrangler.toml [triggers]) that
+// reconciles steerable models still training, so that their status moves on, and lost jobs are
+// resubmitted, even while nobody reads them.
 import { createApp } from "./app.ts";
+import type { Bindings } from "./env.ts";
+import { reconcileAll, trainerFor } from "./training/reconcile.ts";
 
-export default createApp();
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  scheduled(_controller, env, context) {
+    context.waitUntil(reconcileAll(trainerFor(env)));
+  },
+} satisfies ExportedHandler<Bindings>;

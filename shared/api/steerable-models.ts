@@ -2,7 +2,7 @@
 // contrastive examples per trait (control dimension), and completions steered by a multiplier per
 // trait. Served by the edge at /steerable-model and /completions, and under /v1/steerable-models.
 import { z } from "zod";
-import { MAX_MULTIPLIER } from "./chat.ts";
+import { MAX_MULTIPLIER, seedSchema } from "./chat.ts";
 
 /** A trait's name: it keys control_settings and steering, and names its vector file. */
 export const TRAIT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -79,12 +79,7 @@ export const completionSettingsSchema = z.object({
   repetition_penalty: z.number().gt(0).max(10).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().gt(0).max(1).nullish(),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .nullish(),
+  seed: seedSchema.nullish(),
 });
 
 export const steeredCompletionRequestSchema = z.object({
@@ -108,3 +103,12 @@ export interface SteeredCompletion {
   content: string;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
+
+/** POST /v1/steerable-models/import?trait=NAME&label=BASE_MODEL, a control-vector GGUF as body. */
+export const importVectorQuerySchema = z.object({
+  trait: z
+    .string()
+    .regex(TRAIT_NAME, "a trait name is a letter, then up to 63 letters, digits, _ or -"),
+  /** The base model the vector was made for (GET /v1/models lists them). */
+  label: z.string().min(1).max(200),
+});

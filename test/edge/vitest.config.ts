@@ -4,7 +4,8 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { freePort, NODE_TOKEN } from "./gpu-node.ts";
+import { freePort } from "../../dev/ports.ts";
+import { NODE_TOKEN } from "./gpu-node.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const nodePort = await freePort();

@@ -1,0 +1,146 @@
+// The marketplace: the built-in presets and those users published, listed together, installed
+// into an account as a steerable model of its own, published from a ready model.
+import { eq } from "drizzle-orm";
+import type { MarketplacePreset, PublishPreset } from "../../../shared/api/presets-edge.ts";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { accounts, publishedPresets } from "../db/schema.ts";
+import { servedModels } from "../nodes/base-models.ts";
+import { insertModel, type ModelRecord, requireModel } from "../training/models.ts";
+import type { Trainer } from "../training/reconcile.ts";
+import { cachedBaseModels, cachedPresetVectors } from "./cache.ts";
+import { BUILT_IN_AUTHOR, BUILT_IN_PRESETS, type BuiltInPreset, builtInPreset } from "./catalog.ts";
+
+type PublishedRow = typeof publishedPresets.$inferSelect;
+
+export async function listPresets(trainer: Trainer): Promise<MarketplacePreset[]> {
+  const cached = await cachedBaseModels(trainer.bucket);
+  const builtIns = BUILT_IN_PRESETS.map((preset) =>
+    builtInListing(preset, cached.get(preset.name) ?? []),
+  );
+  const published = await trainer.db.select().from(publishedPresets).orderBy(publishedPresets.name);
+  return [...builtIns, ...published.map(publishedListing)];
+}
+
+/**
+ * A copy of the preset in the account. A published preset comes with its vectors, so its copy is
+ * ready at once; a built-in one is for the base model the nodes serve, ready at once when its
+ * vectors for that model are cached, else pending: the caller trains it (reconcileLater).
+ */
+export async function installPreset(
+  trainer: Trainer,
+  accountId: string,
+  name: string,
+): Promise<ModelRecord> {
+  const builtIn = builtInPreset(name);
+  if (builtIn) return installBuiltIn(trainer, accountId, builtIn);
+  const [published] = await trainer.db
+    .select()
+    .from(publishedPresets)
+    .where(eq(publishedPresets.name, name));
+  if (!published) {
+    throw new ApiError(404, `no preset ${JSON.stringify(name)}`, "preset_not_found", "name");
+  }
+  const dimensions = published.traits.map((trait) => [
+    trait.name,
+    {
+      positive_examples: trait.positiveExamples,
+      negative_examples: trait.negativeExamples,
+      vectorHash: trait.vectorHash,
+    },
+  ]);
+  return insertModel(trainer.db, {
+    accountId,
+    label: published.baseModel,
+    baseModel: published.baseModel,
+    preset: name,
+    dimensions: Object.fromEntries(dimensions),
+  });
+}
+
+async function installBuiltIn(
+  trainer: Trainer,
+  accountId: string,
+  preset: BuiltInPreset,
+): Promise<ModelRecord> {
+  const [baseModel] = await servedModels(trainer.pool);
+  if (!baseModel) throw new ApiError(503, "the GPU nodes serve no model", "no_base_model");
+  const traitNames = Object.keys(preset.traits);
+  const cached = await cachedPresetVectors(trainer.bucket, baseModel, preset.name, traitNames);
+  const dimensions = Object.entries(preset.traits).map(([trait, examples]) => [
+    trait,
+    { ...examples, vectorHash: cached?.[trait] },
+  ]);
+  return insertModel(trainer.db, {
+    accountId,
+    label: baseModel,
+    baseModel,
+    preset: preset.name,
+    dimensions: Object.fromEntries(dimensions),
+  });
+}
+
+/** Publishes a ready model of the account's under a name no preset has yet. */
+export async function publishPreset(
+  trainer: Trainer,
+  accountId: string,
+  request: PublishPreset,
+): Promise<MarketplacePreset> {
+  if (builtInPreset(request.name)) throw nameTaken(request.name);
+  const model = await requireModel(trainer.db, accountId, request.model_id, "model_id");
+  if (model.status !== "ready") {
+    const message = `model_id: ${model.id} is ${model.status}; only a ready model can be published`;
+    throw new ApiError(409, message, "model_not_ready", "model_id");
+  }
+  const [account] = await trainer.db
+    .select({ name: accounts.name })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  const [row] = await trainer.db
+    .insert(publishedPresets)
+    .values({
+      name: request.name,
+      description: request.description,
+      author: account?.name ?? accountId,
+      accountId,
+      baseModel: model.baseModel,
+      traits: model.traits.map((trait) => ({
+        name: trait.name,
+        positiveExamples: trait.positiveExamples,
+        negativeExamples: trait.negativeExamples,
+        // A ready model's traits all have their vectors.
+        vectorHash: trait.vectorHash ?? "",
+      })),
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw nameTaken(request.name);
+  return publishedListing(row);
+}
+
+function builtInListing(preset: BuiltInPreset, baseModels: string[]): MarketplacePreset {
+  return {
+    object: "preset",
+    name: preset.name,
+    description: preset.description,
+    traits: Object.keys(preset.traits),
+    base_models: baseModels,
+    author: BUILT_IN_AUTHOR,
+    built_in: true,
+  };
+}
+
+function publishedListing(row: PublishedRow): MarketplacePreset {
+  return {
+    object: "preset",
+    name: row.name,
+    description: row.description,
+    traits: row.traits.map((trait) => trait.name),
+    base_models: [row.baseModel],
+    author: row.author,
+    built_in: false,
+  };
+}
+
+function nameTaken(name: string): ApiError {
+  return new ApiError(409, `name: a preset named ${name} exists already`, "preset_exists", "name");
+}

@@ -1,0 +1,162 @@
+// Steerable models in D1: a row per model, one per trait (its examples, its job, its vector), and
+// the API's shape of them. Every read is scoped to the caller's account: another account's model
+// is never found.
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { ControlDimension, SteerableModel } from "../../../shared/api/steerable-models.ts";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { steerableModels, traits } from "../db/schema.ts";
+import type { Db } from "../lib/db.ts";
+import { newId } from "../lib/ids.ts";
+
+export type ModelRow = typeof steerableModels.$inferSelect;
+export type TraitRow = typeof traits.$inferSelect;
+
+export interface ModelRecord extends ModelRow {
+  traits: TraitRow[];
+}
+
+export interface NewModel {
+  accountId: string;
+  label: string;
+  baseModel: string;
+  promptList?: string[] | null;
+  preset?: string | null;
+  /** Trait name -> its examples, and its vector's hash when it has one already. */
+  dimensions: Record<string, ControlDimension & { vectorHash?: string }>;
+}
+
+/** Stores a model: ready when every trait comes with its vector, else pending (to be trained). */
+export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord> {
+  const now = Date.now();
+  const dimensions = Object.entries(model.dimensions);
+  const ready = dimensions.every(([, dimension]) => dimension.vectorHash);
+  const row: ModelRow = {
+    id: newId("sm"),
+    accountId: model.accountId,
+    label: model.label,
+    baseModel: model.baseModel,
+    status: ready ? "ready" : "pending",
+    failureReason: null,
+    promptList: model.promptList ?? null,
+    preset: model.preset ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const traitRows: TraitRow[] = dimensions.map(([name, dimension]) => ({
+    modelId: row.id,
+    name,
+    positiveExamples: dimension.positive_examples,
+    negativeExamples: dimension.negative_examples,
+    status: dimension.vectorHash ? "ready" : "pending",
+    vectorHash: dimension.vectorHash ?? null,
+    jobNode: null,
+    jobId: null,
+    attempts: 0,
+    error: null,
+  }));
+  await db.batch([db.insert(steerableModels).values(row), db.insert(traits).values(traitRows)]);
+  return { ...row, traits: traitRows };
+}
+
+export async function findModel(
+  db: Db,
+  accountId: string,
+  id: string,
+): Promise<ModelRecord | null> {
+  const [row] = await db
+    .select()
+    .from(steerableModels)
+    .where(and(eq(steerableModels.id, id), eq(steerableModels.accountId, accountId)));
+  if (!row) return null;
+  const [record] = await withTraits(db, [row]);
+  return record ?? null;
+}
+
+/** findModel, or a 404: another account's model is as unknown as a made-up one. */
+export async function requireModel(
+  db: Db,
+  accountId: string,
+  id: string,
+  param = "id",
+): Promise<ModelRecord> {
+  const model = await findModel(db, accountId, id);
+  if (!model) {
+    throw new ApiError(404, `no steerable model ${JSON.stringify(id)}`, "model_not_found", param);
+  }
+  return model;
+}
+
+/** The account's models, newest first. */
+export async function listModels(
+  db: Db,
+  accountId: string,
+  page: { limit: number; offset: number },
+): Promise<ModelRecord[]> {
+  const rows = await db
+    .select()
+    .from(steerableModels)
+    .where(eq(steerableModels.accountId, accountId))
+    // Models made in the same millisecond keep their order of insertion.
+    .orderBy(desc(steerableModels.createdAt), desc(sql`rowid`))
+    .limit(page.limit)
+    .offset(page.offset);
+  return withTraits(db, rows);
+}
+
+export async function deleteModel(db: Db, id: string): Promise<void> {
+  await db.batch([
+    db.delete(traits).where(eq(traits.modelId, id)),
+    db.delete(steerableModels).where(eq(steerableModels.id, id)),
+  ]);
+}
+
+export function isTraining(model: ModelRow): boolean {
+  return model.status === "pending" || model.status === "training";
+}
+
+export function toApiModel(model: ModelRecord): SteerableModel {
+  return {
+    id: model.id,
+    object: "steerable_model",
+    created_at: Math.floor(model.createdAt / 1000),
+    model: model.baseModel,
+    model_label: model.label,
+    control_dimensions: Object.fromEntries(
+      model.traits.map((trait) => [
+        trait.name,
+        { positive_examples: trait.positiveExamples, negative_examples: trait.negativeExamples },
+      ]),
+    ),
+    status: model.status,
+    failure_reason: model.failureReason,
+    preset: model.preset,
+  };
+}
+
+async function withTraits(db: Db, rows: ModelRow[]): Promise<ModelRecord[]> {
+  if (rows.length === 0) return [];
+  const traitRows = await db
+    .select()
+    .from(traits)
+    .where(
+      inArray(
+        traits.modelId,
+        rows.map((row) => row.id),
+      ),
+    );
+  return rows.map((row) => ({
+    ...row,
+    traits: traitRows.filter((trait) => trait.modelId === row.id),
+  }));
+}
+
+/** Models still training, in every account, least recently updated first (for the cron). */
+export async function unfinishedModels(db: Db, limit: number): Promise<ModelRecord[]> {
+  const rows = await db
+    .select()
+    .from(steerableModels)
+    .where(inArray(steerableModels.status, ["pending", "training"]))
+    .orderBy(steerableModels.updatedAt)
+    .limit(limit);
+  return withTraits(db, rows);
+}

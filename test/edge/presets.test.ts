@@ -1,0 +1,141 @@
+// The marketplace through the Worker: built-in presets listed, installed (the first install on the
+// base model trains, the next is ready at once from the R2 cache), and users' ready models
+// published and installed by other accounts.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { BUILT_IN_PRESETS } from "../../edge/src/presets/catalog.ts";
+import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import type { MarketplacePresetList } from "../../shared/api/presets-edge.ts";
+import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import { BASE_MODEL, plantedModel } from "./steered-model.ts";
+import { call, newAccount } from "./support.ts";
+import { createModel, post, traitRows, waitForStatus } from "./training-support.ts";
+
+async function presets(key: string) {
+  return ((await (await call("/v1/presets", { key })).json()) as MarketplacePresetList).data;
+}
+
+async function install(key: string, name: string): Promise<SteerableModel> {
+  const response = await post(`/v1/presets/${name}/install`, undefined, key);
+  expect(response.status).toBe(201);
+  return (await response.json()) as SteerableModel;
+}
+
+async function vectorHashes(modelId: string) {
+  return Object.fromEntries(
+    (await traitRows(modelId)).map((trait) => [trait.name, trait.vectorHash]),
+  );
+}
+
+describe("built-in presets", () => {
+  it("are listed with their traits, author and examples enough to train on", async () => {
+    const { key } = await newAccount();
+    const listed = await presets(key);
+    const builtIn = listed.filter((preset) => preset.built_in);
+    expect(builtIn.map((preset) => preset.name)).toEqual(
+      expect.arrayContaining([
+        "responsible",
+        "coding-only",
+        "concise",
+        "cheerful",
+        "formal",
+        "honest",
+      ]),
+    );
+    for (const preset of builtIn)
+      expect(preset).toMatchObject({ object: "preset", author: "steer" });
+    for (const preset of BUILT_IN_PRESETS) {
+      for (const examples of Object.values(preset.traits)) {
+        expect(examples.positive_examples.length).toBeGreaterThanOrEqual(8);
+        expect(examples.negative_examples.length).toBeGreaterThanOrEqual(8);
+      }
+    }
+  });
+
+  it("train on the first install, then install ready from the cache", async () => {
+    const first = await newAccount();
+    const trained = await install(first.key, "formal");
+    expect(trained).toMatchObject({ status: "pending", preset: "formal", model: BASE_MODEL });
+    expect(Object.keys(trained.control_dimensions)).toEqual(["formal"]);
+    await waitForStatus(first.key, trained.id, "ready");
+    const index = await env.VECTORS.get(`presets/${BASE_MODEL}/formal.json`);
+    expect(await index?.json()).toEqual(await vectorHashes(trained.id));
+
+    const second = await newAccount();
+    const cached = await install(second.key, "formal");
+    expect(cached).toMatchObject({ status: "ready", preset: "formal" });
+    expect(await vectorHashes(cached.id)).toEqual(await vectorHashes(trained.id));
+    const listed = (await presets(second.key)).find((preset) => preset.name === "formal");
+    expect(listed?.base_models).toEqual([BASE_MODEL]);
+  });
+
+  it("an unknown preset is 404", async () => {
+    const { key } = await newAccount();
+    const response = await post("/v1/presets/no-such-preset/install", undefined, key);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as ApiErrorBody).error).toMatchObject({
+      code: "preset_not_found",
+      param: "name",
+    });
+  });
+});
+
+describe("published presets", () => {
+  it("are listed under their author and install ready, with the author's vectors", async () => {
+    const author = await newAccount();
+    const { id, hash } = await plantedModel(author.accountId);
+    const body = { model_id: id, name: "sunny", description: "Always sunny." };
+    const published = await post("/v1/presets", body, author.key);
+    expect(published.status).toBe(201);
+    const expected = {
+      object: "preset",
+      name: "sunny",
+      description: "Always sunny.",
+      traits: ["cheerful"],
+      base_models: [BASE_MODEL],
+      author: "test account",
+      built_in: false,
+    };
+    expect(await published.json()).toEqual(expected);
+    // The author may delete the model: the preset keeps its copy.
+    await call(`/v1/steerable-models/${id}`, { key: author.key, method: "DELETE" });
+
+    const user = await newAccount();
+    expect(await presets(user.key)).toContainEqual(expected);
+    const installed = await install(user.key, "sunny");
+    expect(installed).toMatchObject({ status: "ready", preset: "sunny", model: BASE_MODEL });
+    expect(await vectorHashes(installed.id)).toEqual({ cheerful: hash });
+  });
+
+  it("need a ready model of the caller's and a free name", async () => {
+    const { accountId, key } = await newAccount();
+    const ready = await plantedModel(accountId);
+    const refusal = async (body: object, status: number) => {
+      const response = await post("/v1/presets", body, key);
+      expect(response.status).toBe(status);
+      return ((await response.json()) as ApiErrorBody).error;
+    };
+    const description = "A preset.";
+    expect((await refusal({ model_id: ready.id, name: "cheerful", description }, 409)).code).toBe(
+      "preset_exists",
+    );
+    expect(
+      await post("/v1/presets", { model_id: ready.id, name: "mine", description }, key),
+    ).toHaveProperty("status", 201);
+    expect((await refusal({ model_id: ready.id, name: "mine", description }, 409)).param).toBe(
+      "name",
+    );
+    const training = await createModel(key);
+    expect((await refusal({ model_id: training.id, name: "early", description }, 409)).code).toBe(
+      "model_not_ready",
+    );
+    const other = await newAccount();
+    const theirs = await plantedModel(other.accountId);
+    expect((await refusal({ model_id: theirs.id, name: "theirs", description }, 404)).param).toBe(
+      "model_id",
+    );
+    expect((await refusal({ model_id: ready.id, name: "Bad Name", description }, 400)).param).toBe(
+      "name",
+    );
+  });
+});
