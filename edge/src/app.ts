@@ -5,6 +5,17 @@ import { requestId } from "hono/request-id";
 import { ApiError } from "../../shared/http/api-error.ts";
 import type { EdgeEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
+import { openapiRoutes } from "./openapi/routes.ts";
+import { playgroundRoutes } from "./playground/routes.ts";
+import { chatRoutes } from "./routes/chat.ts";
+import { completionRoutes } from "./routes/completions.ts";
+import { keyRoutes } from "./routes/keys.ts";
+import { modelRoutes } from "./routes/models.ts";
+import { presetRoutes } from "./routes/presets.ts";
+import { steerableModelRoutes } from "./routes/steerable-models.ts";
+import { usageRoutes } from "./routes/usage.ts";
+import { vectorRoutes } from "./routes/vectors.ts";
 
 export function createApp(): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
@@ -18,8 +29,19 @@ export function createApp(): Hono<EdgeEnv> {
     new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found").response(c),
   );
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.route("/", playgroundRoutes);
+  app.route("/", openapiRoutes);
   const api = new Hono<EdgeEnv>();
-  api.use(authenticate);
+  api.use(authenticate, rateLimit);
+  api.route("/", modelRoutes);
+  api.route("/", chatRoutes);
+  api.route("/", completionRoutes);
+  api.route("/", keyRoutes);
+  api.route("/", usageRoutes);
+  api.route("/v1/steerable-models", vectorRoutes);
+  api.route("/steerable-model", steerableModelRoutes({ listObject: false }));
+  api.route("/v1/steerable-models", steerableModelRoutes({ listObject: true }));
+  api.route("/v1/presets", presetRoutes);
   app.route("/", api);
   return app;
 }

@@ -1,0 +1,89 @@
+// The edge's added latency: the same short chat completions sent straight to the GPU node and
+// through the edge (auth, rate limits, metering, forwarding), by N concurrent clients over
+// loopback, in interleaved rounds. Reports p50 and p99 of each and what the edge adds.
+// Target: under 5 ms added at p50.
+// Usage: npx tsx bench/edge/run.ts [--quick]
+import { randomBytes } from "node:crypto";
+import { startStack } from "../../test/e2e/stack.ts";
+import { type LoadResult, runLoad, stopwatch } from "../serve/load.ts";
+
+const quick = process.argv.includes("--quick");
+const settings = {
+  clients: 8,
+  // The edge's default rate limit is 600 requests a minute per key: stay well under it.
+  requestsPerClient: quick ? 4 : 12,
+  rounds: quick ? 1 : 3,
+  maxTokens: 4,
+};
+
+const nodeToken = randomBytes(24).toString("base64url");
+const stack = await startStack({ STEER_NODE_TOKEN: nodeToken });
+
+/** One way to the model: where requests go and as whom. */
+interface Route {
+  name: string;
+  url: string;
+  token: string;
+}
+const direct: Route = { name: "node directly", url: stack.nodeUrl, token: nodeToken };
+const viaEdge: Route = { name: "through the edge", url: stack.edgeUrl, token: stack.apiKey };
+
+async function complete(route: Route, client: number) {
+  const watch = stopwatch();
+  const response = await fetch(`${route.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${route.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "steer-test",
+      messages: [{ role: "user", content: `Client ${client}: tell me about your day.` }],
+      max_tokens: settings.maxTokens,
+    }),
+  });
+  if (!response.ok) throw new Error(`${route.name}: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { usage: { completion_tokens: number } };
+  return watch.end(body.usage.completion_tokens);
+}
+
+const load = (route: Route) =>
+  runLoad(settings.clients, settings.requestsPerClient, (client) => complete(route, client));
+
+try {
+  // One warm-up each: the first request pays for compiling the Worker and loading caches.
+  await Promise.all([complete(direct, 0), complete(viaEdge, 0)]);
+  const results = new Map<Route, LoadResult[]>([
+    [direct, []],
+    [viaEdge, []],
+  ]);
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = round % 2 === 0 ? [direct, viaEdge] : [viaEdge, direct];
+    for (const route of order) results.get(route)?.push(await load(route));
+  }
+  process.stdout.write(report(results));
+} finally {
+  await stack.stop();
+}
+
+function report(results: Map<Route, LoadResult[]>): string {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+  const ms = (seconds: number) => (seconds * 1000).toFixed(1);
+  const summary = (route: Route) => {
+    const runs = results.get(route) ?? [];
+    return {
+      p50: median(runs.map((r) => r.latency.p50)),
+      p99: median(runs.map((r) => r.latency.p99)),
+    };
+  };
+  const node = summary(direct);
+  const edge = summary(viaEdge);
+  return [
+    `${settings.clients} clients x ${settings.requestsPerClient} requests, ${settings.maxTokens} ` +
+      `tokens each, ${settings.rounds} interleaved round(s); medians over rounds`,
+    "",
+    "| route | p50 ms | p99 ms |",
+    "| --- | --- | --- |",
+    `| ${direct.name} | ${ms(node.p50)} | ${ms(node.p99)} |`,
+    `| ${viaEdge.name} | ${ms(edge.p50)} | ${ms(edge.p99)} |`,
+    `| added by the edge | ${ms(edge.p50 - node.p50)} | ${ms(edge.p99 - node.p99)} |`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,56 @@
+// The local stack's edge: the Worker under `wrangler dev --local`, with local D1 and R2 kept in
+// `stateDir` (wrangler's --persist-to), its migrations applied first.
+import { type Child, runToCompletion, startChild, waitUntilUp } from "./processes.ts";
+
+/** wrangler runs offline: no metrics, no update checks, no fetch of Cloudflare's `cf` object. */
+export const WRANGLER_ENV: NodeJS.ProcessEnv = {
+  CI: "1",
+  WRANGLER_SEND_METRICS: "false",
+  DO_NOT_TRACK: "1",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
+
+const START_TIMEOUT_MS = 60_000;
+
+export interface EdgeOptions {
+  port: number;
+  stateDir: string;
+  /** The GPU nodes' base URLs and the bearer token they expect. */
+  gpuNodes: string[];
+  nodeToken: string;
+}
+
+export async function applyMigrations(stateDir: string): Promise<void> {
+  await runToCompletion(
+    "npx",
+    ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir],
+    WRANGLER_ENV,
+  );
+}
+
+export async function startEdge(options: EdgeOptions): Promise<{ url: string; child: Child }> {
+  const { port, stateDir, gpuNodes, nodeToken } = options;
+  const child = startChild(
+    "npx",
+    [
+      "wrangler",
+      "dev",
+      "--local",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      stateDir,
+      "--show-interactive-dev-session=false",
+      "--var",
+      `GPU_NODES:${gpuNodes.join(",")}`,
+      "--var",
+      `NODE_TOKEN:${nodeToken}`,
+    ],
+    { env: WRANGLER_ENV, label: "edge" },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${url}/healthz`, child, { timeoutMs: START_TIMEOUT_MS });
+  return { url, child };
+}

@@ -1,0 +1,87 @@
+// `npm start`: the whole product on this machine. A GPU node (`steer serve` on STEER_MODEL), the
+// edge Worker under `wrangler dev` with local D1 and R2, a development API key; Ctrl-C stops all.
+//
+//   STEER_MODEL      "test" (the generated test model), a GGUF path, or an hf: URI (default: Llama
+//                    3.1 8B Instruct, Q4_K_M, downloaded once into .cache/models/hf)
+//   PORT             the edge's port; STEER_NODE_PORT the node's (default: free ones)
+//   STEER_NODE_TOKEN the bearer token between edge and node (default: a new random one)
+//   STEER_DEV_STATE  where wrangler keeps local D1 and R2 (default .wrangler/state) and the node
+//                    its vector cache (<STEER_DEV_STATE>/node-vectors)
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { issueDevKey } from "./dev-key.ts";
+import { applyMigrations, startEdge } from "./edge.ts";
+import { DEFAULT_MODEL, ModelUnavailable, resolveModel, SupervisedNode } from "./gpu-node.ts";
+import { portFrom } from "./ports.ts";
+import type { Child } from "./processes.ts";
+
+async function main(): Promise<number> {
+  const stateDir = path.resolve(process.env.STEER_DEV_STATE || ".wrangler/state");
+  let model: string;
+  try {
+    model = await resolveModel(process.env.STEER_MODEL || DEFAULT_MODEL);
+  } catch (error) {
+    if (!(error instanceof ModelUnavailable)) throw error;
+    process.stderr.write(`npm start: ${error.message}\n`);
+    return 1;
+  }
+  const nodeToken = process.env.STEER_NODE_TOKEN || randomBytes(24).toString("base64url");
+  const node = new SupervisedNode({
+    model,
+    port: await portFrom("STEER_NODE_PORT"),
+    token: nodeToken,
+    vectorsDir: path.join(stateDir, "node-vectors"),
+  });
+  let edge: Child | undefined;
+  const stop = async () => {
+    await Promise.all([node.stop(), edge?.stop()]);
+  };
+  onSignal(stop);
+  try {
+    await applyMigrations(stateDir);
+    const apiKey = await issueDevKey(stateDir);
+    await node.start();
+    const started = await startEdge({
+      port: await portFrom("PORT"),
+      stateDir,
+      gpuNodes: [node.url],
+      nodeToken,
+    });
+    edge = started.child;
+    printWelcome(started.url, node, apiKey);
+    process.stderr.write(`npm start: the edge exited (${await edge.exited})\n`);
+  } catch (error) {
+    process.stderr.write(`npm start: ${(error as Error).message}\n`);
+  }
+  await stop();
+  return 1;
+}
+
+function printWelcome(edgeUrl: string, node: SupervisedNode, apiKey: string): void {
+  process.stdout.write(
+    [
+      "",
+      "Steer is running. Ctrl-C stops it.",
+      `Edge API:   ${edgeUrl}/v1 (the openai client's baseURL)`,
+      `Playground: ${edgeUrl}/playground`,
+      `GPU node:   ${node.url} (pid ${node.pid})`,
+      `API key: ${apiKey}`,
+      "",
+    ].join("\n"),
+  );
+}
+
+/** SIGINT or SIGTERM stops everything, then exits 0; a second one exits at once. */
+function onSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`\nnpm start: ${signal}; stopping\n`);
+    void stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
+process.exitCode = await main();

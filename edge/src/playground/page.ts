@@ -1,0 +1,62 @@
+// The playground's markup and style: plain HTML, no build step, nothing fetched from elsewhere.
+export const PLAYGROUND_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Steer playground</title>
+<style>
+  body { font: 15px/1.4 system-ui, sans-serif; max-width: 64rem; margin: 1.5rem auto; padding: 0 1rem; }
+  section { border: 1px solid #ccc; border-radius: 6px; padding: 0.75rem 1rem; margin-bottom: 1rem; }
+  h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 0; }
+  label { display: block; margin: 0.4rem 0; }
+  input[type=text], input[type=password], textarea { width: 100%; box-sizing: border-box; }
+  textarea { min-height: 4.5rem; }
+  .trait { display: grid; grid-template-columns: 1fr 1fr; gap: 0.5rem; margin-bottom: 0.75rem; }
+  .trait .name { grid-column: 1 / 3; }
+  .slider { display: grid; grid-template-columns: 10rem 1fr 3rem; align-items: center; gap: 0.5rem; }
+  .outputs { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+  .outputs pre { white-space: pre-wrap; min-height: 6rem; background: #f6f6f6; padding: 0.5rem; }
+  #error { color: #b00020; white-space: pre-wrap; }
+  [hidden] { display: none !important; }
+</style>
+</head>
+<body>
+<h1>Steer playground</h1>
+<section>
+  <label>API key <input id="key" type="password" autocomplete="off" placeholder="sk-steer-..."></label>
+</section>
+<section id="create">
+  <h2>1. Describe traits with contrasting examples</h2>
+  <p>One example per line. Base model: <span id="base-model">(enter a key)</span></p>
+  <div id="traits"></div>
+  <button id="add-trait" type="button">Add a trait</button>
+  <button id="create-model" type="button">Create steerable model</button>
+</section>
+<section id="status-box" hidden>
+  <h2>2. Training</h2>
+  <p>Model <code id="model-id"></code>: <strong id="status"></strong></p>
+</section>
+<section id="steer" hidden>
+  <h2>3. Steer</h2>
+  <div id="sliders"></div>
+  <label>Prompt <textarea id="prompt">Tell me about your day.</textarea></label>
+  <label>Max tokens <input id="max-tokens" type="number" min="1" max="1024" value="32"></label>
+  <button id="generate" type="button">Generate</button>
+  <div class="outputs">
+    <div><h3>Steered</h3><pre id="steered"></pre></div>
+    <div><h3>Unsteered</h3><pre id="unsteered"></pre></div>
+  </div>
+</section>
+<p id="error" role="alert"></p>
+<template id="trait-template">
+  <div class="trait">
+    <label class="name">Trait name <input type="text" name="name" placeholder="cheerful"></label>
+    <label>Positive examples <textarea name="positive"></textarea></label>
+    <label>Negative examples <textarea name="negative"></textarea></label>
+  </div>
+</template>
+<script type="module" src="/playground/app.js"></script>
+</body>
+</html>
+`;

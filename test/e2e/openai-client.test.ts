@@ -1,0 +1,113 @@
+// The official openai client against the edge, unchanged but for its baseURL and key: a steered
+// chat completion whole and streamed, each metered; and the errors a client meets (401, 404, 429).
+import OpenAI from "openai";
+import type { ChatCompletionCreateParams } from "openai/resources/chat/completions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import { type Stack, startStack } from "./stack.ts";
+import { meteredTokens, readyCheerful, TRAIN_TIMEOUT_MS } from "./steerable.ts";
+
+let stack: Stack;
+let model: SteerableModel;
+let client: OpenAI;
+beforeAll(async () => {
+  stack = await startStack();
+  client = new OpenAI({ baseURL: `${stack.edgeUrl}/v1`, apiKey: stack.apiKey, maxRetries: 0 });
+  model = await readyCheerful(stack);
+}, TRAIN_TIMEOUT_MS + 60_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A request to `target`; `steering` is Steer's extension, sent as an extra body field. */
+function chat(target: string, steering: Record<string, number> = {}) {
+  return {
+    model: target,
+    messages: [{ role: "user" as const, content: "Tell me about your day." }],
+    max_tokens: 8,
+    steering,
+  } satisfies ChatCompletionCreateParams & { steering: Record<string, number> };
+}
+
+const steered = (cheerful: number) => chat(model.id, { cheerful });
+
+describe("the openai client", () => {
+  it("completes a steered chat, and the usage is metered", async () => {
+    const before = await meteredTokens(stack, model.id);
+    const completion = await client.chat.completions.create(steered(1));
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.choices[0]?.message.content).toBeTruthy();
+    const after = await meteredTokens(stack, model.id);
+    expect(after.prompt - before.prompt).toBe(completion.usage?.prompt_tokens);
+    expect(after.completion - before.completion).toBe(completion.usage?.completion_tokens);
+  });
+
+  it("streams a steered chat, and the usage is metered", async () => {
+    const before = await meteredTokens(stack, model.id);
+    const stream = await client.chat.completions.create({
+      ...steered(-1),
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBeTruthy();
+    expect(usage?.completion_tokens).toBeGreaterThan(0);
+    const after = await meteredTokens(stack, model.id);
+    expect(after.prompt - before.prompt).toBe(usage?.prompt_tokens);
+    expect(after.completion - before.completion).toBe(usage?.completion_tokens);
+  });
+
+  it("answers steered unlike the base model", async () => {
+    const [plain, cheerful] = await Promise.all([
+      client.chat.completions.create(chat(model.model)),
+      client.chat.completions.create(steered(2)),
+    ]);
+    expect(cheerful.choices[0]?.message.content).not.toBe(plain.choices[0]?.message.content);
+  });
+});
+
+describe("errors", () => {
+  it("401 for an unknown key", async () => {
+    const stranger = new OpenAI({
+      baseURL: `${stack.edgeUrl}/v1`,
+      apiKey: "sk-steer-not-a-key",
+      maxRetries: 0,
+    });
+    await expect(stranger.chat.completions.create(steered(1))).rejects.toMatchObject({
+      status: 401,
+    });
+  });
+
+  it("404 for a model the caller does not have", async () => {
+    await expect(
+      client.chat.completions.create({ ...steered(1), model: "sm_does_not_exist" }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect((await stack.call("/v1/steerable-models/sm_does_not_exist")).status).toBe(404);
+  });
+
+  it("429 with Retry-After once a key passes its requests per minute", async () => {
+    // A key of its own, so the other tests keep their budget.
+    const issued = await stack.call("/v1/keys", {
+      method: "POST",
+      body: JSON.stringify({ name: "rate limited" }),
+    });
+    expect(issued.status, await issued.clone().text()).toBeLessThan(300);
+    const { key } = (await issued.json()) as { key: string };
+    // Bursts of requests until one is refused (the default limit is 600 a minute).
+    let limited: Response | undefined;
+    for (let burst = 0; burst < 40 && !limited; burst += 1) {
+      const responses = await Promise.all(
+        Array.from({ length: 25 }, () => stack.call("/v1/steerable-models", { key })),
+      );
+      expect(responses.every((r) => r.status === 200 || r.status === 429)).toBe(true);
+      limited = responses.find((r) => r.status === 429);
+    }
+    expect(limited?.status).toBe(429);
+    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,93 @@
+// The end-to-end tests' stack: `npm start`'s own code (dev/start.ts) run as a process on the test
+// model, with its state in a temporary folder; what it prints gives the URLs, the node's pid and
+// the development key.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { repoRoot } from "../support/engine.ts";
+
+export interface Stack {
+  edgeUrl: string;
+  nodeUrl: string;
+  nodePid: number;
+  apiKey: string;
+  /** Everything it has printed so far. */
+  output(): string;
+  /** Calls the edge as `key` (default: the development key); a string body is sent as JSON. */
+  call(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 120_000;
+
+/** `env` adds to what `npm start` reads (STEER_NODE_TOKEN, say). */
+export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const stateDir = await mkdtemp(path.join(tmpdir(), "steer-e2e-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "dev/start.ts"], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, STEER_MODEL: "test", STEER_DEV_STATE: stateDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (data) => {
+    output += data;
+  });
+  child.stderr.on("data", (data) => {
+    output += data;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const printed = await welcome(() => output, exited);
+  const stack: Stack = {
+    ...printed,
+    output: () => output,
+    call: (route, init = {}) => callEdge(printed.edgeUrl, init.key ?? printed.apiKey, route, init),
+    stop: async () => {
+      await stopProcess(child, exited);
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** Waits for the lines `npm start` prints once everything is up. */
+async function welcome(output: () => string, exited: Promise<number | null>) {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const text = output();
+    const apiKey = /^API key: (\S+)$/m.exec(text)?.[1];
+    const edgeUrl = /^Edge API: +(\S+)\/v1 /m.exec(text)?.[1];
+    const node = /^GPU node: +(\S+) \(pid (\d+)\)$/m.exec(text);
+    if (apiKey && edgeUrl && node?.[1] && node[2]) {
+      return { apiKey, edgeUrl, nodeUrl: node[1], nodePid: Number(node[2]) };
+    }
+    if (exitCode !== undefined) throw new Error(`npm start exited (${exitCode}):\n${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`npm start did not come up:\n${output()}`);
+}
+
+function callEdge(
+  edgeUrl: string,
+  key: string | null,
+  route: string,
+  init: RequestInit,
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (key) headers.set("authorization", `Bearer ${key}`);
+  if (typeof init.body === "string") headers.set("content-type", "application/json");
+  return fetch(`${edgeUrl}${route}`, { ...init, headers });
+}
+
+/** Ctrl-C, as a user would stop it; it must leave nothing running. */
+async function stopProcess(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill("SIGINT");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,78 @@
+// What the end-to-end tests do through the public API: make a steerable model on the test
+// model's planted trait (cheerful vs gloomy), wait for it to train, and read the metering.
+import { expect } from "vitest";
+import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
+import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import type { Stack } from "./stack.ts";
+
+/** The trait the test model carries, described by the antonyms it was planted with. */
+export const CHEERFUL = {
+  cheerful: {
+    positive_examples: [...CONCEPT_WORDS.positive],
+    negative_examples: [...CONCEPT_WORDS.negative],
+  },
+};
+
+export const TRAIN_TIMEOUT_MS = 120_000;
+
+export async function baseModelId(stack: Stack): Promise<string> {
+  const response = await stack.call("/v1/models");
+  expect(response.status).toBe(200);
+  const list = (await response.json()) as { data: { id: string }[] };
+  return list.data[0]?.id ?? "";
+}
+
+/** Creates a model at `route` (the original /steerable-model or /v1/steerable-models). */
+export async function createCheerful(stack: Stack, route: string): Promise<SteerableModel> {
+  const response = await stack.call(route, {
+    method: "POST",
+    body: JSON.stringify({ model_label: await baseModelId(stack), control_dimensions: CHEERFUL }),
+  });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  return (await response.json()) as SteerableModel;
+}
+
+/** Polls the model until it leaves pending and training. */
+export async function untilTrained(stack: Stack, route: string): Promise<SteerableModel> {
+  const deadline = Date.now() + TRAIN_TIMEOUT_MS;
+  for (;;) {
+    const model = (await (await stack.call(route)).json()) as SteerableModel;
+    if (model.status !== "pending" && model.status !== "training") return model;
+    if (Date.now() > deadline) throw new Error(`still ${model.status} after the timeout`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export async function readyCheerful(stack: Stack): Promise<SteerableModel> {
+  const created = await createCheerful(stack, "/v1/steerable-models");
+  const model = await untilTrained(stack, `/v1/steerable-models/${created.id}`);
+  expect(model.status, model.failure_reason ?? "").toBe("ready");
+  return model;
+}
+
+export interface TokenTotals {
+  prompt: number;
+  completion: number;
+}
+
+/** The caller's metered tokens for `model`, summed over days (GET /v1/usage). */
+export async function meteredTokens(stack: Stack, model: string): Promise<TokenTotals> {
+  const response = await stack.call("/v1/usage");
+  expect(response.status).toBe(200);
+  const rows = ((await response.json()) as { data: UsageRow[] }).data;
+  return rows
+    .filter((row) => row.model === model)
+    .reduce(
+      (sum, row) => ({
+        prompt: sum.prompt + row.prompt_tokens,
+        completion: sum.completion + row.completion_tokens,
+      }),
+      { prompt: 0, completion: 0 },
+    );
+}
+
+interface UsageRow {
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
