@@ -4,6 +4,7 @@
 //   STEER_MODEL      "test" (the generated test model), a GGUF path, or an hf: URI (default: Llama
 //                    3.1 8B Instruct, Q4_K_M, downloaded once into .cache/models/hf)
 //   PORT             the edge's port; STEER_NODE_PORT the node's (default: free ones)
+//   STEER_NODE_THREADS  CPU threads per decode for the node (default: all cores)
 //   STEER_NODE_TOKEN the bearer token between edge and node (default: a new random one)
 //   STEER_DEV_STATE  where wrangler keeps local D1 and R2 (default .wrangler/state) and the node
 //                    its vector cache (<STEER_DEV_STATE>/node-vectors)
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
     port: await portFrom("STEER_NODE_PORT"),
     token: nodeToken,
     vectorsDir: path.join(stateDir, "node-vectors"),
+    threads: process.env.STEER_NODE_THREADS ? Number(process.env.STEER_NODE_THREADS) : undefined,
   });
   let edge: Child | undefined;
   const stop = async () => {

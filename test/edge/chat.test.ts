@@ -137,6 +137,16 @@ describe("POST /v1/chat/completions", () => {
     expect(row).toMatchObject({ model: BASE_MODEL, completionTokens: 8, outcome: "completed" });
   });
 
+  it("stops serving a model the moment it is deleted, though it was just used", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    expect((await chat({ ...request, model: id }, key)).status).toBe(200);
+    const deleted = await call(`/v1/steerable-models/${id}`, { method: "DELETE", key });
+    expect(deleted.status).toBe(200);
+    const after = await chat({ ...request, model: id }, key);
+    expect(after.status).toBe(404);
+  });
+
   it("refuses what it cannot serve, naming the field", async () => {
     const other = await newAccount();
     const theirs = await plantedModel(other.accountId);

@@ -1,6 +1,7 @@
-// Rate limits per API key, in requests and tokens per minute: counted in D1, refused with 429 and
-// Retry-After, and described in x-ratelimit-* headers. The Worker runs here with small limits in
-// place of wrangler.toml's.
+// Rate limits per API key, in requests and tokens per minute: counted in D1 (and by the isolate
+// in between), refused with 429 and Retry-After, and described in x-ratelimit-* headers. The Worker
+// runs here with small limits in place of wrangler.toml's.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -15,10 +16,13 @@ import { newAccount } from "./support.ts";
 const LIMITS = { RATE_LIMIT_REQUESTS_PER_MINUTE: 3, RATE_LIMIT_TOKENS_PER_MINUTE: 100 };
 const app = createApp();
 
-/** A cheap authenticated request, under the small limits. */
-function request(key: string): Promise<Response> {
+/** A cheap authenticated request, under the small limits; its background D1 writes done. */
+async function request(key: string, limits: object = LIMITS): Promise<Response> {
   const headers = { authorization: `Bearer ${key}` };
-  return app.request("/v1/usage", { headers }, { ...env, ...LIMITS });
+  const ctx = createExecutionContext();
+  const response = await app.request("/v1/usage", { headers }, { ...env, ...limits }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
 }
 
 function limitHeaders(response: Response) {
@@ -102,11 +106,7 @@ describe("rate limits", () => {
 
   it("applies wrangler.toml's limits by default", async () => {
     const { key } = await newAccount();
-    const response = await app.request(
-      "/v1/usage",
-      { headers: { authorization: `Bearer ${key}` } },
-      env,
-    );
+    const response = await request(key, {});
     expect(limitHeaders(response)).toEqual({
       requests: ["600", "599"],
       tokens: ["200000", "200000"],

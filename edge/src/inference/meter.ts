@@ -5,8 +5,8 @@ import type { Context } from "hono";
 import type { CompletionUsage } from "../../../shared/api/chat.ts";
 import type { EdgeEnv } from "../env.ts";
 import { database } from "../lib/db.ts";
-import { type Metered, recordUsage } from "../lib/usage.ts";
-import { chargeTokens } from "../middleware/rate-limit.ts";
+import { type Metered, usageInsert } from "../lib/usage.ts";
+import { tokenCharge } from "../middleware/rate-limit.ts";
 
 /** What a request produced, once it is over. */
 export type Measured = Pick<Metered, "promptTokens" | "completionTokens" | "outcome">;
@@ -21,8 +21,13 @@ export function meter(
   const caller = c.get("caller");
   const endpoint = c.req.routePath;
   const metering = Promise.resolve(measured).then(async (tokens) => {
-    await recordUsage(db, caller, { model, endpoint, ...tokens });
-    await chargeTokens(db, caller.keyId, tokens.promptTokens + tokens.completionTokens);
+    const total = tokens.promptTokens + tokens.completionTokens;
+    if (total === 0) return;
+    // One round trip for both writes: at the edge, D1 round trips are what costs.
+    await db.batch([
+      usageInsert(db, caller, { model, endpoint, ...tokens }),
+      tokenCharge(db, caller.keyId, total),
+    ]);
   });
   c.executionCtx.waitUntil(metering.catch((error) => console.error("metering failed", error)));
 }

@@ -5,6 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import { steerableModels, traits } from "../db/schema.ts";
 import type { Db } from "../lib/db.ts";
+import { IsolateCache } from "../lib/isolate-cache.ts";
 import { servedModels } from "../nodes/base-models.ts";
 import type { NodePool } from "../nodes/pool.ts";
 
@@ -16,12 +17,31 @@ export interface Target {
   vectors: Map<string, string> | null;
 }
 
+/**
+ * Ready models, by account and id, for a minute: a ready model's vectors never change, so only
+ * its deletion can make this stale (forgetSteerableModel: at once here, within the minute in
+ * other isolates).
+ */
+const readyModels = new IsolateCache<Target>(60_000);
+
+export function forgetSteerableModel(accountId: string, id: string): void {
+  readyModels.delete(`${accountId}/${id}`);
+}
+
 /** The caller's ready steerable model `id`, or null when the account has no such model. */
 export async function findSteerableModel(
   db: Db,
   accountId: string,
   id: string,
 ): Promise<Target | null> {
+  const cached = readyModels.get(`${accountId}/${id}`);
+  if (cached) return cached;
+  const target = await readSteerableModel(db, accountId, id);
+  if (target) readyModels.set(`${accountId}/${id}`, target);
+  return target;
+}
+
+async function readSteerableModel(db: Db, accountId: string, id: string): Promise<Target | null> {
   const rows = await db
     .select({
       status: steerableModels.status,
@@ -48,9 +68,10 @@ export async function resolveTarget(
   accountId: string,
   model: string,
 ): Promise<Target> {
+  // The base model first: its name is known without asking D1 (steerable ids never look like it).
+  if ((await servedModels(pool)).includes(model)) return { model, baseModel: model, vectors: null };
   const steerable = await findSteerableModel(db, accountId, model);
   if (steerable) return steerable;
-  if ((await servedModels(pool)).includes(model)) return { model, baseModel: model, vectors: null };
   throw unknownModel(model);
 }
 

@@ -15,8 +15,12 @@ export interface Metered {
 }
 
 export async function recordUsage(db: Db, caller: Caller, metered: Metered): Promise<void> {
-  if (metered.promptTokens + metered.completionTokens === 0) return;
-  await db.insert(usage).values({
+  if (metered.promptTokens + metered.completionTokens > 0) await usageInsert(db, caller, metered);
+}
+
+/** The row's insert, for a caller that sends it in a batch with other writes. */
+export function usageInsert(db: Db, caller: Caller, metered: Metered) {
+  return db.insert(usage).values({
     id: newId("usage"),
     accountId: caller.accountId,
     keyId: caller.keyId,

@@ -15,7 +15,7 @@ import { apiKeys } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import { issueKey } from "../lib/accounts.ts";
 import { type Db, database } from "../lib/db.ts";
-import { adminOnly } from "../middleware/auth.ts";
+import { adminOnly, forgetKey } from "../middleware/auth.ts";
 import { idempotency } from "../middleware/idempotency.ts";
 
 type KeyRow = Pick<
@@ -58,8 +58,9 @@ export const keyRoutes = new Hono<EdgeEnv>()
       .update(apiKeys)
       .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${Date.now()})` })
       .where(and(eq(apiKeys.id, id), eq(apiKeys.accountId, c.get("caller").accountId)))
-      .returning({ id: apiKeys.id });
+      .returning({ id: apiKeys.id, hash: apiKeys.hash });
     if (!revoked) throw new ApiError(404, `no API key ${id}`, "key_not_found", "id");
+    forgetKey(revoked.hash);
     return c.json({ id: revoked.id, object: "api_key", revoked: true } satisfies ApiKeyRevoked);
   });
 

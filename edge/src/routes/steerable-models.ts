@@ -12,6 +12,7 @@ import {
 import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import { parseQuery } from "../../../shared/http/query.ts";
 import type { EdgeEnv } from "../env.ts";
+import { forgetSteerableModel } from "../inference/target.ts";
 import { idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import {
@@ -55,8 +56,10 @@ export function steerableModelRoutes({ listObject }: { listObject: boolean }) {
     })
     .delete("/:id", async (c) => {
       const trainer = trainerFor(c.env);
-      const model = await requireModel(trainer.db, c.get("caller").accountId, c.req.param("id"));
+      const { accountId } = c.get("caller");
+      const model = await requireModel(trainer.db, accountId, c.req.param("id"));
       await deleteModel(trainer.db, model.id);
+      forgetSteerableModel(accountId, model.id);
       // Its vectors stay in R2: content-addressed, they may be shared by other models and presets.
       c.executionCtx.waitUntil(cancelJobs(trainer, model.traits));
       const deleted: SteerableModelDeleted = {

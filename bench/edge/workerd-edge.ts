@@ -1,0 +1,57 @@
+// The edge as it runs when deployed: the Worker bundled by wrangler (`wrangler deploy --dry-run`)
+// and run in workerd through Miniflare, with no `wrangler dev` in front (its local proxy adds
+// milliseconds a deployed Worker does not have). Its local D1 and R2 live in a state folder laid
+// out as wrangler's, so `npm start`'s own code applies the migrations and issues the key.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { Miniflare, type MiniflareOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { issueDevKey } from "../../dev/dev-key.ts";
+import { applyMigrations, WRANGLER_ENV } from "../../dev/edge.ts";
+import { cacheDir, repoRoot } from "../generation/paths.ts";
+
+export interface WorkerdEdge {
+  url: string;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerdEdge(nodeUrl: string, nodeToken: string): Promise<WorkerdEdge> {
+  const bundle = path.join(cacheDir, "edge-bundle");
+  await promisify(execFile)("npx", ["wrangler", "deploy", "--dry-run", "--outdir", bundle], {
+    cwd: repoRoot,
+    env: { ...process.env, ...WRANGLER_ENV },
+  });
+  // In memory (tmpfs): D1 in workerd runs SQLite on the Worker's own thread, where a disk's fsync
+  // at every write would stall requests; deployed, D1 runs elsewhere and never blocks the Worker.
+  const stateDir = await mkdtemp(
+    path.join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "steer-bench-edge-"),
+  );
+  await applyMigrations(stateDir);
+  const apiKey = await issueDevKey(stateDir);
+  // wrangler.toml's bindings, compatibility date and so on, as wrangler itself reads them.
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(
+    path.join(repoRoot, "wrangler.toml"),
+  );
+  const miniflare = new Miniflare({
+    ...workerOptions,
+    modules: true,
+    scriptPath: path.join(bundle, "index.js"),
+    d1Persist: path.join(stateDir, "v3/d1"),
+    r2Persist: path.join(stateDir, "v3/r2"),
+    bindings: { ...workerOptions.bindings, GPU_NODES: nodeUrl, NODE_TOKEN: nodeToken },
+  } as MiniflareOptions);
+  const url = (await miniflare.ready).toString().replace(/\/$/, "");
+  return {
+    url,
+    apiKey,
+    stop: async () => {
+      await miniflare.dispose();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
