@@ -17,5 +17,10 @@ export interface Caller {
 
 export interface EdgeEnv {
   Bindings: Bindings;
-  Variables: { caller: Caller; requestId: string };
+  Variables: {
+    caller: Caller;
+    requestId: string;
+    /** Counted by the isolate, still to be written to D1 (middleware/rate-limit.ts). */
+    requestCountOwed?: boolean;
+  };
 }

@@ -66,6 +66,16 @@ describe("rate limits", () => {
     expect(limitHeaders(refused).requests).toEqual(["3", "0"]);
   });
 
+  it("writes every request's count to D1, the isolate's own counts included", async () => {
+    const { key, id } = await newAccount();
+    for (let i = 0; i < LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE; i++) await request(key);
+    const [row] = await database(env.DB)
+      .select()
+      .from(rateWindows)
+      .where(eq(rateWindows.keyId, id));
+    expect(row?.requests).toBe(LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE);
+  });
+
   it("limits each key on its own, even within one account", async () => {
     const { key, accountId } = await newAccount();
     const second = await issueKey(database(env.DB), accountId, "second", "user");

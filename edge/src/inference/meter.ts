@@ -6,7 +6,7 @@ import type { CompletionUsage } from "../../../shared/api/chat.ts";
 import type { EdgeEnv } from "../env.ts";
 import { database } from "../lib/db.ts";
 import { type Metered, usageInsert } from "../lib/usage.ts";
-import { tokenCharge } from "../middleware/rate-limit.ts";
+import { windowCharge } from "../middleware/rate-limit.ts";
 
 /** What a request produced, once it is over. */
 export type Measured = Pick<Metered, "promptTokens" | "completionTokens" | "outcome">;
@@ -20,14 +20,23 @@ export function meter(
   const db = database(c.env.DB);
   const caller = c.get("caller");
   const endpoint = c.req.routePath;
+  // The request's count goes to D1 with its tokens, in one write (rate-limit.ts).
+  const requests = c.get("requestCountOwed") ? 1 : 0;
+  c.set("requestCountOwed", false);
   const metering = Promise.resolve(measured).then(async (tokens) => {
     const total = tokens.promptTokens + tokens.completionTokens;
-    if (total === 0) return;
-    // One round trip for both writes: at the edge, D1 round trips are what costs.
-    await db.batch([
+    if (total === 0 && requests === 0) return;
+    const charge = windowCharge(db, caller.keyId, { requests, tokens: total });
+    if (total === 0) {
+      charge.learn(await charge.statement);
+      return;
+    }
+    // One round trip for all the writes: at the edge, D1 round trips are what costs.
+    const [, totals] = await db.batch([
       usageInsert(db, caller, { model, endpoint, ...tokens }),
-      tokenCharge(db, caller.keyId, total),
+      charge.statement,
     ]);
+    charge.learn(totals);
   });
   c.executionCtx.waitUntil(metering.catch((error) => console.error("metering failed", error)));
 }

@@ -6,9 +6,10 @@
 // refusal is 429 with Retry-After.
 //
 // The hot path does not wait for D1: an isolate learns a key's window from D1 on the key's first
-// request there in the minute, then counts its own requests at once and sends each count to D1 in
-// the background, taking D1's answer (everyone's requests) as it comes. So limits are exact within
-// an isolate and behind, across isolates, by the requests in flight.
+// request there in the minute, then counts its own requests at once and writes each count to D1
+// after the answer (in the same batch as the request's usage, when it has some), taking D1's
+// totals (everyone's requests) as they come back. So limits are exact within an isolate and
+// behind, across isolates, by the requests in flight.
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -45,43 +46,74 @@ const known = new IsolateCache<Used & { window: number }>(WINDOW_MS);
 export const rateLimit = createMiddleware<EdgeEnv>(async (c, next) => {
   const limits = limitsSchema.parse(c.env);
   const window = currentWindow();
-  const used = await countRequest(c, c.get("caller").keyId, window);
-  const exceeded = exceededLimit(limits, used);
-  if (exceeded) {
-    const retryAfter = Math.max(1, Math.ceil((window + WINDOW_MS - Date.now()) / 1000));
-    setRateLimitHeaders(c, limits, used);
-    c.header("Retry-After", String(retryAfter));
-    throw new ApiError(
-      429,
-      `rate limit reached: ${exceeded} per minute for this API key; retry in ${retryAfter} s`,
-      "rate_limit_exceeded",
-    );
+  const { keyId } = c.get("caller");
+  const db = database(c.env.DB);
+  const mine = known.get(keyId);
+  let used: Used;
+  if (mine?.window === window) {
+    // Counted here at once; in D1 after the answer, with the request's tokens if it meters any.
+    mine.requests++;
+    used = { requests: mine.requests, tokens: mine.tokens };
+    c.set("requestCountOwed", true);
+  } else {
+    used = await startWindow(db, keyId, window);
   }
-  await next();
-  setRateLimitHeaders(c, limits, used);
+  try {
+    const exceeded = exceededLimit(limits, used);
+    if (exceeded) {
+      const retryAfter = Math.max(1, Math.ceil((window + WINDOW_MS - Date.now()) / 1000));
+      setRateLimitHeaders(c, limits, used);
+      c.header("Retry-After", String(retryAfter));
+      throw new ApiError(
+        429,
+        `rate limit reached: ${exceeded} per minute for this API key; retry in ${retryAfter} s`,
+        "rate_limit_exceeded",
+      );
+    }
+    await next();
+    setRateLimitHeaders(c, limits, used);
+  } finally {
+    if (c.get("requestCountOwed")) {
+      const charge = windowCharge(db, keyId, { requests: 1, tokens: 0 });
+      const counted = charge.statement.then(charge.learn);
+      c.executionCtx.waitUntil(counted.catch((error) => console.error("rate count failed", error)));
+    }
+  }
 });
 
 /** Adds tokens a request used to its key's current window (prompt and completion together). */
 export async function chargeTokens(db: Db, keyId: string, tokens: number): Promise<void> {
-  if (tokens > 0) await tokenCharge(db, keyId, tokens);
+  if (tokens <= 0) return;
+  const charge = windowCharge(db, keyId, { requests: 0, tokens });
+  charge.learn(await charge.statement);
 }
 
 /**
- * The same, as a statement a caller may batch with its other writes (D1 runs a batch in one round
- * trip); this isolate's count moves at once. Other isolates' tokens come back with the answers
- * to later request counts.
+ * Adds to a key's current window, as a statement a caller may batch with its other writes (D1 runs
+ * a batch in one round trip): this isolate's tokens move at once, and D1's totals (everyone's)
+ * are learnt when they come back.
  */
-export function tokenCharge(db: Db, keyId: string, tokens: number) {
+export function windowCharge(db: Db, keyId: string, add: Used) {
   const window = currentWindow();
   const mine = known.get(keyId);
-  if (mine?.window === window) mine.tokens += tokens;
-  return db
+  if (mine?.window === window) mine.tokens += add.tokens;
+  const statement = db
     .insert(rateWindows)
-    .values({ keyId, window, tokens })
+    .values({ keyId, window, ...add })
     .onConflictDoUpdate({
       target: [rateWindows.keyId, rateWindows.window],
-      set: { tokens: sql`${rateWindows.tokens} + ${tokens}` },
-    });
+      set: {
+        requests: sql`${rateWindows.requests} + ${add.requests}`,
+        tokens: sql`${rateWindows.tokens} + ${add.tokens}`,
+      },
+    })
+    .returning({ requests: rateWindows.requests, tokens: rateWindows.tokens });
+  return {
+    statement,
+    learn: ([totals]: Used[]) => {
+      if (totals) learn(keyId, window, totals);
+    },
+  };
 }
 
 /** The clock minute now, as Unix milliseconds at its start. */
@@ -89,31 +121,8 @@ function currentWindow(): number {
   return Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
 }
 
-/** This request counted: at once when the isolate knows the window, else from D1's answer. */
-async function countRequest(c: Context<EdgeEnv>, keyId: string, window: number): Promise<Used> {
-  const counted = countInD1(database(c.env.DB), keyId, window).then((totals) => {
-    learn(keyId, window, totals);
-    return totals;
-  });
-  const mine = known.get(keyId);
-  if (mine?.window !== window) return await counted;
-  mine.requests++;
-  c.executionCtx.waitUntil(counted.catch((error) => console.error("rate count failed", error)));
-  return { requests: mine.requests, tokens: mine.tokens };
-}
-
-/** D1's totals include other isolates' requests; ours may have moved on since it answered. */
-function learn(keyId: string, window: number, totals: Used): void {
-  const mine = known.get(keyId);
-  if (mine?.window !== window) {
-    known.set(keyId, { window, ...totals });
-    return;
-  }
-  mine.requests = Math.max(mine.requests, totals.requests);
-  mine.tokens = Math.max(mine.tokens, totals.tokens);
-}
-
-async function countInD1(db: Db, keyId: string, window: number): Promise<Used> {
+/** A key's first request this isolate sees in a minute: counted in D1, whose totals it learns. */
+async function startWindow(db: Db, keyId: string, window: number): Promise<Used> {
   const [used] = await db
     .insert(rateWindows)
     .values({ keyId, window, requests: 1 })
@@ -129,7 +138,19 @@ async function countInD1(db: Db, keyId: string, window: number): Promise<Used> {
       .delete(rateWindows)
       .where(and(eq(rateWindows.keyId, keyId), lt(rateWindows.window, window)));
   }
+  learn(keyId, window, used);
   return used;
+}
+
+/** D1's totals include other isolates' requests; ours may have moved on since it answered. */
+function learn(keyId: string, window: number, totals: Used): void {
+  const mine = known.get(keyId);
+  if (mine?.window !== window) {
+    known.set(keyId, { window, ...totals });
+    return;
+  }
+  mine.requests = Math.max(mine.requests, totals.requests);
+  mine.tokens = Math.max(mine.tokens, totals.tokens);
 }
 
 /** Which limit the request goes over, if any, in words. Tokens: spent ones refuse new requests. */
