@@ -2,7 +2,6 @@
 // Both wait on the request's end, which for a stream comes after the response has been returned,
 // so they run under waitUntil: the Worker stays alive for them even when the client has left.
 import type { Context } from "hono";
-import type { CompletionUsage } from "../../../shared/api/chat.ts";
 import type { EdgeEnv } from "../env.ts";
 import { database } from "../lib/db.ts";
 import { type Metered, usageInsert } from "../lib/usage.ts";
@@ -39,13 +38,4 @@ export function meter(
     charge.learn(totals);
   });
   c.executionCtx.waitUntil(metering.catch((error) => console.error("metering failed", error)));
-}
-
-/** A whole answer's usage. */
-export function completed(usage: CompletionUsage): Measured {
-  return {
-    promptTokens: usage.prompt_tokens,
-    completionTokens: usage.completion_tokens,
-    outcome: "completed",
-  };
 }

@@ -4,17 +4,12 @@
 // the completion's tokens and the prompt's size from the node's header.
 import type { CompletionUsage } from "../../../shared/api/chat.ts";
 import type { Measured } from "./meter.ts";
+import { type Chunk, parseChunk, SseEvents } from "./sse.ts";
 
 export interface MeteredStream {
   stream: ReadableStream<Uint8Array>;
   /** Settles when the stream is over, however it ended. */
   measured: Promise<Measured>;
-}
-
-/** The fields of a chat or text completion chunk metering looks at. */
-interface Chunk {
-  choices?: { delta?: { content?: string }; text?: string }[];
-  usage?: CompletionUsage | null;
 }
 
 export function meteredStream(
@@ -62,26 +57,6 @@ export function meteredStream(
   return { stream, measured };
 }
 
-/** Splits bytes into whole SSE events, each with its blank-line terminator, text as it came. */
-class SseEvents {
-  private readonly decoder = new TextDecoder();
-  private pending = "";
-
-  push(bytes: Uint8Array): string[] {
-    this.pending += this.decoder.decode(bytes, { stream: true });
-    const parts = this.pending.split("\n\n");
-    this.pending = parts.pop() ?? "";
-    return parts.map((part) => `${part}\n\n`);
-  }
-
-  /** What is left when the stream ends (nothing, from a node that finished its last event). */
-  rest(): string[] {
-    const rest = this.pending + this.decoder.decode();
-    this.pending = "";
-    return rest ? [rest] : [];
-  }
-}
-
 /** Counts what passes: the final usage when it comes, content chunks until then. */
 class Tally {
   usage: CompletionUsage | null = null;
@@ -109,20 +84,6 @@ class Tally {
       };
     }
     return { promptTokens: this.promptTokens, completionTokens: this.contentChunks, outcome };
-  }
-}
-
-function parseChunk(event: string): Chunk | null {
-  const data = event
-    .split("\n")
-    .filter((line) => line.startsWith("data:"))
-    .map((line) => line.slice(5).trimStart())
-    .join("\n");
-  if (!data.startsWith("{")) return null;
-  try {
-    return JSON.parse(data) as Chunk;
-  } catch {
-    return null;
   }
 }
 

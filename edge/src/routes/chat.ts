@@ -3,12 +3,9 @@
 // as the node sends them, but for the usage chunk, dropped unless the client asked for it.
 import { Hono } from "hono";
 import { edgeChatCompletionRequestSchema } from "../../../shared/api/chat.ts";
-import { PROMPT_TOKENS_HEADER } from "../../../shared/api/headers.ts";
 import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import type { EdgeEnv } from "../env.ts";
-import { forwardChat, wholeCompletion } from "../inference/forward.ts";
-import { meter } from "../inference/meter.ts";
-import { meteredStream } from "../inference/metered-stream.ts";
+import { streamChat, wholeCompletion } from "../inference/forward.ts";
 import { nodeSteering, resolveTarget } from "../inference/target.ts";
 import { database } from "../lib/db.ts";
 import { NodePool } from "../nodes/pool.ts";
@@ -24,17 +21,10 @@ export const chatRoutes = new Hono<EdgeEnv>().post("/v1/chat/completions", async
     steering: nodeSteering(target, request.steering, "steering"),
   };
   if (!request.stream) {
-    const response = await forwardChat(c, pool, body);
-    if (!response.ok) return response;
-    return c.json(await wholeCompletion(c, target, response));
+    const whole = await wholeCompletion(c, pool, target, body);
+    return whole instanceof Response ? whole : c.json(whole);
   }
-  // The node always adds usage at the end, so that the edge can meter what it streamed.
-  const response = await forwardChat(c, pool, { ...body, stream_options: { include_usage: true } });
-  if (!response.ok || !response.body) return response;
-  const { stream, measured } = meteredStream(response.body, {
-    promptTokens: Number(response.headers.get(PROMPT_TOKENS_HEADER) ?? 0),
+  return streamChat(c, pool, target, body, {
     passUsageChunk: request.stream_options?.include_usage === true,
   });
-  meter(c, target.model, measured);
-  return new Response(stream, response);
 });

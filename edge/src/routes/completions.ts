@@ -10,7 +10,7 @@ import {
 } from "../../../shared/api/steerable-models.ts";
 import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import type { EdgeEnv } from "../env.ts";
-import { forwardChat, wholeCompletion } from "../inference/forward.ts";
+import { wholeCompletion } from "../inference/forward.ts";
 import {
   findSteerableModel,
   nodeSteering,
@@ -25,9 +25,9 @@ export const completionRoutes = new Hono<EdgeEnv>().post("/completions", async (
   const { accountId } = c.get("caller");
   const target = await findSteerableModel(database(c.env.DB), accountId, request.model);
   if (!target) throw unknownModel(request.model);
-  const response = await forwardChat(c, NodePool.fromEnv(c.env), chatRequest(target, request));
-  if (!response.ok) return response;
-  const completion = await wholeCompletion(c, target, response);
+  const pool = NodePool.fromEnv(c.env);
+  const completion = await wholeCompletion(c, pool, target, chatRequest(target, request));
+  if (completion instanceof Response) return completion;
   return c.json({
     model_id: target.model,
     object: "text_completion",
