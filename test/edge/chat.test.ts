@@ -118,6 +118,18 @@ describe("POST /v1/chat/completions", () => {
     expect(row?.completionTokens).toBeLessThan(256);
   });
 
+  it("meters a whole answer whose client left before it came", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const client = new AbortController();
+    const body = JSON.stringify({ model: id, messages: DAY_PROMPT, max_tokens: 64 });
+    const sent = call("/v1/chat/completions", { method: "POST", key, body, signal: client.signal });
+    setTimeout(() => client.abort(), 20);
+    await expect(sent).rejects.toThrow();
+    const [row] = await usageRows(accountId, 1);
+    expect(row).toMatchObject({ model: id, outcome: "completed", completionTokens: 64 });
+  });
+
   it("uploads a vector the node lacks from R2", async () => {
     const forgotten = await nodeFetch(`/v1/vectors/${model.hash}`, { method: "DELETE" });
     expect([200, 404]).toContain(forgotten.status);

@@ -1,21 +1,15 @@
 // Sending a chat request on to a GPU node, with the vectors its steering names (the node that
-// answers gets any it lacks uploaded from R2: nodes/vectors.ts). The node is always asked to
-// stream, usage chunk and all, so the edge meters what it makes as it passes: a client that
-// leaves midway, streamed or not, is still metered for what was made.
+// answers gets any it lacks uploaded from R2: nodes/vectors.ts), and metering what it makes: a
+// stream as it passes (the node always adds its usage chunk), a whole answer when it comes. A
+// client that leaves midway is metered for what was made, streamed or not.
 import type { Context } from "hono";
-import type {
-  ChatCompletion,
-  ChatCompletionRequest,
-  ChatFinishReason,
-} from "../../../shared/api/chat.ts";
+import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/chat.ts";
 import { PROMPT_TOKENS_HEADER } from "../../../shared/api/headers.ts";
-import { ApiError } from "../../../shared/http/api-error.ts";
 import type { EdgeEnv } from "../env.ts";
 import type { NodePool } from "../nodes/pool.ts";
 import { requestWithVectors } from "../nodes/vectors.ts";
 import { meter } from "./meter.ts";
 import { meteredStream } from "./metered-stream.ts";
-import { parseChunk, SseEvents } from "./sse.ts";
 import type { Target } from "./target.ts";
 
 /** The node's stream, metered under the target's name; an error answer as the node gave it. */
@@ -26,17 +20,11 @@ export async function streamChat(
   body: ChatCompletionRequest,
   options: { passUsageChunk: boolean },
 ): Promise<Response> {
-  const { response } = await requestWithVectors(
-    pool,
-    c.env.VECTORS,
-    Object.keys(body.steering ?? {}),
-    "/v1/chat/completions",
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
-    },
-  );
+  const response = await sendChat(c, pool, {
+    ...body,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   if (!response.ok || !response.body) return response;
   const { stream, measured } = meteredStream(response.body, {
     promptTokens: Number(response.headers.get(PROMPT_TOKENS_HEADER) ?? 0),
@@ -46,43 +34,42 @@ export async function streamChat(
   return new Response(stream, response);
 }
 
-/** The whole completion, gathered from the node's stream; an error answer as the node gave it. */
-export async function wholeCompletion(
+/**
+ * The whole completion, unstreamed. The edge, not the client, waits for it (under waitUntil), so
+ * that a client that leaves before it comes is metered all the same.
+ */
+export function wholeCompletion(
   c: Context<EdgeEnv>,
   pool: NodePool,
   target: Target,
   body: ChatCompletionRequest,
 ): Promise<ChatCompletion | Response> {
-  const response = await streamChat(c, pool, target, body, { passUsageChunk: true });
-  if (!response.ok || !response.body) return response;
-  return gather(response.body);
+  const answer = (async () => {
+    const response = await sendChat(c, pool, { ...body, stream: false });
+    if (!response.ok) return response;
+    const completion = (await response.json()) as ChatCompletion;
+    const { prompt_tokens, completion_tokens } = completion.usage;
+    meter(c, target.model, {
+      promptTokens: prompt_tokens,
+      completionTokens: completion_tokens,
+      outcome: "completed",
+    });
+    return completion;
+  })();
+  c.executionCtx.waitUntil(answer.catch(() => undefined));
+  return answer;
 }
 
-/** Chunks into one chat.completion, as the node would have answered it unstreamed. */
-async function gather(stream: ReadableStream<Uint8Array>): Promise<ChatCompletion> {
-  const events = new SseEvents();
-  let completion: Omit<ChatCompletion, "choices" | "usage"> | undefined;
-  let content = "";
-  let finishReason: ChatFinishReason | undefined;
-  let usage: ChatCompletion["usage"] | undefined;
-  for await (const bytes of stream) {
-    for (const chunk of events.push(bytes).map(parseChunk)) {
-      if (!chunk?.id || !chunk.created || !chunk.model) continue;
-      completion ??= {
-        id: chunk.id,
-        object: "chat.completion",
-        created: chunk.created,
-        model: chunk.model,
-      };
-      const choice = chunk.choices?.[0];
-      content += choice?.delta?.content ?? "";
-      finishReason = choice?.finish_reason ?? finishReason;
-      usage = chunk.usage ?? usage;
-    }
-  }
-  if (!completion || !finishReason || !usage) {
-    throw new ApiError(502, "the GPU node stopped before finishing the answer", "node_error");
-  }
-  const message = { role: "assistant" as const, content };
-  return { ...completion, choices: [{ index: 0, message, finish_reason: finishReason }], usage };
+function sendChat(c: Context<EdgeEnv>, pool: NodePool, body: ChatCompletionRequest) {
+  return requestWithVectors(
+    pool,
+    c.env.VECTORS,
+    Object.keys(body.steering ?? {}),
+    "/v1/chat/completions",
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    },
+  ).then(({ response }) => response);
 }
