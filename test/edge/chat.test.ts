@@ -1,6 +1,10 @@
 // POST /v1/chat/completions through the Worker to the real GPU node: steering by trait name,
 // streams passed through, a usage row for every answer, and requests refused with OpenAI's errors.
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { steerableModels } from "../../edge/src/db/schema.ts";
+import { database } from "../../edge/src/lib/db.ts";
 import type { ApiErrorBody } from "../../shared/api/errors.ts";
 import {
   BASE_MODEL,
@@ -157,6 +161,21 @@ describe("POST /v1/chat/completions", () => {
     expect(deleted.status).toBe(200);
     const after = await chat({ ...request, model: id }, key);
     expect(after.status).toBe(404);
+  });
+
+  it("says so when no node serves the base model a steerable model was made for", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    await database(env.DB)
+      .update(steerableModels)
+      .set({ baseModel: "llama-2-7b" })
+      .where(eq(steerableModels.id, id));
+    const response = await chat({ ...request, model: id }, key);
+    const { error } = (await response.json()) as ApiErrorBody;
+    expect({ status: response.status, code: error.code }).toEqual({
+      status: 503,
+      code: "base_model_unavailable",
+    });
   });
 
   it("refuses what it cannot serve, naming the field", async () => {

@@ -5,7 +5,7 @@ import { sha256Hex } from "../../edge/src/lib/ids.ts";
 import type { ChatCompletion } from "../../shared/api/chat.ts";
 import type { ApiErrorBody } from "../../shared/api/errors.ts";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
-import { parseControlVector } from "../../shared/control-vector.ts";
+import { encodeControlVector, parseControlVector } from "../../shared/control-vector.ts";
 import { BASE_MODEL, cheerfulWords, DAY_PROMPT, plantedModel } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 import { createModel, traitRows, waitForStatus } from "./training-support.ts";
@@ -102,5 +102,23 @@ describe("POST /v1/steerable-models/import", () => {
     expect(
       (await errorOf(await importVector(key, "trait=x&label=gpt-17", plantedBytes()), 400)).param,
     ).toBe("label");
+  });
+
+  it("refuses a vector that does not fit the base model's layers or width", async () => {
+    const { key } = await newAccount();
+    const planted = parseControlVector(plantedBytes());
+    const [layer, direction] = [...planted.directions][0] ?? [1, new Float32Array()];
+    const misfits = [
+      new Map([[layer, direction.subarray(1)]]), // too narrow
+      new Map([[99, direction]]), // a layer the model does not have
+    ];
+    for (const directions of misfits) {
+      const body = encodeControlVector({ directions }) as Uint8Array<ArrayBuffer>;
+      const error = await errorOf(
+        await importVector(key, `trait=t&label=${BASE_MODEL}`, body),
+        400,
+      );
+      expect(error).toMatchObject({ code: "control_vector_shape", param: "body" });
+    }
   });
 });

@@ -29,11 +29,7 @@ export function forgetSteerableModel(accountId: string, id: string): void {
 }
 
 /** The caller's ready steerable model `id`, or null when the account has no such model. */
-export async function findSteerableModel(
-  db: Db,
-  accountId: string,
-  id: string,
-): Promise<Target | null> {
+async function findSteerableModel(db: Db, accountId: string, id: string): Promise<Target | null> {
   const cached = readyModels.get(`${accountId}/${id}`);
   if (cached) return cached;
   const target = await readSteerableModel(db, accountId, id);
@@ -70,9 +66,28 @@ export async function resolveTarget(
 ): Promise<Target> {
   // The base model first: its name is known without asking D1 (steerable ids never look like it).
   if ((await servedModels(pool)).includes(model)) return { model, baseModel: model, vectors: null };
-  const steerable = await findSteerableModel(db, accountId, model);
+  const steerable = await steerableTarget(db, pool, accountId, model);
   if (steerable) return steerable;
   throw unknownModel(model);
+}
+
+/** The caller's ready steerable model `id` (null: no such model), on a base model a node serves. */
+export async function steerableTarget(
+  db: Db,
+  pool: NodePool,
+  accountId: string,
+  id: string,
+): Promise<Target | null> {
+  const target = await findSteerableModel(db, accountId, id);
+  if (target && !(await servedModels(pool)).includes(target.baseModel)) {
+    throw new ApiError(
+      503,
+      `the steerable model ${id} was made for ${target.baseModel}, which no GPU node serves now`,
+      "base_model_unavailable",
+      "model",
+    );
+  }
+  return target;
 }
 
 export function unknownModel(model: string): ApiError {

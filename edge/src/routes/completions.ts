@@ -11,21 +11,16 @@ import {
 import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import type { EdgeEnv } from "../env.ts";
 import { wholeCompletion } from "../inference/forward.ts";
-import {
-  findSteerableModel,
-  nodeSteering,
-  type Target,
-  unknownModel,
-} from "../inference/target.ts";
+import { nodeSteering, steerableTarget, type Target, unknownModel } from "../inference/target.ts";
 import { database } from "../lib/db.ts";
 import { NodePool } from "../nodes/pool.ts";
 
 export const completionRoutes = new Hono<EdgeEnv>().post("/completions", async (c) => {
   const request = await parseJsonBody(c.req.raw, steeredCompletionRequestSchema);
   const { accountId } = c.get("caller");
-  const target = await findSteerableModel(database(c.env.DB), accountId, request.model);
-  if (!target) throw unknownModel(request.model);
   const pool = NodePool.fromEnv(c.env);
+  const target = await steerableTarget(database(c.env.DB), pool, accountId, request.model);
+  if (!target) throw unknownModel(request.model);
   const completion = await wholeCompletion(c, pool, target, chatRequest(target, request));
   if (completion instanceof Response) return completion;
   return c.json({

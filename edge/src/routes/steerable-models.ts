@@ -32,7 +32,7 @@ export function steerableModelRoutes({ listObject }: { listObject: boolean }) {
       const model = await insertModel(trainer.db, {
         accountId: c.get("caller").accountId,
         label: request.model_label,
-        baseModel: await requireServedModel(trainer.pool, request.model_label, "model_label"),
+        baseModel: (await requireServedModel(trainer.pool, request.model_label, "model_label")).id,
         promptList: request.prompt_list,
         dimensions: request.control_dimensions,
       });

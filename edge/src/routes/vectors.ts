@@ -3,8 +3,9 @@
 // --control-vector and repeng read it); POST /v1/steerable-models/import?trait=NAME&label=BASE
 // takes such a file and makes it a new ready steerable model with that one trait.
 import { Hono } from "hono";
+import type { ModelObject } from "../../../shared/api/models.ts";
 import { importVectorQuerySchema } from "../../../shared/api/steerable-models.ts";
-import { parseControlVector } from "../../../shared/control-vector.ts";
+import { type ControlVector, parseControlVector } from "../../../shared/control-vector.ts";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import { parseQuery } from "../../../shared/http/query.ts";
 import type { EdgeEnv } from "../env.ts";
@@ -48,14 +49,10 @@ export const vectorRoutes = new Hono<EdgeEnv>()
     const query = parseQuery(c.req.raw, importVectorQuerySchema);
     // Buffered: R2 stores only bodies of known length, and the file is parsed first anyway.
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    try {
-      parseControlVector(bytes);
-    } catch (error) {
-      const message = `the body must be a llama.cpp control-vector GGUF: ${(error as Error).message}`;
-      throw new ApiError(400, message, "invalid_control_vector", "body");
-    }
     const trainer = trainerFor(c.env);
-    const baseModel = await requireServedModel(trainer.pool, query.label, "label");
+    const base = await requireServedModel(trainer.pool, query.label, "label");
+    checkFits(readVector(bytes), base);
+    const baseModel = base.id;
     const hash = await sha256Hex(bytes);
     await trainer.bucket.put(vectorKey(hash), bytes);
     const model = await insertModel(trainer.db, {
@@ -69,3 +66,27 @@ export const vectorRoutes = new Hono<EdgeEnv>()
     });
     return c.json(toApiModel(model), 201);
   });
+
+function readVector(bytes: Uint8Array): ControlVector {
+  try {
+    return parseControlVector(bytes);
+  } catch (error) {
+    const message = `the body must be a llama.cpp control-vector GGUF: ${(error as Error).message}`;
+    throw new ApiError(400, message, "invalid_control_vector", "body");
+  }
+}
+
+/** A vector steers layers 1 to layers - 1 (llama.cpp never steers layer 0), at the model's width. */
+function checkFits(vector: ControlVector, base: ModelObject): void {
+  const { layers, width } = base.metadata;
+  for (const [layer, direction] of vector.directions) {
+    if (layer < 1 || layer >= layers || direction.length !== width) {
+      throw new ApiError(
+        400,
+        `the vector does not fit ${base.id} (layers 1 to ${layers - 1}, width ${width}): its layer ${layer} has ${direction.length} values`,
+        "control_vector_shape",
+        "body",
+      );
+    }
+  }
+}
