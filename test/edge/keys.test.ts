@@ -89,6 +89,19 @@ describe("API keys", () => {
     expect((await listKeys(admin.key)).data[1]?.revoked_at).toBe(revokedAt);
   });
 
+  it("keeps the account's last admin key: 409, until another admin key exists", async () => {
+    const admin = await newAccount();
+    const revokeOwn = () => call(`/v1/keys/${admin.id}`, { key: admin.key, method: "DELETE" });
+    const refused = await revokeOwn();
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as ApiErrorBody).error.code).toBe("last_admin_key");
+    expect((await call("/v1/keys", { key: admin.key })).status).toBe(200);
+
+    await createKey(admin.key, { name: "second admin", scope: "admin" });
+    expect((await revokeOwn()).status).toBe(200);
+    expect((await call("/v1/keys", { key: admin.key })).status).toBe(401);
+  });
+
   it("answers 404 for another account's key or an unknown one, and leaves it working", async () => {
     const admin = await newAccount();
     const other = await newAccount();

@@ -1,6 +1,6 @@
 // API keys, for admin-scoped keys only: issue one (its secret is shown in that answer alone), list
 // the account's keys, revoke one. A revoked key is refused by authenticate at its next request.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import {
   type ApiKeyList,
@@ -53,13 +53,43 @@ export const keyRoutes = new Hono<EdgeEnv>()
   })
   .delete("/v1/keys/:id", async (c) => {
     const id = c.req.param("id");
-    // Revoking twice keeps the first revocation's time.
-    const [revoked] = await database(c.env.DB)
+    const { accountId } = c.get("caller");
+    const db = database(c.env.DB);
+    // Revoking twice keeps the first revocation's time. The account's last live admin key stays:
+    // without it nobody could manage the account's keys again. One statement decides both, so two
+    // admins revoking each other's keys at once cannot leave none.
+    const liveAdmins = db
+      .select({ n: sql`count(*)` })
+      .from(apiKeys)
+      .where(
+        and(
+          eq(apiKeys.accountId, accountId),
+          eq(apiKeys.scope, "admin"),
+          isNull(apiKeys.revokedAt),
+        ),
+      );
+    const [revoked] = await db
       .update(apiKeys)
       .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${Date.now()})` })
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.accountId, c.get("caller").accountId)))
+      .where(
+        and(
+          eq(apiKeys.id, id),
+          eq(apiKeys.accountId, accountId),
+          or(ne(apiKeys.scope, "admin"), isNotNull(apiKeys.revokedAt), sql`(${liveAdmins}) > 1`),
+        ),
+      )
       .returning({ id: apiKeys.id, hash: apiKeys.hash });
-    if (!revoked) throw new ApiError(404, `no API key ${id}`, "key_not_found", "id");
+    if (!revoked) {
+      if (await findKey(db, accountId, id)) {
+        throw new ApiError(
+          409,
+          "this is the account's last admin key; issue another admin key before revoking it",
+          "last_admin_key",
+          "id",
+        );
+      }
+      throw new ApiError(404, `no API key ${id}`, "key_not_found", "id");
+    }
     forgetKey(revoked.hash);
     return c.json({ id: revoked.id, object: "api_key", revoked: true } satisfies ApiKeyRevoked);
   });
