@@ -107,6 +107,24 @@ describe("published presets", () => {
     expect(await vectorHashes(installed.id)).toEqual({ cheerful: hash });
   });
 
+  it("are taken off by their author only; models installed from them stay", async () => {
+    const author = await newAccount();
+    const { id } = await plantedModel(author.accountId);
+    const description = "Short-lived.";
+    await post("/v1/presets", { model_id: id, name: "brief", description }, author.key);
+    const user = await newAccount();
+    const installed = await install(user.key, "brief");
+    const unpublish = (key: string, name: string) =>
+      call(`/v1/presets/${name}`, { key, method: "DELETE" });
+    expect((await unpublish(user.key, "brief")).status).toBe(404);
+    expect((await unpublish(author.key, "cheerful")).status).toBe(404);
+    const removed = await unpublish(author.key, "brief");
+    expect(await removed.json()).toEqual({ name: "brief", object: "preset", deleted: true });
+    expect((await presets(user.key)).map((p) => p.name)).not.toContain("brief");
+    const still = await call(`/v1/steerable-models/${installed.id}`, { key: user.key });
+    expect(still.status).toBe(200);
+  });
+
   it("need a ready model of the caller's and a free name", async () => {
     const { accountId, key } = await newAccount();
     const ready = await plantedModel(accountId);

@@ -143,6 +143,13 @@ export const OPERATIONS: Operation[] = [
     answer: { status: 201, description: "the preset" },
   },
   {
+    method: "delete",
+    path: "/v1/presets/{name}",
+    summary: "Take a preset the account published off the marketplace (installed copies stay)",
+    tag: "presets",
+    answer: { status: 200, description: '{name, object: "preset", deleted: true}' },
+  },
+  {
     method: "post",
     path: "/v1/presets/{name}/install",
     summary: "Copy a preset into the account as a steerable model",
@@ -179,7 +186,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "delete",
     path: "/v1/keys/{id}",
-    summary: "Revoke an API key: it is refused from its next request on",
+    summary: "Revoke an API key: refused from its next request on (not the last admin key: 409)",
     tag: "account",
     adminOnly: true,
     answer: { status: 200, description: "the key, revoked", body: "ApiKeyRevoked" },

@@ -1,6 +1,6 @@
 // The marketplace: the built-in presets and those users published, listed together, installed
 // into an account as a steerable model of its own, published from a ready model.
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { MarketplacePreset, PublishPreset } from "../../../shared/api/presets-edge.ts";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import { accounts, publishedPresets } from "../db/schema.ts";
@@ -115,6 +115,26 @@ export async function publishPreset(
     .returning();
   if (!row) throw nameTaken(request.name);
   return publishedListing(row);
+}
+
+/**
+ * Takes a preset its caller published off the marketplace. Models installed from it stay: they are
+ * copies. Built-in presets and other accounts' are not the caller's to remove (404, as unknown).
+ */
+export async function unpublishPreset(trainer: Trainer, accountId: string, name: string) {
+  const [row] = await trainer.db
+    .delete(publishedPresets)
+    .where(and(eq(publishedPresets.name, name), eq(publishedPresets.accountId, accountId)))
+    .returning({ name: publishedPresets.name });
+  if (!row) {
+    throw new ApiError(
+      404,
+      `you have published no preset named ${name}`,
+      "preset_not_found",
+      "name",
+    );
+  }
+  return { name: row.name, object: "preset" as const, deleted: true as const };
 }
 
 function builtInListing(preset: BuiltInPreset, baseModels: string[]): MarketplacePreset {

@@ -1,6 +1,7 @@
 // Presets, the marketplace (presets/): GET /v1/presets lists them, POST /v1/presets/{name}/install
 // copies one into the caller's account as a steerable model (training it when its vectors are not
-// cached yet), POST /v1/presets publishes a ready model of the caller's.
+// cached yet), POST /v1/presets publishes a ready model of the caller's, DELETE /v1/presets/{name}
+// takes it off again.
 import { Hono } from "hono";
 import {
   type MarketplacePresetList,
@@ -9,7 +10,12 @@ import {
 import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import type { EdgeEnv } from "../env.ts";
 import { idempotent } from "../middleware/idempotency.ts";
-import { installPreset, listPresets, publishPreset } from "../presets/marketplace.ts";
+import {
+  installPreset,
+  listPresets,
+  publishPreset,
+  unpublishPreset,
+} from "../presets/marketplace.ts";
 import { toApiModel } from "../training/models.ts";
 import { reconcileLater, trainerFor } from "../training/reconcile.ts";
 
@@ -25,6 +31,10 @@ export const presetRoutes = new Hono<EdgeEnv>()
     const request = await parseJsonBody(c.req.raw, publishPresetSchema);
     const trainer = trainerFor(c.env);
     return c.json(await publishPreset(trainer, c.get("caller").accountId, request), 201);
+  })
+  .delete("/:name", async (c) => {
+    const trainer = trainerFor(c.env);
+    return c.json(await unpublishPreset(trainer, c.get("caller").accountId, c.req.param("name")));
   })
   .post("/:name/install", idempotent, async (c) => {
     const trainer = trainerFor(c.env);
