@@ -1,10 +1,11 @@
 // The end-to-end tests' stack: `npm start`'s own code (dev/start.ts) run as a process on the test
 // model, with its state in a temporary folder; what it prints gives the URLs, the node's pid and
 // the development key.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { stopProcess } from "../server/server-process.ts";
 import { repoRoot } from "../support/engine.ts";
 
 export interface Stack {
@@ -43,7 +44,8 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
     output: () => output,
     call: (route, init = {}) => callEdge(printed.edgeUrl, init.key ?? printed.apiKey, route, init),
     stop: async () => {
-      await stopProcess(child, exited);
+      // Ctrl-C, as a user would stop it; it must leave nothing running.
+      await stopProcess(child, exited, "SIGINT", 20_000);
       await rm(stateDir, { recursive: true, force: true });
     },
   };
@@ -81,13 +83,4 @@ function callEdge(
   if (key) headers.set("authorization", `Bearer ${key}`);
   if (typeof init.body === "string") headers.set("content-type", "application/json");
   return fetch(`${edgeUrl}${route}`, { ...init, headers });
-}
-
-/** Ctrl-C, as a user would stop it; it must leave nothing running. */
-async function stopProcess(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill("SIGINT");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -75,7 +75,7 @@ export async function startServer(options: {
     logOf: (requestId) => logOf(logLines, requestId),
     kill: (signal) => child.kill(signal),
     exited,
-    stop: () => stop(child, exited),
+    stop: () => stopProcess(child, exited),
   };
 }
 
@@ -91,10 +91,16 @@ async function logOf(lines: () => string[], requestId: string): Promise<RequestR
   }
 }
 
-async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+/** Sends `signal`, and SIGKILL if the process has not exited `graceMs` later. */
+export async function stopProcess(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  signal: NodeJS.Signals = "SIGTERM",
+  graceMs = 5000,
+): Promise<void> {
   if (child.exitCode !== null) return;
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
 }
