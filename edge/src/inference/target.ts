@@ -1,13 +1,12 @@
 // What an inference request's `model` names: one of the caller's steerable models (ready, with a
 // vector per trait) or the base model the GPU nodes serve, unsteered. Another account's model is
 // as unknown as a made-up one: 404.
-import { and, eq } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
-import { steerableModels, traits } from "../db/schema.ts";
 import type { Db } from "../lib/db.ts";
 import { IsolateCache } from "../lib/isolate-cache.ts";
 import { servedModels } from "../nodes/base-models.ts";
 import type { NodePool } from "../nodes/pool.ts";
+import { findModel } from "../training/models.ts";
 
 export interface Target {
   /** What the request named (a steerable model's id or the base model's): usage is metered so. */
@@ -38,23 +37,12 @@ async function findSteerableModel(db: Db, accountId: string, id: string): Promis
 }
 
 async function readSteerableModel(db: Db, accountId: string, id: string): Promise<Target | null> {
-  const rows = await db
-    .select({
-      status: steerableModels.status,
-      failureReason: steerableModels.failureReason,
-      baseModel: steerableModels.baseModel,
-      trait: traits.name,
-      vectorHash: traits.vectorHash,
-    })
-    .from(steerableModels)
-    .leftJoin(traits, eq(traits.modelId, steerableModels.id))
-    .where(and(eq(steerableModels.id, id), eq(steerableModels.accountId, accountId)));
-  const [first] = rows;
-  if (!first) return null;
-  if (first.status !== "ready") throw notReady(id, first.status, first.failureReason);
+  const model = await findModel(db, accountId, id);
+  if (!model) return null;
+  if (model.status !== "ready") throw notReady(id, model.status, model.failureReason);
   const vectors = new Map<string, string>();
-  for (const { trait, vectorHash } of rows) if (trait && vectorHash) vectors.set(trait, vectorHash);
-  return { model: id, baseModel: first.baseModel, vectors };
+  for (const { name, vectorHash } of model.traits) if (vectorHash) vectors.set(name, vectorHash);
+  return { model: id, baseModel: model.baseModel, vectors };
 }
 
 /** A steerable model of the caller's, or else the base model; anything else is a 404. */
