@@ -9,12 +9,17 @@ import { createApp } from "../../edge/src/app.ts";
 import { rateWindows } from "../../edge/src/db/schema.ts";
 import { issueKey } from "../../edge/src/lib/accounts.ts";
 import { database } from "../../edge/src/lib/db.ts";
-import { chargeTokens } from "../../edge/src/middleware/rate-limit.ts";
+import { owe } from "../../edge/src/lib/ledger.ts";
 import type { ApiErrorBody } from "../../shared/api/errors.ts";
 import { newAccount } from "./support.ts";
 
 const LIMITS = { RATE_LIMIT_REQUESTS_PER_MINUTE: 3, RATE_LIMIT_TOKENS_PER_MINUTE: 100 };
 const app = createApp();
+const metered = {
+  model: "sm_test",
+  endpoint: "/v1/chat/completions",
+  outcome: "completed",
+} as const;
 
 /** A cheap authenticated request, under the small limits; its background D1 writes done. */
 async function request(key: string, limits: object = LIMITS): Promise<Response> {
@@ -85,15 +90,18 @@ describe("rate limits", () => {
   });
 
   it("refuses new requests once the minute's charged tokens reach the limit", async () => {
-    const { key, id } = await newAccount();
+    const { key, id, accountId, scope } = await newAccount();
     const db = database(env.DB);
-    await chargeTokens(db, id, 60);
-    await chargeTokens(db, id, 39);
+    const caller = { accountId, keyId: id, scope };
+    const chargeTokens = (completionTokens: number) =>
+      owe(db, { caller, requests: 0, usage: { ...metered, promptTokens: 0, completionTokens } });
+    await chargeTokens(60);
+    await chargeTokens(39);
     const allowed = await request(key);
     expect(allowed.status).toBe(200);
     expect(limitHeaders(allowed).tokens).toEqual(["100", "1"]);
 
-    await chargeTokens(db, id, 1);
+    await chargeTokens(1);
     const refused = await request(key);
     expect(refused.status).toBe(429);
     expect(((await refused.json()) as ApiErrorBody).error.message).toContain("100 tokens");

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { usage } from "../../edge/src/db/schema.ts";
 import type { Caller } from "../../edge/src/env.ts";
 import { database } from "../../edge/src/lib/db.ts";
-import { recordUsage } from "../../edge/src/lib/usage.ts";
+import { owe } from "../../edge/src/lib/ledger.ts";
+import type { Metered } from "../../edge/src/lib/usage.ts";
 import type { ApiErrorBody } from "../../shared/api/errors.ts";
 import type { UsageList } from "../../shared/api/usage.ts";
 import { call, newAccount } from "./support.ts";
@@ -39,13 +40,14 @@ describe("usage", () => {
   it("sums what metering recorded, per day and model, for today", async () => {
     const caller = await newCaller();
     const metered = { endpoint: "/completions", outcome: "completed" } as const;
-    await recordUsage(database(env.DB), caller, {
+    const record = (usage: Metered) => owe(database(env.DB), { caller, requests: 0, usage });
+    await record({
       ...metered,
       model: "sm_a",
       promptTokens: 10,
       completionTokens: 5,
     });
-    await recordUsage(database(env.DB), caller, {
+    await record({
       ...metered,
       model: "sm_a",
       promptTokens: 7,
@@ -53,7 +55,7 @@ describe("usage", () => {
       outcome: "cancelled",
     });
     // No tokens, no row.
-    await recordUsage(database(env.DB), caller, {
+    await record({
       ...metered,
       model: "sm_a",
       promptTokens: 0,

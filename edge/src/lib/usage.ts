@@ -14,17 +14,22 @@ export interface Metered {
   outcome: "completed" | "cancelled" | "failed";
 }
 
-export async function recordUsage(db: Db, caller: Caller, metered: Metered): Promise<void> {
-  if (metered.promptTokens + metered.completionTokens > 0) await usageInsert(db, caller, metered);
-}
+/**
+ * D1 binds at most 100 parameters to a statement, and a usage row takes 9: so many rows fit one
+ * insert.
+ */
+export const ROWS_PER_INSERT = 11;
 
-/** The row's insert, for a caller that sends it in a batch with other writes. */
-export function usageInsert(db: Db, caller: Caller, metered: Metered) {
-  return db.insert(usage).values({
-    id: newId("usage"),
-    accountId: caller.accountId,
-    keyId: caller.keyId,
-    day: new Date().toISOString().slice(0, 10),
-    ...metered,
-  });
+/** The rows' insert (at most ROWS_PER_INSERT of them), for a batch of the ledger's. */
+export function usageInsert(db: Db, rows: { caller: Caller; metered: Metered }[]) {
+  const day = new Date().toISOString().slice(0, 10);
+  return db.insert(usage).values(
+    rows.map(({ caller, metered }) => ({
+      id: newId("usage"),
+      accountId: caller.accountId,
+      keyId: caller.keyId,
+      day,
+      ...metered,
+    })),
+  );
 }

@@ -1,0 +1,107 @@
+// The writes a request owes D1 once it is answered: its usage row (when it produced tokens) and
+// its count and tokens in its key's rate window. They are not sent a request at a time: the
+// requests an isolate finishes within a few milliseconds of each other share one D1 batch, with
+// one rate-window upsert per key and minute, summed. D1 is a single SQLite database that every
+// isolate writes to, so a round trip per request would tie the API's throughput to D1's; batched,
+// a busy isolate sends a few batches where it answered dozens of requests. Whoever owes waits
+// (under waitUntil) until the batch carrying its writes is in, so nothing owed is lost when a
+// client leaves, and a failed batch is reported to every request in it.
+import type { Caller } from "../env.ts";
+import type { Db } from "./db.ts";
+import { countTokensHere, currentWindow, type Used, windowCharge } from "./rate-windows.ts";
+import { type Metered, ROWS_PER_INSERT, usageInsert } from "./usage.ts";
+
+/** How long a batch's first request waits for others to join it. */
+const LINGER_MS = 50;
+/**
+ * Requests per batch: each costs up to two statements, and D1 counts every statement of a batch
+ * against its Worker invocation's query limit (50 on the free plan).
+ */
+export const MAX_REQUESTS = 16;
+
+/** What one request owes. */
+export interface Owed {
+  caller: Caller;
+  /** 1 when the request was counted by the isolate only, so far (rate-limit.ts); else 0. */
+  requests: number;
+  /** What it produced, when it ran a model; a row is written only when it used tokens. */
+  usage: Metered | null;
+}
+
+interface Entry extends Owed {
+  window: number;
+}
+
+class Batch {
+  readonly entries: Entry[] = [];
+  readonly written: Promise<void>;
+
+  constructor(db: Db) {
+    this.written = new Promise((resolve) => setTimeout(resolve, LINGER_MS)).then(() => {
+      if (open.get(db) === this) open.delete(db);
+      return write(db, this.entries);
+    });
+  }
+}
+
+/** The batch each database is gathering, until it is sent or full. */
+const open = new WeakMap<Db, Batch>();
+
+/** Adds what a request owes to the next batch; settles once that batch is written. */
+export function owe(db: Db, owed: Owed): Promise<void> {
+  const tokens = tokensOf(owed);
+  if (owed.requests === 0 && tokens === 0) return Promise.resolve();
+  const window = currentWindow();
+  // The isolate's own count moves now, so the key's next request is limited by these tokens.
+  countTokensHere(owed.caller.keyId, window, tokens);
+  let batch = open.get(db);
+  if (!batch) {
+    batch = new Batch(db);
+    open.set(db, batch);
+  }
+  batch.entries.push({ ...owed, window });
+  if (batch.entries.length >= MAX_REQUESTS) open.delete(db);
+  return batch.written;
+}
+
+async function write(db: Db, entries: Entry[]): Promise<void> {
+  const charges = [...sumPerWindow(entries)].map(({ keyId, window, requests, tokens }) =>
+    windowCharge(db, keyId, window, { requests, tokens }),
+  );
+  const rows = entries.flatMap(({ caller, usage }) =>
+    usage && usage.promptTokens + usage.completionTokens > 0 ? [{ caller, metered: usage }] : [],
+  );
+  const inserts = chunks(rows, ROWS_PER_INSERT).map((chunk) => usageInsert(db, chunk));
+  const [first, ...rest] = [...charges.map((charge) => charge.statement), ...inserts];
+  if (!first) return;
+  const results = await db.batch([first, ...rest]);
+  // The window upserts come first, so their results are the first ones.
+  for (const [i, charge] of charges.entries()) charge.learn(results[i] as Used[]);
+}
+
+/** The entries' requests and tokens, summed per key and window. */
+function sumPerWindow(entries: Entry[]) {
+  const sums = new Map<
+    string,
+    { keyId: string; window: number; requests: number; tokens: number }
+  >();
+  for (const entry of entries) {
+    const { keyId } = entry.caller;
+    const key = `${keyId}/${entry.window}`;
+    const sum = sums.get(key) ?? { keyId, window: entry.window, requests: 0, tokens: 0 };
+    sum.requests += entry.requests;
+    sum.tokens += tokensOf(entry);
+    sums.set(key, sum);
+  }
+  return sums.values();
+}
+
+function tokensOf({ usage }: Owed): number {
+  return usage ? usage.promptTokens + usage.completionTokens : 0;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
+}

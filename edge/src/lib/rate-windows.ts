@@ -1,0 +1,99 @@
+// Each API key's rate window: its requests and tokens in the current clock minute. D1 holds the
+// truth every isolate shares (rate_windows: a row per key and minute, which an atomic upsert adds
+// to and which answers the window's totals); an isolate keeps its own copy, so that counting a
+// request does not wait for D1. It learns a key's window from D1 on the key's first request there
+// in the minute, then counts its own requests and tokens at once and sends them to D1 after the
+// answers (lib/ledger.ts), taking in D1's totals, which include other isolates' requests, as they
+// come back. So counts are exact within an isolate and behind, across isolates, by the requests
+// in flight.
+import { and, eq, lt, sql } from "drizzle-orm";
+import { rateWindows } from "../db/schema.ts";
+import type { Db } from "./db.ts";
+import { IsolateCache } from "./isolate-cache.ts";
+
+export const WINDOW_MS = 60_000;
+
+/** What a key has used in a window. */
+export interface Used {
+  requests: number;
+  tokens: number;
+}
+
+/** This isolate's knowledge of each key's current window. */
+const known = new IsolateCache<Used & { window: number }>(WINDOW_MS);
+
+/** The clock minute now, as Unix milliseconds at its start. */
+export function currentWindow(): number {
+  return Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
+}
+
+/**
+ * Counts a request of `keyId` in `window` and says what the key has used, this request included.
+ * `owed` tells whether D1 still has to count it: it does when the isolate knew the window already;
+ * a key's first request here in a minute is counted in D1 on the way, to learn the window.
+ */
+export async function countRequest(
+  db: Db,
+  keyId: string,
+  window: number,
+): Promise<{ used: Used; owed: boolean }> {
+  const mine = known.get(keyId);
+  if (mine?.window !== window) return { used: await startWindow(db, keyId, window), owed: false };
+  mine.requests++;
+  return { used: { requests: mine.requests, tokens: mine.tokens }, owed: true };
+}
+
+/** Counts tokens a request of `keyId` used against the isolate's copy of its window, at once. */
+export function countTokensHere(keyId: string, window: number, tokens: number): void {
+  const mine = known.get(keyId);
+  if (mine?.window === window) mine.tokens += tokens;
+}
+
+/**
+ * Adds to a key's window in D1, as a statement for a batch (lib/ledger.ts); `learn` takes in D1's
+ * totals from the batch's results.
+ */
+export function windowCharge(db: Db, keyId: string, window: number, add: Used) {
+  const statement = db
+    .insert(rateWindows)
+    .values({ keyId, window, ...add })
+    .onConflictDoUpdate({
+      target: [rateWindows.keyId, rateWindows.window],
+      set: {
+        requests: sql`${rateWindows.requests} + ${add.requests}`,
+        tokens: sql`${rateWindows.tokens} + ${add.tokens}`,
+      },
+    })
+    .returning({ requests: rateWindows.requests, tokens: rateWindows.tokens });
+  return {
+    statement,
+    learn: ([totals]: Used[]) => {
+      if (totals) learn(keyId, window, totals);
+    },
+  };
+}
+
+/** A key's first request this isolate sees in a minute: counted in D1, whose totals it learns. */
+async function startWindow(db: Db, keyId: string, window: number): Promise<Used> {
+  const [used] = await windowCharge(db, keyId, window, { requests: 1, tokens: 0 }).statement;
+  if (!used) throw new Error("the rate window upsert returned no row");
+  // A key's first request in a minute ends its earlier windows: they are of no more use.
+  if (used.requests === 1) {
+    await db
+      .delete(rateWindows)
+      .where(and(eq(rateWindows.keyId, keyId), lt(rateWindows.window, window)));
+  }
+  learn(keyId, window, used);
+  return used;
+}
+
+/** D1's totals include other isolates' requests; ours may have moved on since it answered. */
+function learn(keyId: string, window: number, totals: Used): void {
+  const mine = known.get(keyId);
+  if (mine?.window !== window) {
+    known.set(keyId, { window, ...totals });
+    return;
+  }
+  mine.requests = Math.max(mine.requests, totals.requests);
+  mine.tokens = Math.max(mine.tokens, totals.tokens);
+}
