@@ -108,6 +108,24 @@ describe("POST /v1/chat/completions", () => {
     }
   });
 
+  it("answers under the caller's request id, which the node is given too, with rate-limit headers", async () => {
+    for (const stream of [false, true]) {
+      const requestId = `trace-${stream}-${crypto.randomUUID()}`;
+      const response = await call("/v1/chat/completions", {
+        method: "POST",
+        key: account.key,
+        headers: { "x-request-id": requestId },
+        body: JSON.stringify({ model: model.id, ...request, stream }),
+      });
+      expect(response.status).toBe(200);
+      // The node answers with the id it was sent (or one of its own): the edge passed it on.
+      expect(response.headers.get("x-request-id")).toBe(requestId);
+      expect(response.headers.get("x-ratelimit-limit-requests")).toMatch(/^\d+$/);
+      expect(response.headers.get("x-ratelimit-remaining-tokens")).toMatch(/^\d+$/);
+      await response.text();
+    }
+  });
+
   it("meters a stream its client cancels midway", async () => {
     const { accountId, key } = await newAccount();
     const { id } = await plantedModel(accountId);

@@ -25,13 +25,13 @@ export async function streamChat(
     stream: true,
     stream_options: { include_usage: true },
   });
-  if (!response.ok || !response.body) return response;
+  if (!response.ok || !response.body) return c.newResponse(response.body, response);
   const { stream, measured } = meteredStream(response.body, {
     promptTokens: Number(response.headers.get(PROMPT_TOKENS_HEADER) ?? 0),
     passUsageChunk: options.passUsageChunk,
   });
   meter(c, target.model, measured);
-  return new Response(stream, response);
+  return c.newResponse(stream, response);
 }
 
 /**
@@ -46,7 +46,7 @@ export function wholeCompletion(
 ): Promise<ChatCompletion | Response> {
   const answer = (async () => {
     const response = await sendChat(c, pool, { ...body, stream: false });
-    if (!response.ok) return response;
+    if (!response.ok) return c.newResponse(response.body, response);
     const completion = (await response.json()) as ChatCompletion;
     const { prompt_tokens, completion_tokens } = completion.usage;
     meter(c, target.model, {
@@ -68,7 +68,8 @@ function sendChat(c: Context<EdgeEnv>, pool: NodePool, body: ChatCompletionReque
     "/v1/chat/completions",
     {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      // The node logs the request under the edge's id, and answers with it.
+      headers: { "content-type": "application/json", "x-request-id": c.get("requestId") },
       body: JSON.stringify(body),
     },
   ).then(({ response }) => response);

@@ -9,10 +9,16 @@ export function newSecretKey(): string {
   return `sk-steer-${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
 }
 
+/** Two hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** Hex SHA-256: every authenticated request computes one (its key's), so it is kept lean. */
 export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  let hex = "";
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
 }
 
 function base64url(bytes: Uint8Array): string {
