@@ -14,7 +14,12 @@ export interface MeteredStream {
 
 export function meteredStream(
   body: ReadableStream<Uint8Array>,
-  options: { promptTokens: number; passUsageChunk: boolean },
+  options: {
+    promptTokens: number;
+    passUsageChunk: boolean;
+    /** Sees each chunk as it passes. */
+    onChunk?: (chunk: Chunk) => void;
+  },
 ): MeteredStream {
   const reader = body.getReader();
   const events = new SseEvents();
@@ -34,6 +39,7 @@ export function meteredStream(
           const passed = done ? events.rest() : events.push(value);
           const kept = passed.filter((event) => {
             const chunk = tally.see(event);
+            if (chunk) options.onChunk?.(chunk);
             return options.passUsageChunk || !isUsageOnly(chunk);
           });
           if (kept.length > 0) controller.enqueue(encoder.encode(kept.join("")));
