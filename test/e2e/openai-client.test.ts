@@ -37,7 +37,7 @@ describe("the openai client", () => {
     const completion = await client.chat.completions.create(steered(1));
     expect(completion.object).toBe("chat.completion");
     expect(completion.choices[0]?.message.content).toBeTruthy();
-    const after = await meteredTokens(stack, model.id);
+    const after = await meteredTokens(stack, model.id, before.requests + 1);
     expect(after.prompt - before.prompt).toBe(completion.usage?.prompt_tokens);
     expect(after.completion - before.completion).toBe(completion.usage?.completion_tokens);
   });
@@ -57,7 +57,7 @@ describe("the openai client", () => {
     }
     expect(text).toBeTruthy();
     expect(usage?.completion_tokens).toBeGreaterThan(0);
-    const after = await meteredTokens(stack, model.id);
+    const after = await meteredTokens(stack, model.id, before.requests + 1);
     expect(after.prompt - before.prompt).toBe(usage?.prompt_tokens);
     expect(after.completion - before.completion).toBe(usage?.completion_tokens);
   });

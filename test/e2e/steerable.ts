@@ -51,12 +51,30 @@ export async function readyCheerful(stack: Stack): Promise<SteerableModel> {
 }
 
 export interface TokenTotals {
+  /** Metered requests: one usage row each. */
+  requests: number;
   prompt: number;
   completion: number;
 }
 
-/** The caller's metered tokens for `model`, summed over days (GET /v1/usage). */
-export async function meteredTokens(stack: Stack, model: string): Promise<TokenTotals> {
+/**
+ * The caller's metered requests and tokens for `model`, summed over days (GET /v1/usage), once
+ * there are at least `requests` of them: metering is written shortly after each answer.
+ */
+export async function meteredTokens(
+  stack: Stack,
+  model: string,
+  requests = 0,
+): Promise<TokenTotals> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const totals = await usageOf(stack, model);
+    if (totals.requests >= requests || Date.now() > deadline) return totals;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function usageOf(stack: Stack, model: string): Promise<TokenTotals> {
   const response = await stack.call("/v1/usage");
   expect(response.status).toBe(200);
   const rows = ((await response.json()) as { data: UsageRow[] }).data;
@@ -64,15 +82,17 @@ export async function meteredTokens(stack: Stack, model: string): Promise<TokenT
     .filter((row) => row.model === model)
     .reduce(
       (sum, row) => ({
+        requests: sum.requests + row.requests,
         prompt: sum.prompt + row.prompt_tokens,
         completion: sum.completion + row.completion_tokens,
       }),
-      { prompt: 0, completion: 0 },
+      { requests: 0, prompt: 0, completion: 0 },
     );
 }
 
 interface UsageRow {
   model: string;
+  requests: number;
   prompt_tokens: number;
   completion_tokens: number;
 }
