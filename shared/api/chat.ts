@@ -49,37 +49,52 @@ export const edgeChatCompletionRequestSchema = chatCompletionRequestSchema.exten
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
-export type ChatFinishReason = "stop" | "length";
+export const chatFinishReasonSchema = z.enum(["stop", "length"]);
 
-export interface CompletionUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
+export type ChatFinishReason = z.infer<typeof chatFinishReasonSchema>;
 
-export interface ChatCompletion {
-  id: string;
-  object: "chat.completion";
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    message: { role: "assistant"; content: string };
-    finish_reason: ChatFinishReason;
-  }[];
-  usage: CompletionUsage;
-}
+export const completionUsageSchema = z.object({
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+});
 
-export interface ChatCompletionChunk {
-  id: string;
-  object: "chat.completion.chunk";
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    delta: { role?: "assistant"; content?: string };
-    finish_reason: ChatFinishReason | null;
-  }[];
+export type CompletionUsage = z.infer<typeof completionUsageSchema>;
+
+export const chatCompletionSchema = z.object({
+  id: z.string(),
+  object: z.literal("chat.completion"),
+  /** Unix seconds. */
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      message: z.object({ role: z.literal("assistant"), content: z.string() }),
+      finish_reason: chatFinishReasonSchema,
+    }),
+  ),
+  usage: completionUsageSchema,
+});
+
+export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+
+/** One server-sent event's data of a streamed chat completion. */
+export const chatCompletionChunkSchema = z.object({
+  id: z.string(),
+  object: z.literal("chat.completion.chunk"),
+  /** Unix seconds. */
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      delta: z.object({ role: z.literal("assistant").optional(), content: z.string().optional() }),
+      finish_reason: chatFinishReasonSchema.nullable(),
+    }),
+  ),
   /** Present (null until the last chunk) when stream_options.include_usage is set. */
-  usage?: CompletionUsage | null;
-}
+  usage: completionUsageSchema.nullish(),
+});
+
+export type ChatCompletionChunk = z.infer<typeof chatCompletionChunkSchema>;

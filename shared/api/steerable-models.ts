@@ -2,7 +2,7 @@
 // contrastive examples per trait (control dimension), and completions steered by a multiplier per
 // trait. Served by the edge at /steerable-model and /completions, and under /v1/steerable-models.
 import { z } from "zod";
-import { MAX_MULTIPLIER, seedSchema } from "./chat.ts";
+import { completionUsageSchema, MAX_MULTIPLIER, seedSchema } from "./chat.ts";
 
 /** A trait's name: it keys control_settings and steering, and names its vector file. */
 export const TRAIT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -36,35 +36,51 @@ export const createSteerableModelSchema = z.object({
 export type CreateSteerableModel = z.infer<typeof createSteerableModelSchema>;
 export type ControlDimension = z.infer<typeof controlDimensionSchema>;
 
-export type SteerableModelStatus = "pending" | "training" | "ready" | "failed";
+export const steerableModelStatusSchema = z.enum(["pending", "training", "ready", "failed"]);
 
-export interface SteerableModel {
-  id: string;
-  object: "steerable_model";
+export type SteerableModelStatus = z.infer<typeof steerableModelStatusSchema>;
+
+export const steerableModelSchema = z.object({
+  id: z.string(),
+  object: z.literal("steerable_model"),
   /** Unix seconds. */
-  created_at: number;
+  created_at: z.number().int(),
   /** The base model. */
-  model: string;
+  model: z.string(),
   /** The label the model was created with (the base model's name as asked for). */
-  model_label: string;
-  control_dimensions: Record<string, ControlDimension>;
-  status: SteerableModelStatus;
+  model_label: z.string(),
+  /** No limits here, unlike a request's: a trait imported as a vector file has no examples. */
+  control_dimensions: z.record(
+    z.string(),
+    z.object({ positive_examples: z.array(z.string()), negative_examples: z.array(z.string()) }),
+  ),
+  status: steerableModelStatusSchema,
   /** Why it failed, when it did. */
-  failure_reason?: string | null;
+  failure_reason: z.string().nullish(),
   /** The preset it was installed from, if any. */
-  preset?: string | null;
-}
+  preset: z.string().nullish(),
+});
 
-export interface SteerableModelList {
-  object: "list";
-  data: SteerableModel[];
-}
+export type SteerableModel = z.infer<typeof steerableModelSchema>;
 
-export interface SteerableModelDeleted {
-  id: string;
-  object: "steerable_model";
-  deleted: true;
-}
+/** A page of models as GET /steerable-model answers it, the original shape. */
+export const steerableModelPageSchema = z.object({ data: z.array(steerableModelSchema) });
+
+/** A page of models as GET /v1/steerable-models answers it, OpenAI's list. */
+export const steerableModelListSchema = z.object({
+  object: z.literal("list"),
+  data: z.array(steerableModelSchema),
+});
+
+export type SteerableModelList = z.infer<typeof steerableModelListSchema>;
+
+export const steerableModelDeletedSchema = z.object({
+  id: z.string(),
+  object: z.literal("steerable_model"),
+  deleted: z.literal(true),
+});
+
+export type SteerableModelDeleted = z.infer<typeof steerableModelDeletedSchema>;
 
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(10),
@@ -92,17 +108,19 @@ export const steeredCompletionRequestSchema = z.object({
 
 export type SteeredCompletionRequest = z.infer<typeof steeredCompletionRequestSchema>;
 
-export interface SteeredCompletion {
+export const steeredCompletionSchema = z.object({
   /** The steerable model's id. */
-  model_id: string;
-  object: "text_completion";
+  model_id: z.string(),
+  object: z.literal("text_completion"),
   /** Unix seconds. */
-  created: number;
+  created: z.number().int(),
   /** The base model. */
-  model: string;
-  content: string;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-}
+  model: z.string(),
+  content: z.string(),
+  usage: completionUsageSchema,
+});
+
+export type SteeredCompletion = z.infer<typeof steeredCompletionSchema>;
 
 /** POST /v1/steerable-models/import?trait=NAME&label=BASE_MODEL, a control-vector GGUF as body. */
 export const importVectorQuerySchema = z.object({

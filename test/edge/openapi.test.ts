@@ -1,8 +1,13 @@
 // The API's description: an OpenAPI 3.1 document generated from the shared zod schemas, and a
 // reference page rendered from it; both public and self-contained.
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { RESPONSE_SCHEMAS, type ResponseSchemaName } from "../../edge/src/openapi/components.ts";
 import type { OpenApiDocument, OpenApiOperation } from "../../edge/src/openapi/document.ts";
-import { call } from "./support.ts";
+import type { Operation } from "../../edge/src/openapi/operations.ts";
+import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import { BASE_MODEL, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
+import { call, newAccount } from "./support.ts";
+import { post, QUICK_MODEL } from "./training-support.ts";
 
 /** The public API the issue lists, as method and path. */
 const EXPECTED = [
@@ -26,6 +31,16 @@ const EXPECTED = [
   "get /v1/keys",
   "delete /v1/keys/{id}",
 ];
+
+/** The operations whose JSON answer is described in words only, with no schema. */
+const UNTYPED = [
+  "get /v1/presets",
+  "post /v1/presets",
+  "delete /v1/presets/{name}",
+  "get /openapi.json",
+];
+
+const SCHEMAS = "#/components/schemas/";
 
 async function fetchDocument(): Promise<OpenApiDocument> {
   const response = await call("/openapi.json");
@@ -87,9 +102,6 @@ describe("GET /openapi.json", () => {
   it("describes request bodies and queries with the shared zod schemas", async () => {
     const document = await fetchDocument();
     const { schemas } = document.components;
-    for (const ref of refsIn(document.paths)) {
-      expect(schemas[ref.replace("#/components/schemas/", "")], ref).toBeDefined();
-    }
     const create = document.paths["/steerable-model"]?.post?.requestBody;
     expect(create?.content["application/json"]?.schema).toEqual({
       $ref: "#/components/schemas/CreateSteerableModel",
@@ -119,6 +131,144 @@ describe("GET /openapi.json", () => {
     expect(Object.keys(keys?.responses ?? {})).toEqual(
       expect.arrayContaining(["201", "401", "403", "409", "422", "429"]),
     );
+  });
+
+  it("names the schema of every JSON answer, and each reference resolves", async () => {
+    const document = await fetchDocument();
+    const untyped = operations(document).filter(([, operation]) =>
+      Object.values(operation.responses).some((response) => {
+        const json = response.content?.["application/json"];
+        return json !== undefined && json.schema.$ref === undefined;
+      }),
+    );
+    expect(untyped.map(([name]) => name).sort()).toEqual([...UNTYPED].sort());
+    const { schemas } = document.components;
+    for (const ref of refsIn(document)) {
+      expect(ref.startsWith(SCHEMAS), ref).toBe(true);
+      expect(schemas[ref.slice(SCHEMAS.length)], ref).toBeDefined();
+    }
+    // A schema inside another named one is referenced, not repeated.
+    expect(schemas.SteerableModelList).toMatchObject({
+      properties: { data: { items: { $ref: `${SCHEMAS}SteerableModel` } } },
+    });
+    const chat = document.paths["/v1/chat/completions"]?.post?.responses["200"]?.content;
+    expect(chat?.["text/event-stream"]?.schema.description).toContain("ChatCompletionChunk");
+    expect(schemas.ChatCompletionChunk).toMatchObject({ type: "object" });
+  });
+});
+
+/** Checks an answer against the schema the document names for it, as it names it for its status;
+ * answers the body. */
+async function expectDocumented(
+  document: OpenApiDocument,
+  operation: string,
+  response: Response,
+): Promise<unknown> {
+  const [method, path] = operation.split(" ") as [Operation["method"], string];
+  const documented = document.paths[path]?.[method]?.responses[response.status];
+  expect(documented, `${operation} answering ${response.status}`).toBeDefined();
+  const ref = documented?.content?.["application/json"]?.schema.$ref;
+  const schema = RESPONSE_SCHEMAS[String(ref).slice(SCHEMAS.length) as ResponseSchemaName];
+  expect(schema, `${operation}'s schema`).toBeDefined();
+  const body: unknown = await response.json();
+  expectFits(schema, body, operation);
+  return body;
+}
+
+/** `body` fits `schema` and has no field the schema does not name. */
+function expectFits(
+  schema: (typeof RESPONSE_SCHEMAS)[ResponseSchemaName],
+  body: unknown,
+  what: string,
+) {
+  const parsed = schema.safeParse(body);
+  expect(parsed.error, what).toBeUndefined();
+  // zod leaves out the fields its schema does not name: an undocumented field makes a difference.
+  expect(parsed.data, what).toEqual(body);
+}
+
+describe("the documented answer schemas", () => {
+  it("fit the steerable models' answers, at both paths, imported ones too", async () => {
+    const document = await fetchDocument();
+    const { accountId, key } = await newAccount();
+    const planted = await plantedModel(accountId);
+    const vector = Uint8Array.from(atob(inject("plantedVector")), (char) => char.charCodeAt(0));
+    const imported = await call(`/v1/steerable-models/import?trait=cheerful&label=${BASE_MODEL}`, {
+      key,
+      method: "POST",
+      body: vector,
+    });
+    await expectDocumented(document, "post /v1/steerable-models/import", imported);
+    for (const base of ["/steerable-model", "/v1/steerable-models"]) {
+      const created = (await expectDocumented(
+        document,
+        `post ${base}`,
+        await post(base, QUICK_MODEL, key),
+      )) as SteerableModel;
+      const page = await expectDocumented(document, `get ${base}`, await call(base, { key }));
+      expect(page).toMatchObject({
+        data: expect.arrayContaining([{ ...created, status: expect.any(String) }]),
+      });
+      expect((page as { data: unknown[] }).data).toHaveLength(3);
+      const got = await call(`${base}/${planted.id}`, { key });
+      expect(await expectDocumented(document, `get ${base}/{id}`, got)).toMatchObject({
+        id: planted.id,
+        status: "ready",
+      });
+      const deleted = await call(`${base}/${created.id}`, { key, method: "DELETE" });
+      await expectDocumented(document, `delete ${base}/{id}`, deleted);
+    }
+  });
+
+  it("fit the inference answers, and a stream's chunks", async () => {
+    const document = await fetchDocument();
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const steered = { model: id, prompt: "Hello", control_settings: { cheerful: 1 } };
+    const completion = await post(
+      "/completions",
+      { ...steered, settings: { max_new_tokens: 4 } },
+      key,
+    );
+    await expectDocumented(document, "post /completions", completion);
+    const chat = { model: id, messages: DAY_PROMPT, max_tokens: 4, steering: { cheerful: 1 } };
+    const whole = await post("/v1/chat/completions", chat, key);
+    await expectDocumented(document, "post /v1/chat/completions", whole);
+
+    const stream = await post(
+      "/v1/chat/completions",
+      { ...chat, stream: true, stream_options: { include_usage: true } },
+      key,
+    );
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const chunks = (await stream.text())
+      .split("\n\n")
+      .filter((event) => event.startsWith("data: {"))
+      .map((event): unknown => JSON.parse(event.slice("data: ".length)));
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const chunk of chunks) expectFits(RESPONSE_SCHEMAS.ChatCompletionChunk, chunk, "a chunk");
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { completion_tokens: 4 } });
+
+    await expectDocumented(document, "get /v1/models", await call("/v1/models", { key }));
+    await usageRows(accountId, 3);
+    const usage = await expectDocumented(
+      document,
+      "get /v1/usage",
+      await call("/v1/usage", { key }),
+    );
+    expect(usage).toMatchObject({
+      data: expect.arrayContaining([expect.objectContaining({ model: id })]),
+    });
+  });
+
+  it("fit the API keys' answers", async () => {
+    const document = await fetchDocument();
+    const { key } = await newAccount();
+    const issued = await post("/v1/keys", { name: "ci" }, key);
+    const { id } = (await expectDocumented(document, "post /v1/keys", issued)) as { id: string };
+    await expectDocumented(document, "get /v1/keys", await call("/v1/keys", { key }));
+    const revoked = await call(`/v1/keys/${id}`, { key, method: "DELETE" });
+    await expectDocumented(document, "delete /v1/keys/{id}", revoked);
   });
 });
 

@@ -2,7 +2,11 @@
 // so that the document cannot drift from what the edge accepts. Requests are described as clients
 // may send them (defaults optional), answers as the edge sends them.
 import { z } from "zod";
-import { edgeChatCompletionRequestSchema } from "../../../shared/api/chat.ts";
+import {
+  chatCompletionChunkSchema,
+  chatCompletionSchema,
+  edgeChatCompletionRequestSchema,
+} from "../../../shared/api/chat.ts";
 import type { ApiErrorBody } from "../../../shared/api/errors.ts";
 import {
   apiKeyListSchema,
@@ -10,10 +14,16 @@ import {
   createKeyRequestSchema,
   issuedApiKeySchema,
 } from "../../../shared/api/keys.ts";
+import { modelListSchema } from "../../../shared/api/models.ts";
 import { publishPresetSchema } from "../../../shared/api/presets-edge.ts";
 import {
   createSteerableModelSchema,
+  steerableModelDeletedSchema,
+  steerableModelListSchema,
+  steerableModelPageSchema,
+  steerableModelSchema,
   steeredCompletionRequestSchema,
+  steeredCompletionSchema,
 } from "../../../shared/api/steerable-models.ts";
 import { usageListSchema } from "../../../shared/api/usage.ts";
 
@@ -37,6 +47,14 @@ export const REQUEST_SCHEMAS = {
 
 export const RESPONSE_SCHEMAS = {
   Error: apiErrorSchema,
+  SteerableModel: steerableModelSchema,
+  SteerableModelPage: steerableModelPageSchema,
+  SteerableModelList: steerableModelListSchema,
+  SteerableModelDeleted: steerableModelDeletedSchema,
+  SteeredCompletion: steeredCompletionSchema,
+  ChatCompletion: chatCompletionSchema,
+  ChatCompletionChunk: chatCompletionChunkSchema,
+  ModelList: modelListSchema,
   IssuedApiKey: issuedApiKeySchema,
   ApiKeyList: apiKeyListSchema,
   ApiKeyRevoked: apiKeyRevokedSchema,

@@ -71,8 +71,8 @@ export function openApiDocument(): OpenApiDocument {
         bearer: { type: "http", scheme: "bearer", description: "An API key: sk-steer-…" },
       },
       schemas: {
-        ...mapValues(REQUEST_SCHEMAS, (schema) => jsonSchema(schema, "input")),
-        ...mapValues(RESPONSE_SCHEMAS, (schema) => jsonSchema(schema, "output")),
+        ...componentSchemas(REQUEST_SCHEMAS, "input"),
+        ...componentSchemas(RESPONSE_SCHEMAS, "output"),
       },
     },
   };
@@ -150,7 +150,7 @@ function content(body: NonNullable<Operation["body"] | Operation["answer"]["body
 function responses(operation: Operation): Record<string, OpenApiResponse> {
   const { answer } = operation;
   const answered: Content = answer.body ? content(answer.body) : untyped();
-  if (answer.streams) answered["text/event-stream"] = { schema: { type: "string" } };
+  if (answer.streams) answered["text/event-stream"] = { schema: eventStream(answer.streams) };
   const errors: Record<string, OpenApiResponse> = {
     default: error("the request is invalid (400) or names something unknown (404)"),
   };
@@ -174,9 +174,18 @@ function responses(operation: Operation): Record<string, OpenApiResponse> {
   return { [answer.status]: { description: answer.description, content: answered }, ...errors };
 }
 
-/** A JSON answer described in words: its shape is a TypeScript interface, not a zod schema. */
+/** A JSON answer with no schema of its own, described in words only. */
 function untyped(): Content {
   return { "application/json": { schema: { type: "object" } } };
+}
+
+/** Server-sent events, which OpenAPI 3.1 can only call a string: their data's schema is named in
+ * words (it is among the components). */
+function eventStream(data: ResponseSchemaName): JsonSchema {
+  return {
+    type: "string",
+    description: `server-sent events: each one's data is a ${data} as JSON, the last one's [DONE]`,
+  };
 }
 
 function error(description: string): OpenApiResponse {
@@ -184,12 +193,27 @@ function error(description: string): OpenApiResponse {
 }
 
 function ref(name: RequestSchemaName | ResponseSchemaName): JsonSchema {
-  return { $ref: `#/components/schemas/${name}` };
+  return { $ref: schemaUri(name) };
+}
+
+function schemaUri(name: string): string {
+  return `#/components/schemas/${name}`;
 }
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io });
   return rest;
+}
+
+/** Named schemas as components, where one inside another (a model in a list) is a reference. */
+function componentSchemas(
+  schemas: Record<string, z.ZodType>,
+  io: "input" | "output",
+): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const { schemas: converted } = z.toJSONSchema(registry, { io, uri: schemaUri });
+  return mapValues(converted, ({ $schema: _dialect, $id: _id, ...rest }) => rest);
 }
 
 function mapValues<T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> {

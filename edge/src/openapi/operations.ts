@@ -36,14 +36,14 @@ export interface Operation {
     status: 200 | 201;
     description: string;
     body?: ResponseSchemaName | typeof GGUF | "html";
-    /** Also answers server-sent events when the request asks to stream. */
-    streams?: boolean;
+    /** Also answers server-sent events when the request asks to stream, each event's data this. */
+    streams?: ResponseSchemaName;
   };
 }
 
 /** The steerable-model CRUD, served both at the original path and under /v1. */
 function steerableModelOperations(base: string, tag: Operation["tag"]): Operation[] {
-  const list = base.startsWith("/v1") ? '{object: "list", data}' : "{data}";
+  const page = base.startsWith("/v1") ? "SteerableModelList" : "SteerableModelPage";
   return [
     {
       method: "post",
@@ -52,7 +52,11 @@ function steerableModelOperations(base: string, tag: Operation["tag"]): Operatio
       tag,
       idempotent: true,
       body: "CreateSteerableModel",
-      answer: { status: 201, description: "the steerable model, status pending" },
+      answer: {
+        status: 201,
+        description: "the steerable model, status pending",
+        body: "SteerableModel",
+      },
     },
     {
       method: "get",
@@ -60,21 +64,21 @@ function steerableModelOperations(base: string, tag: Operation["tag"]): Operatio
       summary: "List the account's steerable models, newest first",
       tag,
       query: listQuerySchema,
-      answer: { status: 200, description: `a page of steerable models: ${list}` },
+      answer: { status: 200, description: "a page of steerable models", body: page },
     },
     {
       method: "get",
       path: `${base}/{id}`,
       summary: "Get a steerable model and its status (pending, training, ready or failed)",
       tag,
-      answer: { status: 200, description: "the steerable model" },
+      answer: { status: 200, description: "the steerable model", body: "SteerableModel" },
     },
     {
       method: "delete",
       path: `${base}/{id}`,
       summary: "Delete a steerable model",
       tag,
-      answer: { status: 200, description: '{id, object: "steerable_model", deleted: true}' },
+      answer: { status: 200, description: "the model, deleted", body: "SteerableModelDeleted" },
     },
   ];
 }
@@ -87,10 +91,7 @@ export const OPERATIONS: Operation[] = [
     summary: "Complete a prompt with a steerable model, a multiplier per trait (control_settings)",
     tag: "original",
     body: "SteeredCompletionRequest",
-    answer: {
-      status: 200,
-      description: 'the completion: {model_id, object: "text_completion", …}',
-    },
+    answer: { status: 200, description: "the completion", body: "SteeredCompletion" },
   },
   ...steerableModelOperations("/v1/steerable-models", "steerableModels"),
   {
@@ -108,7 +109,11 @@ export const OPERATIONS: Operation[] = [
     idempotent: true,
     query: importVectorQuerySchema,
     body: GGUF,
-    answer: { status: 201, description: "the steerable model, status ready" },
+    answer: {
+      status: 201,
+      description: "the steerable model, status ready",
+      body: "SteerableModel",
+    },
   },
   {
     method: "post",
@@ -117,14 +122,19 @@ export const OPERATIONS: Operation[] = [
       "OpenAI's chat completions; model is a steerable model's id (steering: trait -> multiplier) or the base model's",
     tag: "inference",
     body: "ChatCompletionRequest",
-    answer: { status: 200, description: "a chat.completion", streams: true },
+    answer: {
+      status: 200,
+      description: "the completion, or its chunks when streamed",
+      body: "ChatCompletion",
+      streams: "ChatCompletionChunk",
+    },
   },
   {
     method: "get",
     path: "/v1/models",
     summary: "The base models the GPU nodes serve",
     tag: "inference",
-    answer: { status: 200, description: 'OpenAI\'s model list: {object: "list", data}' },
+    answer: { status: 200, description: "OpenAI's model list", body: "ModelList" },
   },
   {
     method: "get",
@@ -155,7 +165,11 @@ export const OPERATIONS: Operation[] = [
     summary: "Copy a preset into the account as a steerable model",
     tag: "presets",
     idempotent: true,
-    answer: { status: 201, description: "the steerable model (ready at once when cached)" },
+    answer: {
+      status: 201,
+      description: "the steerable model (ready at once when cached)",
+      body: "SteerableModel",
+    },
   },
   {
     method: "get",
