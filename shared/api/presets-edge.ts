@@ -14,23 +14,46 @@ export const publishPresetSchema = z.object({
 
 export type PublishPreset = z.infer<typeof publishPresetSchema>;
 
-export interface MarketplacePreset {
-  object: "preset";
-  name: string;
-  description: string;
+/** POST /v1/presets/{name}/install: the body is optional. */
+export const installPresetSchema = z.object({
+  /**
+   * The base model to install on: any the GPU nodes serve, for a built-in preset (by default the
+   * first they list); a published preset's own, for a published one (its vectors are for it).
+   */
+  base_model: z.string().min(1).nullish(),
+});
+
+export type InstallPreset = z.infer<typeof installPresetSchema>;
+
+export const marketplacePresetSchema = z.object({
+  object: z.literal("preset"),
+  name: z.string(),
+  description: z.string(),
   /** Its traits: the control_settings an installed copy takes. */
-  traits: string[];
+  traits: z.array(z.string()),
   /**
    * The base models its vectors are ready for. A built-in preset installs on any base model the
    * GPU nodes serve: its vectors are extracted there on the first install.
    */
-  base_models: string[];
+  base_models: z.array(z.string()),
   /** "steer" for the built-in presets, else the publishing account's name. */
-  author: string;
-  built_in: boolean;
-}
+  author: z.string(),
+  built_in: z.boolean(),
+});
 
-export interface MarketplacePresetList {
-  object: "list";
-  data: MarketplacePreset[];
-}
+export type MarketplacePreset = z.infer<typeof marketplacePresetSchema>;
+
+export const marketplacePresetListSchema = z.object({
+  object: z.literal("list"),
+  data: z.array(marketplacePresetSchema),
+});
+
+export type MarketplacePresetList = z.infer<typeof marketplacePresetListSchema>;
+
+export const marketplacePresetDeletedSchema = z.object({
+  name: z.string(),
+  object: z.literal("preset"),
+  deleted: z.literal(true),
+});
+
+export type MarketplacePresetDeleted = z.infer<typeof marketplacePresetDeletedSchema>;

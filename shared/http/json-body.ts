@@ -2,13 +2,16 @@
 import type { z } from "zod";
 import { ApiError, fromZodError } from "./api-error.ts";
 
+/** `optional`: an empty body is read as `{}` (for a request whose every field is optional). */
 export async function parseJsonBody<S extends z.ZodType>(
   request: Request,
   schema: S,
+  options: { optional?: boolean } = {},
 ): Promise<z.infer<S>> {
   let body: unknown;
   try {
-    body = await request.json();
+    const text = await request.text();
+    body = options.optional && text.trim() === "" ? {} : JSON.parse(text);
   } catch {
     throw new ApiError(400, "the body is not valid JSON", "invalid_json", "body");
   }

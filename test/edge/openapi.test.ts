@@ -26,6 +26,7 @@ const EXPECTED = [
   "get /v1/presets",
   "post /v1/presets",
   "post /v1/presets/{name}/install",
+  "delete /v1/presets/{name}",
   "get /v1/usage",
   "post /v1/keys",
   "get /v1/keys",
@@ -33,12 +34,7 @@ const EXPECTED = [
 ];
 
 /** The operations whose JSON answer is described in words only, with no schema. */
-const UNTYPED = [
-  "get /v1/presets",
-  "post /v1/presets",
-  "delete /v1/presets/{name}",
-  "get /openapi.json",
-];
+const UNTYPED = ["get /openapi.json"];
 
 const SCHEMAS = "#/components/schemas/";
 
@@ -259,6 +255,20 @@ describe("the documented answer schemas", () => {
     expect(usage).toMatchObject({
       data: expect.arrayContaining([expect.objectContaining({ model: id })]),
     });
+  });
+
+  it("fit the presets' answers", async () => {
+    const document = await fetchDocument();
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const name = `documented-${crypto.randomUUID().slice(0, 8)}`;
+    const preset = { model_id: id, name, description: "cheerful, for the reference" };
+    await expectDocumented(document, "post /v1/presets", await post("/v1/presets", preset, key));
+    await expectDocumented(document, "get /v1/presets", await call("/v1/presets", { key }));
+    const installed = await post(`/v1/presets/${name}/install`, undefined, key);
+    await expectDocumented(document, "post /v1/presets/{name}/install", installed);
+    const deleted = await call(`/v1/presets/${name}`, { key, method: "DELETE" });
+    await expectDocumented(document, "delete /v1/presets/{name}", deleted);
   });
 
   it("fit the API keys' answers", async () => {

@@ -69,6 +69,24 @@ describe("built-in presets", () => {
     expect(listed?.base_models).toEqual([BASE_MODEL]);
   });
 
+  it("install on the base model asked for, which a GPU node must serve", async () => {
+    const { key } = await newAccount();
+    // Cached for the base model by the test before: ready at once.
+    const asked = await post("/v1/presets/formal/install", { base_model: BASE_MODEL }, key);
+    expect(asked.status).toBe(201);
+    expect(await asked.json()).toMatchObject({ model: BASE_MODEL, status: "ready" });
+
+    const unserved = await post("/v1/presets/formal/install", { base_model: "llama-9000" }, key);
+    expect(unserved.status).toBe(400);
+    const { error } = (await unserved.json()) as ApiErrorBody;
+    expect(error).toMatchObject({ code: "unknown_base_model", param: "base_model" });
+    expect(error.message).toContain(BASE_MODEL);
+
+    const garbled = await call("/v1/presets/formal/install", { key, method: "POST", body: "{" });
+    expect(garbled.status).toBe(400);
+    expect(((await garbled.json()) as ApiErrorBody).error.code).toBe("invalid_json");
+  });
+
   it("an unknown preset is 404", async () => {
     const { key } = await newAccount();
     const response = await post("/v1/presets/no-such-preset/install", undefined, key);
@@ -105,6 +123,22 @@ describe("published presets", () => {
     const installed = await install(user.key, "sunny");
     expect(installed).toMatchObject({ status: "ready", preset: "sunny", model: BASE_MODEL });
     expect(await vectorHashes(installed.id)).toEqual({ cheerful: hash });
+  });
+
+  it("install on the base model their vectors were made for, and no other", async () => {
+    const author = await newAccount();
+    const { id } = await plantedModel(author.accountId);
+    const description = "Made on the test model.";
+    await post("/v1/presets", { model_id: id, name: "pinned", description }, author.key);
+    const user = await newAccount();
+    const other = await post("/v1/presets/pinned/install", { base_model: "llama-9000" }, user.key);
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as ApiErrorBody).error).toMatchObject({
+      code: "base_model_mismatch",
+      param: "base_model",
+    });
+    const own = await post("/v1/presets/pinned/install", { base_model: BASE_MODEL }, user.key);
+    expect(own.status).toBe(201);
   });
 
   it("are taken off by their author only; models installed from them stay", async () => {

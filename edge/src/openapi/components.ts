@@ -15,7 +15,13 @@ import {
   issuedApiKeySchema,
 } from "../../../shared/api/keys.ts";
 import { modelListSchema } from "../../../shared/api/models.ts";
-import { publishPresetSchema } from "../../../shared/api/presets-edge.ts";
+import {
+  installPresetSchema,
+  marketplacePresetDeletedSchema,
+  marketplacePresetListSchema,
+  marketplacePresetSchema,
+  publishPresetSchema,
+} from "../../../shared/api/presets-edge.ts";
 import {
   createSteerableModelSchema,
   steerableModelDeletedSchema,
@@ -42,6 +48,7 @@ export const REQUEST_SCHEMAS = {
   SteeredCompletionRequest: steeredCompletionRequestSchema,
   ChatCompletionRequest: edgeChatCompletionRequestSchema,
   PublishPreset: publishPresetSchema,
+  InstallPreset: installPresetSchema,
   CreateKey: createKeyRequestSchema,
 };
 
@@ -55,6 +62,9 @@ export const RESPONSE_SCHEMAS = {
   ChatCompletion: chatCompletionSchema,
   ChatCompletionChunk: chatCompletionChunkSchema,
   ModelList: modelListSchema,
+  Preset: marketplacePresetSchema,
+  PresetList: marketplacePresetListSchema,
+  PresetDeleted: marketplacePresetDeletedSchema,
   IssuedApiKey: issuedApiKeySchema,
   ApiKeyList: apiKeyListSchema,
   ApiKeyRevoked: apiKeyRevokedSchema,

@@ -33,7 +33,7 @@ export interface OpenApiOperation {
   /** Empty for operations that need no API key; otherwise the document's bearer scheme applies. */
   security?: [];
   parameters: OpenApiParameter[];
-  requestBody?: { required: true; content: Content };
+  requestBody?: { required: boolean; content: Content };
   responses: Record<string, OpenApiResponse>;
 }
 
@@ -98,7 +98,7 @@ function operationObject(operation: Operation): OpenApiOperation {
     ...(operation.public ? { security: [] } : {}),
     parameters: parameters(operation),
     ...(operation.body
-      ? { requestBody: { required: true, content: content(operation.body) } }
+      ? { requestBody: { required: !operation.bodyOptional, content: content(operation.body) } }
       : {}),
     responses: responses(operation),
   };

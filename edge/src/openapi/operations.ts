@@ -32,6 +32,8 @@ export interface Operation {
   idempotent?: boolean;
   query?: z.ZodObject;
   body?: RequestSchemaName | typeof GGUF;
+  /** The body may be left out (its fields are all optional). */
+  bodyOptional?: true;
   answer: {
     status: 200 | 201;
     description: string;
@@ -141,7 +143,7 @@ export const OPERATIONS: Operation[] = [
     path: "/v1/presets",
     summary: "Ready-made steerable models: built in, or published by users",
     tag: "presets",
-    answer: { status: 200, description: '{object: "list", data: [preset]}' },
+    answer: { status: 200, description: "the presets", body: "PresetList" },
   },
   {
     method: "post",
@@ -150,21 +152,23 @@ export const OPERATIONS: Operation[] = [
     tag: "presets",
     idempotent: true,
     body: "PublishPreset",
-    answer: { status: 201, description: "the preset" },
+    answer: { status: 201, description: "the preset", body: "Preset" },
   },
   {
     method: "delete",
     path: "/v1/presets/{name}",
     summary: "Take a preset the account published off the marketplace (installed copies stay)",
     tag: "presets",
-    answer: { status: 200, description: '{name, object: "preset", deleted: true}' },
+    answer: { status: 200, description: "the preset, taken off", body: "PresetDeleted" },
   },
   {
     method: "post",
     path: "/v1/presets/{name}/install",
-    summary: "Copy a preset into the account as a steerable model",
+    summary: "Copy a preset into the account as a steerable model, on a base model of choice",
     tag: "presets",
     idempotent: true,
+    body: "InstallPreset",
+    bodyOptional: true,
     answer: {
       status: 201,
       description: "the steerable model (ready at once when cached)",

@@ -1,7 +1,11 @@
 // The marketplace: the built-in presets and those users published, listed together, installed
 // into an account as a steerable model of its own, published from a ready model.
 import { and, eq } from "drizzle-orm";
-import type { MarketplacePreset, PublishPreset } from "../../../shared/api/presets-edge.ts";
+import type {
+  MarketplacePreset,
+  MarketplacePresetDeleted,
+  PublishPreset,
+} from "../../../shared/api/presets-edge.ts";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import { accounts, publishedPresets } from "../db/schema.ts";
 import { servedModels } from "../nodes/base-models.ts";
@@ -22,23 +26,34 @@ export async function listPresets(trainer: Trainer): Promise<MarketplacePreset[]
 }
 
 /**
- * A copy of the preset in the account. A published preset comes with its vectors, so its copy is
- * ready at once; a built-in one is for the base model the nodes serve, ready at once when its
- * vectors for that model are cached, else pending: the caller trains it (reconcileLater).
+ * A copy of the preset in the account, on `baseModel` when one is asked for. A published preset
+ * comes with its vectors, so its copy is ready at once, on the base model they were made for; a
+ * built-in one installs on any base model the nodes serve (the first they list by default), ready
+ * at once when its vectors for that model are cached, else pending: the caller trains it
+ * (reconcileLater).
  */
 export async function installPreset(
   trainer: Trainer,
   accountId: string,
   name: string,
+  baseModel?: string | null,
 ): Promise<ModelRecord> {
   const builtIn = builtInPreset(name);
-  if (builtIn) return installBuiltIn(trainer, accountId, builtIn);
+  if (builtIn) return installBuiltIn(trainer, accountId, builtIn, baseModel);
   const [published] = await trainer.db
     .select()
     .from(publishedPresets)
     .where(eq(publishedPresets.name, name));
   if (!published) {
     throw new ApiError(404, `no preset ${JSON.stringify(name)}`, "preset_not_found", "name");
+  }
+  if (baseModel && baseModel !== published.baseModel) {
+    throw new ApiError(
+      400,
+      `base_model: the preset ${name} was made for ${published.baseModel}, and installs on it only`,
+      "base_model_mismatch",
+      "base_model",
+    );
   }
   const dimensions = published.traits.map((trait) => [
     trait.name,
@@ -61,9 +76,9 @@ async function installBuiltIn(
   trainer: Trainer,
   accountId: string,
   preset: BuiltInPreset,
+  asked?: string | null,
 ): Promise<ModelRecord> {
-  const [baseModel] = await servedModels(trainer.pool);
-  if (!baseModel) throw new ApiError(503, "the GPU nodes serve no model", "no_base_model");
+  const baseModel = await servedBaseModel(trainer, asked);
   const traitNames = Object.keys(preset.traits);
   const cached = await cachedPresetVectors(trainer.bucket, baseModel, preset.name, traitNames);
   const dimensions = Object.entries(preset.traits).map(([trait, examples]) => [
@@ -77,6 +92,18 @@ async function installBuiltIn(
     preset: preset.name,
     dimensions: Object.fromEntries(dimensions),
   });
+}
+
+/** The base model asked for, or the first the nodes serve; it must be one they serve. */
+async function servedBaseModel(trainer: Trainer, asked?: string | null): Promise<string> {
+  const served = await servedModels(trainer.pool);
+  if (!asked) {
+    if (!served[0]) throw new ApiError(503, "the GPU nodes serve no model", "no_base_model");
+    return served[0];
+  }
+  if (served.includes(asked)) return asked;
+  const message = `base_model: no GPU node serves ${asked} (they serve: ${served.join(", ") || "none"})`;
+  throw new ApiError(400, message, "unknown_base_model", "base_model");
 }
 
 /** Publishes a ready model of the account's under a name no preset has yet. */
@@ -121,7 +148,11 @@ export async function publishPreset(
  * Takes a preset its caller published off the marketplace. Models installed from it stay: they are
  * copies. Built-in presets and other accounts' are not the caller's to remove (404, as unknown).
  */
-export async function unpublishPreset(trainer: Trainer, accountId: string, name: string) {
+export async function unpublishPreset(
+  trainer: Trainer,
+  accountId: string,
+  name: string,
+): Promise<MarketplacePresetDeleted> {
   const [row] = await trainer.db
     .delete(publishedPresets)
     .where(and(eq(publishedPresets.name, name), eq(publishedPresets.accountId, accountId)))
@@ -134,7 +165,7 @@ export async function unpublishPreset(trainer: Trainer, accountId: string, name:
       "name",
     );
   }
-  return { name: row.name, object: "preset" as const, deleted: true as const };
+  return { name: row.name, object: "preset", deleted: true };
 }
 
 function builtInListing(preset: BuiltInPreset, baseModels: string[]): MarketplacePreset {

@@ -4,6 +4,7 @@
 // takes it off again.
 import { Hono } from "hono";
 import {
+  installPresetSchema,
   type MarketplacePresetList,
   publishPresetSchema,
 } from "../../../shared/api/presets-edge.ts";
@@ -37,8 +38,10 @@ export const presetRoutes = new Hono<EdgeEnv>()
     return c.json(await unpublishPreset(trainer, c.get("caller").accountId, c.req.param("name")));
   })
   .post("/:name/install", idempotent, async (c) => {
+    const request = await parseJsonBody(c.req.raw, installPresetSchema, { optional: true });
     const trainer = trainerFor(c.env);
-    const model = await installPreset(trainer, c.get("caller").accountId, c.req.param("name"));
+    const { accountId } = c.get("caller");
+    const model = await installPreset(trainer, accountId, c.req.param("name"), request.base_model);
     reconcileLater(trainer, c.executionCtx, model);
     return c.json(toApiModel(model), 201);
   });
