@@ -1,7 +1,7 @@
 // A whole chat completion put together from the node's stream, for clients that did not ask to
 // stream; a stream cut short is the node failing (502), not a shorter answer.
 import { describe, expect, it } from "vitest";
-import { readToEnd, WholeCompletion } from "../../edge/src/inference/whole-completion.ts";
+import { readWhole, WholeCompletion } from "../../edge/src/inference/whole-completion.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
 
 const head = { id: "chatcmpl-1", object: "chat.completion.chunk", created: 1700000000, model: "m" };
@@ -50,18 +50,45 @@ describe("WholeCompletion", () => {
   });
 });
 
-describe("readToEnd", () => {
-  it("is a 502 when the stream fails", async () => {
-    const failing = new ReadableStream<Uint8Array>({
-      pull: (controller) => controller.error(new Error("connection reset")),
-    });
-    await expect(readToEnd(failing, new AbortController().signal)).rejects.toMatchObject({
-      status: 502,
-      code: "node_error",
+/** The chunks as the node sends them: server-sent events, in pieces that split events. */
+function sseBody(events: object[], pieceSize = 7): ReadableStream<Uint8Array> {
+  const text = `${events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join("")}data: [DONE]\n\n`;
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + pieceSize));
+      at += pieceSize;
+    },
+  });
+}
+
+describe("readWhole", () => {
+  it("puts the node's stream together, metered as completed", async () => {
+    const read = readWhole(sseBody(chunks()), 5, new AbortController().signal);
+    expect((await read.completion).choices[0]?.message.content).toBe("Hello, day");
+    expect(await read.measured).toEqual({
+      promptTokens: 5,
+      completionTokens: 3,
+      outcome: "completed",
     });
   });
 
-  it("cancels the stream when the signal aborts", async () => {
+  it("is a 502 when the stream fails, metered as failed with what came", async () => {
+    const failing = new ReadableStream<Uint8Array>({
+      pull: (controller) => controller.error(new Error("connection reset")),
+    });
+    const read = readWhole(failing, 5, new AbortController().signal);
+    await expect(read.completion).rejects.toMatchObject({ status: 502, code: "node_error" });
+    expect(await read.measured).toEqual({
+      promptTokens: 5,
+      completionTokens: 0,
+      outcome: "failed",
+    });
+  });
+
+  it("cancels the node's stream when the client leaves, metered as cancelled", async () => {
     let cancelled: unknown;
     const endless = new ReadableStream<Uint8Array>({
       pull: (controller) => controller.enqueue(new Uint8Array(1)),
@@ -70,9 +97,10 @@ describe("readToEnd", () => {
       },
     });
     const client = new AbortController();
-    const read = readToEnd(endless, client.signal);
+    const read = readWhole(endless, 5, client.signal);
     client.abort();
-    await read;
+    expect(await read.measured).toMatchObject({ promptTokens: 5, outcome: "cancelled" });
     expect(cancelled).toBe("the client left");
+    await expect(read.completion).rejects.toThrow(ApiError);
   });
 });

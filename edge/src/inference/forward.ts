@@ -12,7 +12,7 @@ import { requestWithVectors } from "../nodes/vectors.ts";
 import { meter } from "./meter.ts";
 import { meteredStream } from "./metered-stream.ts";
 import type { Target } from "./target.ts";
-import { readToEnd, WholeCompletion } from "./whole-completion.ts";
+import { readWhole } from "./whole-completion.ts";
 
 /** The node's stream, metered under the target's name; an error answer as the node gave it. */
 export async function streamChat(
@@ -22,8 +22,14 @@ export async function streamChat(
   body: ChatCompletionRequest,
   options: { passUsageChunk: boolean },
 ): Promise<Response> {
-  const node = await meteredChat(c, pool, target, body, options);
-  return node instanceof Response ? node : c.newResponse(node.stream, node.response);
+  const response = await sendChat(c, pool, body);
+  if (!response.ok || !response.body) return c.newResponse(response.body, response);
+  const { stream, measured } = meteredStream(response.body, {
+    promptTokens: promptTokensOf(response),
+    passUsageChunk: options.passUsageChunk,
+  });
+  meter(c, target.model, measured);
+  return c.newResponse(stream, response);
 }
 
 /**
@@ -36,43 +42,26 @@ export async function wholeCompletion(
   target: Target,
   body: ChatCompletionRequest,
 ): Promise<ChatCompletion | Response> {
-  const whole = new WholeCompletion();
-  const node = await meteredChat(c, pool, target, body, {
-    passUsageChunk: true,
-    onChunk: (chunk) => whole.add(chunk),
-  });
-  if (node instanceof Response) return node;
-  // Read under waitUntil: the runtime may drop the handler once its client has gone, and what the
-  // read meets (the end, or the client leaving) is what settles the metering.
-  const read = readToEnd(node.stream, c.req.raw.signal);
-  c.executionCtx.waitUntil(read.catch(() => undefined));
-  await read;
-  return whole.completion();
-}
-
-/** Asks the node for a stream (with usage), metered as it is read; an error answer as it came. */
-async function meteredChat(
-  c: Context<EdgeEnv>,
-  pool: NodePool,
-  target: Target,
-  body: ChatCompletionRequest,
-  options: Omit<Parameters<typeof meteredStream>[1], "promptTokens">,
-) {
-  const response = await sendChat(c, pool, {
-    ...body,
-    stream: true,
-    stream_options: { include_usage: true },
-  });
+  const response = await sendChat(c, pool, body);
   if (!response.ok || !response.body) return c.newResponse(response.body, response);
-  const { stream, measured } = meteredStream(response.body, {
-    ...options,
-    promptTokens: Number(response.headers.get(PROMPT_TOKENS_HEADER) ?? 0),
-  });
+  const { completion, measured } = readWhole(
+    response.body,
+    promptTokensOf(response),
+    c.req.raw.signal,
+  );
+  // Metered under waitUntil: the runtime may drop the handler once its client has gone, and what
+  // the read meets (the end, or the client leaving) is what settles the metering.
   meter(c, target.model, measured);
-  return { stream, response };
+  return completion;
 }
 
-function sendChat(c: Context<EdgeEnv>, pool: NodePool, body: ChatCompletionRequest) {
+function promptTokensOf(response: Response): number {
+  return Number(response.headers.get(PROMPT_TOKENS_HEADER) ?? 0);
+}
+
+/** Asks a node for the answer as a stream, with its usage chunk at the end. */
+function sendChat(c: Context<EdgeEnv>, pool: NodePool, request: ChatCompletionRequest) {
+  const body = { ...request, stream: true, stream_options: { include_usage: true } };
   return requestWithVectors(
     pool,
     c.env.VECTORS,

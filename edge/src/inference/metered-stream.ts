@@ -14,12 +14,7 @@ export interface MeteredStream {
 
 export function meteredStream(
   body: ReadableStream<Uint8Array>,
-  options: {
-    promptTokens: number;
-    passUsageChunk: boolean;
-    /** Sees each chunk as it passes. */
-    onChunk?: (chunk: Chunk) => void;
-  },
+  options: { promptTokens: number; passUsageChunk: boolean },
 ): MeteredStream {
   const reader = body.getReader();
   const events = new SseEvents();
@@ -39,7 +34,6 @@ export function meteredStream(
           const passed = done ? events.rest() : events.push(value);
           const kept = passed.filter((event) => {
             const chunk = tally.see(event);
-            if (chunk) options.onChunk?.(chunk);
             return options.passUsageChunk || !isUsageOnly(chunk);
           });
           if (kept.length > 0) controller.enqueue(encoder.encode(kept.join("")));
@@ -64,7 +58,7 @@ export function meteredStream(
 }
 
 /** Counts what passes: the final usage when it comes, content chunks until then. */
-class Tally {
+export class Tally {
   usage: CompletionUsage | null = null;
   private contentChunks = 0;
 

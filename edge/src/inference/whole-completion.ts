@@ -6,7 +6,9 @@
 // entry workers: there the generation runs to its end, and is metered whole.
 import type { ChatCompletion, ChatFinishReason } from "../../../shared/api/chat.ts";
 import { ApiError } from "../../../shared/http/api-error.ts";
-import type { Chunk } from "./sse.ts";
+import type { Measured } from "./meter.ts";
+import { Tally } from "./metered-stream.ts";
+import { type Chunk, SseEvents } from "./sse.ts";
 
 /** Gathers a stream's chunks into the completion the node would have answered unstreamed. */
 export class WholeCompletion {
@@ -48,19 +50,49 @@ export class WholeCompletion {
 }
 
 /**
- * Reads `stream` to its end, or cancels it when `signal` aborts (the client left): cancelling it
- * cancels the node's stream under it, which stops the generation.
+ * Reads the node's stream `body` into a whole completion, metered as it goes (`measured`, which
+ * settles however the read ends). When `signal` aborts (the client left) the stream is cancelled,
+ * which stops the generation.
  */
-export async function readToEnd(stream: ReadableStream<Uint8Array>, signal: AbortSignal) {
-  const reader = stream.getReader();
-  const leave = () => void reader.cancel("the client left").catch(() => undefined);
-  if (signal.aborted) leave();
-  signal.addEventListener("abort", leave);
-  try {
-    while (!(await reader.read()).done) {}
-  } catch {
-    throw new ApiError(502, "the GPU node failed midway through the answer", "node_error");
-  } finally {
-    signal.removeEventListener("abort", leave);
-  }
+export function readWhole(
+  body: ReadableStream<Uint8Array>,
+  promptTokens: number,
+  signal: AbortSignal,
+): { completion: Promise<ChatCompletion>; measured: Promise<Measured> } {
+  const reader = body.getReader();
+  const tally = new Tally(promptTokens);
+  let left = false;
+  const leave = () => {
+    left = true;
+    void reader.cancel("the client left").catch(() => undefined);
+  };
+  const read = (async () => {
+    if (signal.aborted) leave();
+    signal.addEventListener("abort", leave);
+    const events = new SseEvents();
+    const whole = new WholeCompletion();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        for (const event of done ? events.rest() : events.push(value)) {
+          const chunk = tally.see(event);
+          if (chunk) whole.add(chunk);
+        }
+        if (done) return whole;
+      }
+    } finally {
+      signal.removeEventListener("abort", leave);
+    }
+  })();
+  const measured = read.then(
+    () => tally.measured(left ? "cancelled" : tally.usage ? "completed" : "failed"),
+    () => tally.measured(left ? "cancelled" : "failed"),
+  );
+  const completion = read.then(
+    (whole) => whole.completion(),
+    () => {
+      throw new ApiError(502, "the GPU node failed midway through the answer", "node_error");
+    },
+  );
+  return { completion, measured };
 }
