@@ -18,6 +18,8 @@ export interface EdgeOptions {
   /** The GPU nodes' base URLs and the bearer token they expect. */
   gpuNodes: string[];
   nodeToken: string;
+  /** The operator API's bearer token (POST /v1/accounts). */
+  operatorToken: string;
 }
 
 export async function applyMigrations(stateDir: string): Promise<void> {
@@ -29,7 +31,7 @@ export async function applyMigrations(stateDir: string): Promise<void> {
 }
 
 export async function startEdge(options: EdgeOptions): Promise<{ url: string; child: Child }> {
-  const { port, stateDir, gpuNodes, nodeToken } = options;
+  const { port, stateDir, gpuNodes, nodeToken, operatorToken } = options;
   const child = startChild(
     "npx",
     [
@@ -47,6 +49,8 @@ export async function startEdge(options: EdgeOptions): Promise<{ url: string; ch
       `GPU_NODES:${gpuNodes.join(",")}`,
       "--var",
       `NODE_TOKEN:${nodeToken}`,
+      "--var",
+      `OPERATOR_TOKEN:${operatorToken}`,
     ],
     { env: WRANGLER_ENV, label: "edge" },
   );

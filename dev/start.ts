@@ -1,11 +1,14 @@
 // `npm start`: the whole product on this machine. A GPU node (`steer serve` on STEER_MODEL), the
-// edge Worker under `wrangler dev` with local D1 and R2, a development API key; Ctrl-C stops all.
+// edge Worker under `wrangler dev` with local D1 and R2, a development API key, and an operator
+// token for POST /v1/accounts (more accounts); Ctrl-C stops all.
 //
 //   STEER_MODEL      "test" (the generated test model), a GGUF path, or an hf: URI (default: Llama
 //                    3.1 8B Instruct, Q4_K_M, downloaded once into .cache/models/hf)
 //   PORT             the edge's port; STEER_NODE_PORT the node's (default: free ones)
 //   STEER_NODE_THREADS  CPU threads per decode for the node (default: all cores)
 //   STEER_NODE_TOKEN the bearer token between edge and node (default: a new random one)
+//   STEER_OPERATOR_TOKEN  the edge's OPERATOR_TOKEN, for the operator API (default: a new random
+//                    one)
 //   STEER_DEV_STATE  where wrangler keeps local D1 and R2 (default .wrangler/state) and the node
 //                    its vector cache (<STEER_DEV_STATE>/node-vectors)
 import { randomBytes } from "node:crypto";
@@ -26,7 +29,8 @@ async function main(): Promise<number> {
     process.stderr.write(`npm start: ${error.message}\n`);
     return 1;
   }
-  const nodeToken = process.env.STEER_NODE_TOKEN || randomBytes(24).toString("base64url");
+  const nodeToken = process.env.STEER_NODE_TOKEN || randomToken();
+  const operatorToken = process.env.STEER_OPERATOR_TOKEN || randomToken();
   const node = new SupervisedNode({
     model,
     port: await portFrom("STEER_NODE_PORT"),
@@ -48,9 +52,10 @@ async function main(): Promise<number> {
       stateDir,
       gpuNodes: [node.url],
       nodeToken,
+      operatorToken,
     });
     edge = started.child;
-    printWelcome(started.url, node, apiKey);
+    printWelcome(started.url, node, { apiKey, operatorToken });
     process.stderr.write(`npm start: the edge exited (${await edge.exited})\n`);
   } catch (error) {
     process.stderr.write(`npm start: ${(error as Error).message}\n`);
@@ -59,7 +64,16 @@ async function main(): Promise<number> {
   return 1;
 }
 
-function printWelcome(edgeUrl: string, node: SupervisedNode, apiKey: string): void {
+function randomToken(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+/** test/e2e/stack.ts reads the URLs, the node's pid and the secrets from these lines. */
+function printWelcome(
+  edgeUrl: string,
+  node: SupervisedNode,
+  secrets: { apiKey: string; operatorToken: string },
+): void {
   process.stdout.write(
     [
       "",
@@ -67,7 +81,9 @@ function printWelcome(edgeUrl: string, node: SupervisedNode, apiKey: string): vo
       `Edge API:   ${edgeUrl}/v1 (the openai client's baseURL)`,
       `Playground: ${edgeUrl}/playground`,
       `GPU node:   ${node.url} (pid ${node.pid})`,
-      `API key: ${apiKey}`,
+      // Exactly "API key: " and the key: scripts read the line so.
+      `API key: ${secrets.apiKey}`,
+      `Operator token: ${secrets.operatorToken}`,
       "",
     ].join("\n"),
   );

@@ -1,5 +1,6 @@
 // The edge Worker's app: every request gets an id and OpenAI-style errors; the API routes need a
-// key. Routes live one file per resource in routes/.
+// key, the operator's routes the operator token instead. Routes live one file per resource in
+// routes/.
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { ApiError } from "../../shared/http/api-error.ts";
@@ -8,6 +9,7 @@ import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { openapiRoutes } from "./openapi/routes.ts";
 import { playgroundRoutes } from "./playground/routes.ts";
+import { accountRoutes } from "./routes/accounts.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -31,6 +33,8 @@ export function createApp(): Hono<EdgeEnv> {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.route("/", playgroundRoutes);
   app.route("/", openapiRoutes);
+  // Before the API: its routes answer here, so no API key is asked for nor any key's rate spent.
+  app.route("/", accountRoutes);
   const api = new Hono<EdgeEnv>();
   api.use(authenticate, rateLimit);
   api.route("/", modelRoutes);

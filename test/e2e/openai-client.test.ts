@@ -1,11 +1,13 @@
 // The official openai client against the edge, unchanged but for its baseURL and key: a steered
-// chat completion whole and streamed, each metered; and the errors a client meets (401, 404, 429).
+// chat completion whole and streamed, each metered; and the errors a client meets (401, 404, 429),
+// another account's model among them.
 import OpenAI from "openai";
 import type { ChatCompletionCreateParams } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import type { UsageList } from "../../shared/api/usage.ts";
 import { type Stack, startStack } from "./stack.ts";
-import { meteredTokens, readyCheerful, TRAIN_TIMEOUT_MS } from "./steerable.ts";
+import { createAccount, meteredTokens, readyCheerful, TRAIN_TIMEOUT_MS } from "./steerable.ts";
 
 let stack: Stack;
 let model: SteerableModel;
@@ -88,6 +90,30 @@ describe("errors", () => {
       client.chat.completions.create({ ...steered(1), model: "sm_does_not_exist" }),
     ).rejects.toMatchObject({ status: 404 });
     expect((await stack.call("/v1/steerable-models/sm_does_not_exist")).status).toBe(404);
+  });
+
+  it("404 for another account's model: a second account, made by the operator, sees none of it", async () => {
+    const second = await createAccount(stack, "second customer");
+    const stranger = new OpenAI({
+      baseURL: `${stack.edgeUrl}/v1`,
+      apiKey: second.key.key,
+      maxRetries: 0,
+    });
+    await expect(stranger.chat.completions.create(steered(1))).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
+    const got = await stack.call(`/v1/steerable-models/${model.id}`, { key: second.key.key });
+    expect(got.status).toBe(404);
+
+    // The first account's key still works, and what it uses is metered to it alone.
+    const before = await meteredTokens(stack, model.id);
+    const completion = await client.chat.completions.create(steered(1));
+    expect(completion.choices[0]?.message.content).toBeTruthy();
+    const after = await meteredTokens(stack, model.id, before.requests + 1);
+    expect(after.requests).toBe(before.requests + 1);
+    const usage = await stack.call("/v1/usage", { key: second.key.key });
+    expect(usage.status).toBe(200);
+    expect(((await usage.json()) as UsageList).data).toEqual([]);
   });
 
   it("429 with Retry-After once a key passes its requests per minute", async () => {

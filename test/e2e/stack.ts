@@ -1,6 +1,6 @@
 // The end-to-end tests' stack: `npm start`'s own code (dev/start.ts) run as a process on the test
-// model, with its state in a temporary folder; what it prints gives the URLs, the node's pid and
-// the development key.
+// model, with its state in a temporary folder; what it prints gives the URLs, the node's pid, the
+// development key and the operator token.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,6 +13,8 @@ export interface Stack {
   nodeUrl: string;
   nodePid: number;
   apiKey: string;
+  /** The edge's OPERATOR_TOKEN: what POST /v1/accounts needs. */
+  operatorToken: string;
   /** Everything it has printed so far. */
   output(): string;
   /** Calls the edge as `key` (default: the development key); a string body is sent as JSON. */
@@ -62,10 +64,11 @@ async function welcome(output: () => string, exited: Promise<number | null>) {
   while (Date.now() < deadline) {
     const text = output();
     const apiKey = /^API key: (\S+)$/m.exec(text)?.[1];
+    const operatorToken = /^Operator token: +(\S+)$/m.exec(text)?.[1];
     const edgeUrl = /^Edge API: +(\S+)\/v1 /m.exec(text)?.[1];
     const node = /^GPU node: +(\S+) \(pid (\d+)\)$/m.exec(text);
-    if (apiKey && edgeUrl && node?.[1] && node[2]) {
-      return { apiKey, edgeUrl, nodeUrl: node[1], nodePid: Number(node[2]) };
+    if (apiKey && operatorToken && edgeUrl && node?.[1] && node[2]) {
+      return { apiKey, operatorToken, edgeUrl, nodeUrl: node[1], nodePid: Number(node[2]) };
     }
     if (exitCode !== undefined) throw new Error(`npm start exited (${exitCode}):\n${text}`);
     await new Promise((resolve) => setTimeout(resolve, 200));

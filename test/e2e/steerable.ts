@@ -1,7 +1,9 @@
 // What the end-to-end tests do through the public API: make a steerable model on the test
-// model's planted trait (cheerful vs gloomy), wait for it to train, and read the metering.
+// model's planted trait (cheerful vs gloomy), wait for it to train, read the metering, and make
+// another customer's account (the operator API).
 import { expect } from "vitest";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
+import type { CreatedAccount } from "../../shared/api/accounts.ts";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
 import type { Stack } from "./stack.ts";
 
@@ -48,6 +50,17 @@ export async function readyCheerful(stack: Stack): Promise<SteerableModel> {
   const model = await untilTrained(stack, `/v1/steerable-models/${created.id}`);
   expect(model.status, model.failure_reason ?? "").toBe("ready");
   return model;
+}
+
+/** A new account made with the stack's operator token; its admin key is `.key.key`. */
+export async function createAccount(stack: Stack, name: string): Promise<CreatedAccount> {
+  const response = await stack.call("/v1/accounts", {
+    key: stack.operatorToken,
+    method: "POST",
+    body: JSON.stringify({ name }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return (await response.json()) as CreatedAccount;
 }
 
 export interface TokenTotals {

@@ -5,6 +5,7 @@ import { RESPONSE_SCHEMAS, type ResponseSchemaName } from "../../edge/src/openap
 import type { OpenApiDocument, OpenApiOperation } from "../../edge/src/openapi/document.ts";
 import type { Operation } from "../../edge/src/openapi/operations.ts";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import { OPERATOR_TOKEN } from "./operator-token.ts";
 import { BASE_MODEL, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 import { post, QUICK_MODEL } from "./training-support.ts";
@@ -31,6 +32,7 @@ const EXPECTED = [
   "post /v1/keys",
   "get /v1/keys",
   "delete /v1/keys/{id}",
+  "post /v1/accounts",
 ];
 
 /** The operations whose JSON answer is described in words only, with no schema. */
@@ -83,15 +85,18 @@ describe("GET /openapi.json", () => {
     }
   });
 
-  it("requires the bearer key everywhere but on the reference itself", async () => {
+  it("requires the bearer key everywhere but on the reference and the operator API", async () => {
     const document = await fetchDocument();
-    expect(document.components.securitySchemes.bearer).toMatchObject({
-      type: "http",
-      scheme: "bearer",
-    });
+    const { securitySchemes } = document.components;
+    expect(securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(securitySchemes.operator).toMatchObject({ type: "http", scheme: "bearer" });
     expect(document.security).toEqual([{ bearer: [] }]);
-    const open = operations(document).filter(([, operation]) => operation.security);
-    expect(open.map(([name]) => name).sort()).toEqual(["get /docs", "get /openapi.json"]);
+    const own = operations(document).filter(([, operation]) => operation.security);
+    expect(Object.fromEntries(own)).toEqual({
+      "get /docs": expect.objectContaining({ security: [] }),
+      "get /openapi.json": expect.objectContaining({ security: [] }),
+      "post /v1/accounts": expect.objectContaining({ security: [{ operator: [] }] }),
+    });
     expect((await call("/docs")).status).toBe(200);
   });
 
@@ -280,6 +285,15 @@ describe("the documented answer schemas", () => {
     const revoked = await call(`/v1/keys/${id}`, { key, method: "DELETE" });
     await expectDocumented(document, "delete /v1/keys/{id}", revoked);
   });
+
+  it("fit the operator API's answers", async () => {
+    const document = await fetchDocument();
+    const body = JSON.stringify({ name: "documented" });
+    const created = await call("/v1/accounts", { key: OPERATOR_TOKEN, method: "POST", body });
+    await expectDocumented(document, "post /v1/accounts", created);
+    const refused = await call("/v1/accounts", { method: "POST", body });
+    await expectDocumented(document, "post /v1/accounts", refused);
+  });
 });
 
 describe("GET /docs", () => {
@@ -291,6 +305,7 @@ describe("GET /docs", () => {
       const [method, path] = operation.split(" ");
       expect(page).toContain(`<span class="method">${method}</span> <code>${path}</code>`);
     }
+    expect(page).toContain("(the operator token, not an API key)");
     expect(page).toContain('<h3 id="schema-CreateSteerableModel">');
     expect(page).toContain("&quot;model_label&quot;");
     expect(page).not.toMatch(/<script|src="http|href="http/);

@@ -6,6 +6,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { defineConfig } from "vitest/config";
 import { freePort } from "../../dev/ports.ts";
 import { NODE_TOKEN } from "./gpu-node.ts";
+import { OPERATOR_TOKEN } from "./operator-token.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const nodePort = await freePort();
@@ -19,6 +20,7 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
           GPU_NODES: `http://127.0.0.1:${nodePort}`,
           NODE_TOKEN,
+          OPERATOR_TOKEN,
         },
       },
     })),

@@ -2,6 +2,7 @@
 // so that the document cannot drift from what the edge accepts. Requests are described as clients
 // may send them (defaults optional), answers as the edge sends them.
 import { z } from "zod";
+import { createAccountRequestSchema, createdAccountSchema } from "../../../shared/api/accounts.ts";
 import {
   chatCompletionChunkSchema,
   chatCompletionSchema,
@@ -50,6 +51,7 @@ export const REQUEST_SCHEMAS = {
   PublishPreset: publishPresetSchema,
   InstallPreset: installPresetSchema,
   CreateKey: createKeyRequestSchema,
+  CreateAccount: createAccountRequestSchema,
 };
 
 export const RESPONSE_SCHEMAS = {
@@ -69,6 +71,7 @@ export const RESPONSE_SCHEMAS = {
   ApiKeyList: apiKeyListSchema,
   ApiKeyRevoked: apiKeyRevokedSchema,
   UsageList: usageListSchema,
+  CreatedAccount: createdAccountSchema,
 };
 
 export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;

@@ -13,6 +13,10 @@ import { GGUF, OPERATIONS, type Operation, TAGS } from "./operations.ts";
 type JsonSchema = Record<string, unknown>;
 type Content = Record<string, { schema: JsonSchema }>;
 
+/** bearer: a customer's API key; operator: the deployment's OPERATOR_TOKEN. */
+type SecurityScheme = "bearer" | "operator";
+type SecurityRequirement = Partial<Record<SecurityScheme, []>>;
+
 export interface OpenApiParameter {
   name: string;
   in: "path" | "query" | "header";
@@ -30,8 +34,9 @@ export interface OpenApiOperation {
   operationId: string;
   summary: string;
   tags: string[];
-  /** Empty for operations that need no API key; otherwise the document's bearer scheme applies. */
-  security?: [];
+  /** Empty for operations that need no credential, the operator scheme for the operator's; absent
+   * where the document's bearer scheme (an API key) applies. */
+  security?: SecurityRequirement[];
   parameters: OpenApiParameter[];
   requestBody?: { required: boolean; content: Content };
   responses: Record<string, OpenApiResponse>;
@@ -41,11 +46,14 @@ export interface OpenApiDocument {
   openapi: "3.1.0";
   info: { title: string; version: string; description: string };
   servers?: { url: string }[];
-  security: { bearer: [] }[];
+  security: SecurityRequirement[];
   tags: { name: string; description: string }[];
   paths: Record<string, Partial<Record<Operation["method"], OpenApiOperation>>>;
   components: {
-    securitySchemes: { bearer: { type: "http"; scheme: "bearer"; description: string } };
+    securitySchemes: Record<
+      SecurityScheme,
+      { type: "http"; scheme: "bearer"; description: string }
+    >;
     schemas: Record<string, JsonSchema>;
   };
 }
@@ -69,6 +77,11 @@ export function openApiDocument(): OpenApiDocument {
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "An API key: sk-steer-…" },
+        operator: {
+          type: "http",
+          scheme: "bearer",
+          description: "The deployment's operator token (its OPERATOR_TOKEN secret)",
+        },
       },
       schemas: {
         ...componentSchemas(REQUEST_SCHEMAS, "input"),
@@ -95,13 +108,20 @@ function operationObject(operation: Operation): OpenApiOperation {
     operationId: `${operation.method}${operation.path.replace(/[^A-Za-z0-9]+/g, "_")}`,
     summary: operation.summary,
     tags: [operation.tag],
-    ...(operation.public ? { security: [] } : {}),
+    ...security(operation),
     parameters: parameters(operation),
     ...(operation.body
       ? { requestBody: { required: !operation.bodyOptional, content: content(operation.body) } }
       : {}),
     responses: responses(operation),
   };
+}
+
+/** Where an operation needs other than the document's default, an API key. */
+function security(operation: Operation): Pick<OpenApiOperation, "security"> {
+  if (operation.public) return { security: [] };
+  if (operation.operatorOnly) return { security: [{ operator: [] }] };
+  return {};
 }
 
 function parameters(operation: Operation): OpenApiParameter[] {
@@ -154,7 +174,10 @@ function responses(operation: Operation): Record<string, OpenApiResponse> {
   const errors: Record<string, OpenApiResponse> = {
     default: error("the request is invalid (400) or names something unknown (404)"),
   };
-  if (!operation.public) {
+  if (operation.operatorOnly) {
+    errors["401"] = error("the operator token is missing or wrong");
+    errors["403"] = error("the deployment sets no OPERATOR_TOKEN: the operator API is off");
+  } else if (!operation.public) {
     errors["401"] = error("the API key is missing, unknown or revoked");
     errors["429"] = {
       ...error("the key's requests or tokens per minute are spent"),

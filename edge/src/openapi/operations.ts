@@ -15,6 +15,7 @@ export const TAGS = {
   inference: "Inference, OpenAI-compatible",
   presets: "Presets: the marketplace",
   account: "Usage and API keys",
+  operator: "Operator: accounts",
   reference: "This reference",
 } as const;
 
@@ -26,6 +27,8 @@ export interface Operation {
   tag: keyof typeof TAGS;
   /** Needs no API key. */
   public?: boolean;
+  /** Needs the operator token (OPERATOR_TOKEN) instead of an API key; not rate limited. */
+  operatorOnly?: true;
   /** Only admin-scoped keys may call it. */
   adminOnly?: boolean;
   /** Takes an Idempotency-Key header (middleware/idempotency.ts). */
@@ -208,6 +211,16 @@ export const OPERATIONS: Operation[] = [
     tag: "account",
     adminOnly: true,
     answer: { status: 200, description: "the key, revoked", body: "ApiKeyRevoked" },
+  },
+  {
+    method: "post",
+    path: "/v1/accounts",
+    summary:
+      "Create a customer's account and its first admin key (its secret is in this answer only)",
+    tag: "operator",
+    operatorOnly: true,
+    body: "CreateAccount",
+    answer: { status: 201, description: "the account, with its key", body: "CreatedAccount" },
   },
   {
     method: "get",

@@ -31,7 +31,8 @@ export function referencePage(document: OpenApiDocument) {
 <h1>${document.info.title} <small>${document.info.version}</small></h1>
 <p>${document.info.description}</p>
 <p>Send an API key as <code>Authorization: Bearer &lt;key&gt;</code>, except where an operation
-says it needs none. The machine-readable document: <a href="/openapi.json">/openapi.json</a>.</p>
+says it needs none or needs the operator token instead. The machine-readable document:
+<a href="/openapi.json">/openapi.json</a>.</p>
 <nav><ul>${document.tags.map(
     (tag) => html`<li><a href="#tag-${tag.name}">${tag.description}</a></li>`,
   )}</ul></nav>
@@ -57,7 +58,7 @@ function listOperations(document: OpenApiDocument): Listed[] {
 function operationSection(operation: Listed) {
   return html`<section class="operation" id="${operation.operationId}">
 <h3><span class="method">${operation.method}</span> <code>${operation.path}</code></h3>
-<p>${operation.summary}${operation.security ? " (no API key needed)" : ""}</p>
+<p>${operation.summary}${credentialNote(operation)}</p>
 ${operation.parameters.length > 0 ? parameterTable(operation.parameters) : ""}
 ${operation.requestBody ? html`<p>Body: ${contentList(operation.requestBody.content)}</p>` : ""}
 <table><tr><th>Answer</th><th>Meaning</th><th>Body</th></tr>
@@ -67,6 +68,15 @@ ${Object.entries(operation.responses).map(
 )}
 </table>
 </section>`;
+}
+
+/** What an operation needs in place of an API key, if anything else. */
+function credentialNote(operation: Listed): string {
+  if (!operation.security) return "";
+  if (operation.security.some((requirement) => requirement.operator)) {
+    return " (the operator token, not an API key)";
+  }
+  return " (no API key needed)";
 }
 
 function parameterTable(parameters: OpenApiParameter[]) {

@@ -13,7 +13,7 @@ import { ApiError } from "../../../shared/http/api-error.ts";
 import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import { apiKeys } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
-import { issueKey } from "../lib/accounts.ts";
+import { type IssuedKey, issueKey } from "../lib/accounts.ts";
 import { type Db, database } from "../lib/db.ts";
 import { adminOnly, forgetKey } from "../middleware/auth.ts";
 import { idempotency } from "../middleware/idempotency.ts";
@@ -38,10 +38,9 @@ export const keyRoutes = new Hono<EdgeEnv>()
   .post("/v1/keys", idempotency({ withhold: ["key"] }), async (c) => {
     const request = await parseJsonBody(c.req.raw, createKeyRequestSchema);
     const db = database(c.env.DB);
-    const issued = await issueKey(db, c.get("caller").accountId, request.name, request.scope);
-    const row = await findKey(db, c.get("caller").accountId, issued.id);
-    if (!row) throw new Error(`key ${issued.id} vanished after being issued`);
-    return c.json({ ...keyObject(row), key: issued.key } satisfies IssuedApiKeyObject, 201);
+    const { accountId } = c.get("caller");
+    const issued = await issueKey(db, accountId, request.name, request.scope);
+    return c.json(await issuedKeyObject(db, accountId, issued), 201);
   })
   .get("/v1/keys", async (c) => {
     const rows = await database(c.env.DB)
@@ -102,6 +101,17 @@ async function findKey(db: Db, accountId: string, id: string): Promise<KeyRow | 
   return row;
 }
 
+/** A key just issued, as its object with its secret: what POST /v1/keys and POST /v1/accounts show. */
+export async function issuedKeyObject(
+  db: Db,
+  accountId: string,
+  issued: IssuedKey,
+): Promise<IssuedApiKeyObject> {
+  const row = await findKey(db, accountId, issued.id);
+  if (!row) throw new Error(`key ${issued.id} vanished after being issued`);
+  return { ...keyObject(row), key: issued.key };
+}
+
 function keyObject(row: KeyRow): ApiKeyObject {
   return {
     id: row.id,
@@ -114,6 +124,6 @@ function keyObject(row: KeyRow): ApiKeyObject {
   };
 }
 
-function unixSeconds(milliseconds: number): number {
+export function unixSeconds(milliseconds: number): number {
   return Math.floor(milliseconds / 1000);
 }
