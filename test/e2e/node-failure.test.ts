@@ -1,20 +1,18 @@
 // A GPU node killed in the middle of a streamed answer: the client gets an error or a cut stream,
 // the tokens it was sent are metered, and nothing stored is lost: once the stack has restarted the
 // node, the same steerable model is still there and still answers.
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
-import { type Stack, startStack } from "./stack.ts";
-import { meteredTokens, readyCheerful, TRAIN_TIMEOUT_MS } from "./steerable.ts";
+import type { Stack } from "./stack.ts";
+import { meteredTokens, START_WITH_CHEERFUL_TIMEOUT_MS, startWithCheerful } from "./steerable.ts";
 
 let stack: Stack;
 let model: SteerableModel;
 let client: OpenAI;
 beforeAll(async () => {
-  stack = await startStack();
-  client = new OpenAI({ baseURL: `${stack.edgeUrl}/v1`, apiKey: stack.apiKey, maxRetries: 0 });
-  model = await readyCheerful(stack);
-}, TRAIN_TIMEOUT_MS + 60_000);
+  ({ stack, model, client } = await startWithCheerful());
+}, START_WITH_CHEERFUL_TIMEOUT_MS);
 afterAll(async () => {
   await stack?.stop();
 });

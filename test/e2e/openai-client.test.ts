@@ -6,17 +6,21 @@ import type { ChatCompletionCreateParams } from "openai/resources/chat/completio
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
 import type { UsageList } from "../../shared/api/usage.ts";
-import { type Stack, startStack } from "./stack.ts";
-import { createAccount, meteredTokens, readyCheerful, TRAIN_TIMEOUT_MS } from "./steerable.ts";
+import type { Stack } from "./stack.ts";
+import {
+  createAccount,
+  meteredTokens,
+  openAiClient,
+  START_WITH_CHEERFUL_TIMEOUT_MS,
+  startWithCheerful,
+} from "./steerable.ts";
 
 let stack: Stack;
 let model: SteerableModel;
 let client: OpenAI;
 beforeAll(async () => {
-  stack = await startStack();
-  client = new OpenAI({ baseURL: `${stack.edgeUrl}/v1`, apiKey: stack.apiKey, maxRetries: 0 });
-  model = await readyCheerful(stack);
-}, TRAIN_TIMEOUT_MS + 60_000);
+  ({ stack, model, client } = await startWithCheerful());
+}, START_WITH_CHEERFUL_TIMEOUT_MS);
 afterAll(async () => {
   await stack?.stop();
 });
@@ -75,11 +79,7 @@ describe("the openai client", () => {
 
 describe("errors", () => {
   it("401 for an unknown key", async () => {
-    const stranger = new OpenAI({
-      baseURL: `${stack.edgeUrl}/v1`,
-      apiKey: "sk-steer-not-a-key",
-      maxRetries: 0,
-    });
+    const stranger = openAiClient(stack, "sk-steer-not-a-key");
     await expect(stranger.chat.completions.create(steered(1))).rejects.toMatchObject({
       status: 401,
     });
@@ -94,11 +94,7 @@ describe("errors", () => {
 
   it("404 for another account's model: a second account, made by the operator, sees none of it", async () => {
     const second = await createAccount(stack, "second customer");
-    const stranger = new OpenAI({
-      baseURL: `${stack.edgeUrl}/v1`,
-      apiKey: second.key.key,
-      maxRetries: 0,
-    });
+    const stranger = openAiClient(stack, second.key.key);
     await expect(stranger.chat.completions.create(steered(1))).rejects.toBeInstanceOf(
       OpenAI.NotFoundError,
     );

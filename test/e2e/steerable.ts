@@ -1,11 +1,12 @@
 // What the end-to-end tests do through the public API: make a steerable model on the test
 // model's planted trait (cheerful vs gloomy), wait for it to train, read the metering, and make
 // another customer's account (the operator API).
+import OpenAI from "openai";
 import { expect } from "vitest";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
 import type { CreatedAccount } from "../../shared/api/accounts.ts";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
-import type { Stack } from "./stack.ts";
+import { type Stack, startStack } from "./stack.ts";
 
 /** The trait the test model carries, described by the antonyms it was planted with. */
 export const CHEERFUL = {
@@ -51,6 +52,20 @@ export async function readyCheerful(stack: Stack): Promise<SteerableModel> {
   expect(model.status, model.failure_reason ?? "").toBe("ready");
   return model;
 }
+
+/** The openai client on the stack's edge, as `apiKey`; it never retries, so failures show. */
+export function openAiClient(stack: Stack, apiKey = stack.apiKey): OpenAI {
+  return new OpenAI({ baseURL: `${stack.edgeUrl}/v1`, apiKey, maxRetries: 0 });
+}
+
+/** A stack, its ready cheerful model and an openai client as the development key. */
+export async function startWithCheerful() {
+  const stack = await startStack();
+  return { stack, client: openAiClient(stack), model: await readyCheerful(stack) };
+}
+
+/** How long startWithCheerful may take: starting the stack, then training. */
+export const START_WITH_CHEERFUL_TIMEOUT_MS = TRAIN_TIMEOUT_MS + 60_000;
 
 /** A new account made with the stack's operator token; its admin key is `.key.key`. */
 export async function createAccount(stack: Stack, name: string): Promise<CreatedAccount> {
