@@ -7,6 +7,7 @@ import { ApiError } from "../../shared/http/api-error.ts";
 import type { Engine } from "../engine/engine.ts";
 import { errorResponse } from "./errors.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
+import { CancellableGenerations, generationRoutes } from "./generations.ts";
 import { InFlight } from "./in-flight.ts";
 import { Metrics, metricsRoutes } from "./metrics.ts";
 import type { PresetStore } from "./preset-store.ts";
@@ -52,6 +53,7 @@ export interface AppContext {
   isClosing: () => boolean;
   metrics: Metrics;
   extractions: ExtractionJobs;
+  generations: CancellableGenerations;
 }
 
 export function createApp(options: AppOptions): Hono {
@@ -65,6 +67,7 @@ export function createApp(options: AppOptions): Hono {
     metrics: new Metrics(),
     extractions:
       options.extractions ?? new ExtractionJobs(options.engine, options.store, options.presets),
+    generations: new CancellableGenerations(),
   };
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
@@ -102,6 +105,7 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", vectorRoutes(context));
   app.route("/", presetRoutes(context));
   app.route("/", extractionRoutes(context));
+  app.route("/", generationRoutes(context));
   app.route("/", metricsRoutes(context));
   return app;
 }

@@ -9,7 +9,7 @@ import type {
   ChatFinishReason,
   CompletionUsage,
 } from "../../shared/api/chat.ts";
-import { PROMPT_TOKENS_HEADER } from "../../shared/api/headers.ts";
+import { GENERATION_ID_HEADER, PROMPT_TOKENS_HEADER } from "../../shared/api/headers.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
 import { parseJsonBody } from "../../shared/http/json-body.ts";
 import type { GenerateOptions, GenerationEvent, Usage } from "../engine/generation.ts";
@@ -59,8 +59,9 @@ function resolveSteering({ store, presets }: AppContext, r: SamplingFields): Ste
 }
 
 /**
- * Starts a request's generation: its steering resolved, cancelled when its client goes away or
- * `abort` fires, its tokens counted in the metrics and its request's log line as they come.
+ * Starts a request's generation: its steering resolved, cancelled when its client goes away, when
+ * `abort` fires or when its sender cancels it by its id (GENERATION_ID_HEADER), its tokens counted
+ * in the metrics and its request's log line as they come.
  */
 export function startGeneration(
   context: AppContext,
@@ -79,13 +80,16 @@ export function startGeneration(
   if (r.stream) c.header(PROMPT_TOKENS_HEADER, String(events.promptTokens));
   const log = new GenerationLog(r.stream === true, r.steering ?? {});
   c.set("generation", log);
-  return { events: counted(events, context.metrics, log), abort };
+  const generationId = c.req.header(GENERATION_ID_HEADER);
+  const forget = generationId ? context.generations.add(generationId, abort) : () => {};
+  return { events: counted(events, context.metrics, log, forget), abort };
 }
 
 async function* counted(
   events: AsyncIterable<GenerationEvent>,
   metrics: AppContext["metrics"],
   log: GenerationLog,
+  ended: () => void,
 ): AsyncGenerator<GenerationEvent> {
   try {
     for await (const event of events) {
@@ -104,6 +108,7 @@ async function* counted(
     }
   } finally {
     log.end();
+    ended();
   }
 }
 

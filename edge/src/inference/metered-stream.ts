@@ -58,7 +58,7 @@ export function meteredStream(
 }
 
 /** Counts what passes: the final usage when it comes, content chunks until then. */
-export class Tally {
+class Tally {
   usage: CompletionUsage | null = null;
   private contentChunks = 0;
 
