@@ -25,7 +25,7 @@ function countedD1(options: { fail?: boolean } = {}) {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { db: database(d1), batches };
+  return { d1, batches };
 }
 
 async function newCaller(): Promise<Caller> {
@@ -54,13 +54,13 @@ async function windowsOf(callers: Caller[]) {
 describe("ledger", () => {
   it("writes what requests finishing together owe in one batch, a window upsert per key", async () => {
     const [a, b] = [await newCaller(), await newCaller()] as [Caller, Caller];
-    const { db, batches } = countedD1();
+    const { d1, batches } = countedD1();
     await Promise.all([
-      owe(db, used(a, 10, 5)),
-      owe(db, used(a, 3, 2)),
-      owe(db, used(b, 7, 0)),
+      owe(d1, used(a, 10, 5)),
+      owe(d1, used(a, 3, 2)),
+      owe(d1, used(b, 7, 0)),
       // A request that used no tokens (a listing, say) owes its count only: no usage row.
-      owe(db, { caller: b, requests: 1, usage: null }),
+      owe(d1, { caller: b, requests: 1, usage: null }),
     ]);
     // Two window upserts (one per key) and one insert of the three usage rows.
     expect(batches).toEqual([3]);
@@ -81,29 +81,29 @@ describe("ledger", () => {
 
   it("starts a new batch once one is full, and writes both", async () => {
     const caller = await newCaller();
-    const { db, batches } = countedD1();
+    const { d1, batches } = countedD1();
     const requests = MAX_REQUESTS + 1;
-    await Promise.all(Array.from({ length: requests }, () => owe(db, used(caller, 1, 1))));
+    await Promise.all(Array.from({ length: requests }, () => owe(d1, used(caller, 1, 1))));
     expect(batches).toHaveLength(2);
     expect(await windowsOf([caller])).toEqual({ [caller.keyId]: [requests, 2 * requests] });
   });
 
   it("owes nothing for a request with no count and no tokens", async () => {
     const caller = await newCaller();
-    const { db, batches } = countedD1();
-    await owe(db, { ...used(caller, 0, 0), requests: 0 });
+    const { d1, batches } = countedD1();
+    await owe(d1, { ...used(caller, 0, 0), requests: 0 });
     expect(batches).toEqual([]);
   });
 
   it("fails every request of a batch D1 refused, and the next batch starts afresh", async () => {
     const caller = await newCaller();
     const failing = countedD1({ fail: true });
-    const owed = [owe(failing.db, used(caller, 1, 0)), owe(failing.db, used(caller, 2, 0))];
+    const owed = [owe(failing.d1, used(caller, 1, 0)), owe(failing.d1, used(caller, 2, 0))];
     for (const settled of await Promise.allSettled(owed)) {
       expect(settled).toMatchObject({ status: "rejected", reason: new Error("D1 is down") });
     }
-    const { db } = countedD1();
-    await owe(db, used(caller, 4, 0));
+    const { d1 } = countedD1();
+    await owe(d1, used(caller, 4, 0));
     const rows = await database(env.DB).select().from(usage).where(eq(usage.keyId, caller.keyId));
     expect(rows.map((row) => row.promptTokens)).toEqual([4]);
   });

@@ -91,10 +91,13 @@ describe("rate limits", () => {
 
   it("refuses new requests once the minute's charged tokens reach the limit", async () => {
     const { key, id, accountId, scope } = await newAccount();
-    const db = database(env.DB);
     const caller = { accountId, keyId: id, scope };
     const chargeTokens = (completionTokens: number) =>
-      owe(db, { caller, requests: 0, usage: { ...metered, promptTokens: 0, completionTokens } });
+      owe(env.DB, {
+        caller,
+        requests: 0,
+        usage: { ...metered, promptTokens: 0, completionTokens },
+      });
     await chargeTokens(60);
     await chargeTokens(39);
     const allowed = await request(key);

@@ -40,7 +40,7 @@ describe("usage", () => {
   it("sums what metering recorded, per day and model, for today", async () => {
     const caller = await newCaller();
     const metered = { endpoint: "/completions", outcome: "completed" } as const;
-    const record = (usage: Metered) => owe(database(env.DB), { caller, requests: 0, usage });
+    const record = (usage: Metered) => owe(env.DB, { caller, requests: 0, usage });
     await record({
       ...metered,
       model: "sm_a",

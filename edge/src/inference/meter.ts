@@ -4,7 +4,6 @@
 // waitUntil: the Worker stays alive for them even when the client has left.
 import type { Context } from "hono";
 import type { EdgeEnv } from "../env.ts";
-import { database } from "../lib/db.ts";
 import { owe } from "../lib/ledger.ts";
 import type { Metered } from "../lib/usage.ts";
 
@@ -17,13 +16,12 @@ export function meter(
   model: string,
   measured: Measured | Promise<Measured>,
 ): void {
-  const db = database(c.env.DB);
   const caller = c.get("caller");
   const endpoint = c.req.routePath;
   const requests = c.get("requestCountOwed") ? 1 : 0;
   c.set("requestCountOwed", false);
   const metering = Promise.resolve(measured).then((tokens) =>
-    owe(db, { caller, requests, usage: { model, endpoint, ...tokens } }),
+    owe(c.env.DB, { caller, requests, usage: { model, endpoint, ...tokens } }),
   );
   c.executionCtx.waitUntil(metering.catch((error) => console.error("metering failed", error)));
 }

@@ -7,8 +7,7 @@
 // (under waitUntil) until the batch carrying its writes is in, so nothing owed is lost when a
 // client leaves, and a failed batch is reported to every request in it.
 import type { Caller } from "../env.ts";
-import type { Db } from "./db.ts";
-import { countTokensHere, currentWindow, type Used, windowCharge } from "./rate-windows.ts";
+import { countTokensHere, currentWindow, windowCharge } from "./rate-windows.ts";
 import { type Metered, ROWS_PER_INSERT, usageInsert } from "./usage.ts";
 
 /** How long a batch's first request waits for others to join it. */
@@ -36,47 +35,50 @@ class Batch {
   readonly entries: Entry[] = [];
   readonly written: Promise<void>;
 
-  constructor(db: Db) {
+  constructor(d1: D1Database) {
     this.written = new Promise((resolve) => setTimeout(resolve, LINGER_MS)).then(() => {
-      if (open.get(db) === this) open.delete(db);
-      return write(db, this.entries);
+      if (open.get(d1) === this) open.delete(d1);
+      return write(d1, this.entries);
     });
   }
 }
 
 /** The batch each database is gathering, until it is sent or full. */
-const open = new WeakMap<Db, Batch>();
+const open = new WeakMap<D1Database, Batch>();
 
 /** Adds what a request owes to the next batch; settles once that batch is written. */
-export function owe(db: Db, owed: Owed): Promise<void> {
+export function owe(d1: D1Database, owed: Owed): Promise<void> {
   const tokens = tokensOf(owed);
   if (owed.requests === 0 && tokens === 0) return Promise.resolve();
   const window = currentWindow();
   // The isolate's own count moves now, so the key's next request is limited by these tokens.
   countTokensHere(owed.caller.keyId, window, tokens);
-  let batch = open.get(db);
+  let batch = open.get(d1);
   if (!batch) {
-    batch = new Batch(db);
-    open.set(db, batch);
+    batch = new Batch(d1);
+    open.set(d1, batch);
   }
   batch.entries.push({ ...owed, window });
-  if (batch.entries.length >= MAX_REQUESTS) open.delete(db);
+  if (batch.entries.length >= MAX_REQUESTS) open.delete(d1);
   return batch.written;
 }
 
-async function write(db: Db, entries: Entry[]): Promise<void> {
+async function write(d1: D1Database, entries: Entry[]): Promise<void> {
   const charges = [...sumPerWindow(entries)].map(({ keyId, window, requests, tokens }) =>
-    windowCharge(db, keyId, window, { requests, tokens }),
+    windowCharge(d1, keyId, window, { requests, tokens }),
   );
   const rows = entries.flatMap(({ caller, usage }) =>
     usage && usage.promptTokens + usage.completionTokens > 0 ? [{ caller, metered: usage }] : [],
   );
-  const inserts = chunks(rows, ROWS_PER_INSERT).map((chunk) => usageInsert(db, chunk));
-  const [first, ...rest] = [...charges.map((charge) => charge.statement), ...inserts];
-  if (!first) return;
-  const results = await db.batch([first, ...rest]);
+  const inserts = chunks(rows, ROWS_PER_INSERT).map((chunk) => usageInsert(d1, chunk));
+  const statements = [...charges.map((charge) => charge.statement), ...inserts];
+  if (statements.length === 0) return;
+  const results = await d1.batch(statements);
   // The window upserts come first, so their results are the first ones.
-  for (const [i, charge] of charges.entries()) charge.learn(results[i] as Used[]);
+  for (const [i, charge] of charges.entries()) {
+    const result = results[i];
+    if (result) charge.learn(result);
+  }
 }
 
 /** The entries' requests and tokens, summed per key and window. */

@@ -8,8 +8,9 @@
 // in flight.
 import { and, eq, lt, sql } from "drizzle-orm";
 import { rateWindows } from "../db/schema.ts";
-import type { Db } from "./db.ts";
+import { database } from "./db.ts";
 import { IsolateCache } from "./isolate-cache.ts";
+import { perBinding, statementTemplate } from "./statement-template.ts";
 
 export const WINDOW_MS = 60_000;
 
@@ -33,12 +34,12 @@ export function currentWindow(): number {
  * a key's first request here in a minute is counted in D1 on the way, to learn the window.
  */
 export async function countRequest(
-  db: Db,
+  d1: D1Database,
   keyId: string,
   window: number,
 ): Promise<{ used: Used; owed: boolean }> {
   const mine = known.get(keyId);
-  if (mine?.window !== window) return { used: await startWindow(db, keyId, window), owed: false };
+  if (mine?.window !== window) return { used: await startWindow(d1, keyId, window), owed: false };
   mine.requests++;
   return { used: { requests: mine.requests, tokens: mine.tokens }, owed: true };
 }
@@ -49,37 +50,52 @@ export function countTokensHere(keyId: string, window: number, tokens: number): 
   if (mine?.window === window) mine.tokens += tokens;
 }
 
-/**
- * Adds to a key's window in D1, as a statement for a batch (lib/ledger.ts); `learn` takes in D1's
- * totals from the batch's results.
- */
-export function windowCharge(db: Db, keyId: string, window: number, add: Used) {
-  const statement = db
+/** The upsert adding to a key's window, answering the window's totals. */
+const windowUpsert = perBinding((d1) => {
+  const placeholders = {
+    keyId: sql.placeholder("keyId"),
+    window: sql.placeholder("window"),
+    requests: sql.placeholder("requests"),
+    tokens: sql.placeholder("tokens"),
+  };
+  const query = database(d1)
     .insert(rateWindows)
-    .values({ keyId, window, ...add })
+    .values(placeholders)
     .onConflictDoUpdate({
       target: [rateWindows.keyId, rateWindows.window],
       set: {
-        requests: sql`${rateWindows.requests} + ${add.requests}`,
-        tokens: sql`${rateWindows.tokens} + ${add.tokens}`,
+        requests: sql`${rateWindows.requests} + excluded.requests`,
+        tokens: sql`${rateWindows.tokens} + excluded.tokens`,
       },
     })
     .returning({ requests: rateWindows.requests, tokens: rateWindows.tokens });
+  return statementTemplate(d1, query);
+});
+
+/**
+ * Adds to a key's window in D1, as a statement for a batch (lib/ledger.ts); `learn` takes in D1's
+ * totals from its result.
+ */
+export function windowCharge(d1: D1Database, keyId: string, window: number, add: Used) {
   return {
-    statement,
-    learn: ([totals]: Used[]) => {
+    statement: windowUpsert(d1)({ keyId, window, ...add }),
+    learn: (result: D1Result) => {
+      const [totals] = result.results as Used[];
       if (totals) learn(keyId, window, totals);
     },
   };
 }
 
 /** A key's first request this isolate sees in a minute: counted in D1, whose totals it learns. */
-async function startWindow(db: Db, keyId: string, window: number): Promise<Used> {
-  const [used] = await windowCharge(db, keyId, window, { requests: 1, tokens: 0 }).statement;
+async function startWindow(d1: D1Database, keyId: string, window: number): Promise<Used> {
+  const used = await windowCharge(d1, keyId, window, {
+    requests: 1,
+    tokens: 0,
+  }).statement.first<Used>();
   if (!used) throw new Error("the rate window upsert returned no row");
   // A key's first request in a minute ends its earlier windows: they are of no more use.
   if (used.requests === 1) {
-    await db
+    await database(d1)
       .delete(rateWindows)
       .where(and(eq(rateWindows.keyId, keyId), lt(rateWindows.window, window)));
   }

@@ -8,7 +8,6 @@ import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { Bindings, EdgeEnv } from "../env.ts";
-import { database } from "../lib/db.ts";
 import { owe } from "../lib/ledger.ts";
 import { countRequest, currentWindow, type Used, WINDOW_MS } from "../lib/rate-windows.ts";
 
@@ -40,8 +39,7 @@ export const rateLimit = createMiddleware<EdgeEnv>(async (c, next) => {
   const limits = limitsOf(c.env);
   const window = currentWindow();
   const caller = c.get("caller");
-  const db = database(c.env.DB);
-  const { used, owed } = await countRequest(db, caller.keyId, window);
+  const { used, owed } = await countRequest(c.env.DB, caller.keyId, window);
   // Owed to D1 after the answer: with the request's tokens when it meters some (inference/meter.ts).
   c.set("requestCountOwed", owed);
   // Set before the answer is made, so that it is made with them: set after, each header would
@@ -62,7 +60,7 @@ export const rateLimit = createMiddleware<EdgeEnv>(async (c, next) => {
   } finally {
     // A request that metered nothing still owes D1 its count.
     if (c.get("requestCountOwed")) {
-      const counted = owe(db, { caller, requests: 1, usage: null });
+      const counted = owe(c.env.DB, { caller, requests: 1, usage: null });
       c.executionCtx.waitUntil(counted.catch((error) => console.error("rate count failed", error)));
     }
   }
