@@ -1,11 +1,12 @@
 // The writes a request owes D1 once it is answered: its usage row (when it produced tokens) and
 // its count and tokens in its key's rate window. They are not sent a request at a time: the
-// requests an isolate finishes within a few milliseconds of each other share one D1 batch, with
-// one rate-window upsert per key and minute, summed. D1 is a single SQLite database that every
-// isolate writes to, so a round trip per request would tie the API's throughput to D1's; batched,
-// a busy isolate sends a few batches where it answered dozens of requests. Whoever owes waits
-// (under waitUntil) until the batch carrying its writes is in, so nothing owed is lost when a
-// client leaves, and a failed batch is reported to every request in it.
+// requests an isolate finishes within LINGER_MS of each other share one D1 batch, with one
+// rate-window upsert per key and minute, summed, and their usage rows in multi-row inserts. D1 is
+// a single SQLite database that every isolate writes to, so a round trip per request would tie
+// the API's throughput to D1's; batched, a busy isolate sends a few batches where it answered
+// dozens of requests. Whoever owes waits (under waitUntil) until the batch carrying its writes is
+// in, so nothing owed is lost when a client leaves, and a failed batch is reported to every
+// request in it.
 import type { Caller } from "../env.ts";
 import { countTokensHere, currentWindow, windowCharge } from "./rate-windows.ts";
 import { type Metered, ROWS_PER_INSERT, usageInsert } from "./usage.ts";
@@ -13,8 +14,9 @@ import { type Metered, ROWS_PER_INSERT, usageInsert } from "./usage.ts";
 /** How long a batch's first request waits for others to join it. */
 const LINGER_MS = 50;
 /**
- * Requests per batch: each costs up to two statements, and D1 counts every statement of a batch
- * against its Worker invocation's query limit (50 on the free plan).
+ * Requests per batch: at most one upsert each (one per key, in fact) and a twelfth of an insert;
+ * D1 counts every statement of a batch against its Worker invocation's query limit (50 on the
+ * free plan).
  */
 export const MAX_REQUESTS = 16;
 
