@@ -96,7 +96,10 @@ export interface DecodeRequest {
 }
 
 export interface NativeControlVector {
-  /** (layerCount - 1) * embeddingSize floats, row i for layer i + 1. */
+  /**
+   * (layerCount - 1) * embeddingSize floats, row i for layer i + 1. A decode reads them in place
+   * while it runs (it copies nothing): change none until its promise settles.
+   */
   buffer: Float32Array;
   /** Only layers firstLayer..lastLayer (inclusive) are steered. */
   firstLayer: number;

@@ -144,13 +144,20 @@ class DecodeWorker : public Napi::AsyncWorker {
 
   // { buffer, firstLayer, lastLayer }: the full buffer from layer 1 (a shorter one would leave the
   // other layers holding an earlier vector's values), applied to the layers first..last only.
+  // The buffer is borrowed (LayerVector), kept alive by a reference until the decode is over.
   LayerVector ReadLayerVector(Napi::Env env, Napi::Value value, const std::string& name) {
     if (!value.IsObject()) throw Napi::TypeError::New(env, name + " must be { buffer, firstLayer, lastLayer }");
     Napi::Object o = value.As<Napi::Object>();
+    Napi::Value buffer = o.Get("buffer");
+    if (!buffer.IsTypedArray() || buffer.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+      throw Napi::TypeError::New(env, name + ".buffer must be a Float32Array");
+    }
+    Napi::Float32Array floats = buffer.As<Napi::Float32Array>();
     LayerVector v;
-    v.buffer = copy_array<float, Napi::Float32Array>(o.Get("buffer"), (name + ".buffer").c_str());
+    v.data = floats.Data();
+    v.size = floats.ElementLength();
     const size_t expected = static_cast<size_t>(context_->layer_count() - 1) * context_->embedding_size();
-    if (v.buffer.size() != expected) {
+    if (v.size != expected) {
       throw Napi::RangeError::New(env, name + ".buffer must hold (layerCount - 1) * embeddingSize floats");
     }
     v.first = o.Get("firstLayer").ToNumber().Int32Value();
@@ -158,6 +165,7 @@ class DecodeWorker : public Napi::AsyncWorker {
     if (v.first < 1 || v.last < v.first || v.last >= context_->layer_count()) {
       throw Napi::RangeError::New(env, name + " layers must satisfy 1 <= firstLayer <= lastLayer < layerCount");
     }
+    vector_refs_.push_back(Napi::Persistent(floats.As<Napi::Object>()));
     return v;
   }
 
@@ -203,9 +211,9 @@ class DecodeWorker : public Napi::AsyncWorker {
   bool ApplyControlVector(llama_context* ctx) {
     const int n_embd = context_->embedding_size();
     const int32_t status =
-        cvec_.buffer.empty()
+        cvec_.data == nullptr
             ? llama_set_adapter_cvec(ctx, nullptr, 0, n_embd, -1, -1)
-            : llama_set_adapter_cvec(ctx, cvec_.buffer.data(), cvec_.buffer.size(), n_embd, cvec_.first, cvec_.last);
+            : llama_set_adapter_cvec(ctx, cvec_.data, cvec_.size, n_embd, cvec_.first, cvec_.last);
     if (status != 0) SetError("failed to apply the control vector: " + take_recent_errors());
     return status == 0;
   }
@@ -232,13 +240,14 @@ class DecodeWorker : public Napi::AsyncWorker {
   Context* context_;
   Napi::ObjectReference self_ref_;  // the context stays alive while its decode runs
   std::vector<Napi::ObjectReference> sampler_refs_;
+  std::vector<Napi::ObjectReference> vector_refs_;  // the buffers LayerVectors borrow
 
   std::vector<llama_token> tokens_;
   std::vector<llama_pos> positions_;
   std::vector<llama_seq_id> sequences_;
   std::vector<uint8_t> outputs_;
   bool set_cvec_ = false;
-  LayerVector cvec_;  // empty buffer: clear the context's vector
+  LayerVector cvec_;  // no data: clear the context's vector
   std::vector<LayerVector> row_vectors_;
   std::vector<int32_t> row_of_token_;
   std::vector<std::pair<Sampler*, int32_t>> samplers_;

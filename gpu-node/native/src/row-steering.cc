@@ -38,7 +38,7 @@ void RowSteering::add(ggml_tensor* tensor, int layer) {
     const LayerVector& v = vectors_[static_cast<size_t>(rows_[token])];
     if (layer < v.first || layer > v.last) continue;
     auto* column = reinterpret_cast<float*>(data + static_cast<size_t>(c) * tensor->nb[1]);
-    const float* direction = v.buffer.data() + offset;
+    const float* direction = v.data + offset;
     for (int j = 0; j < n_embd_; j++) column[j] += direction[j];
     changed = true;
   }

@@ -13,9 +13,12 @@
 namespace steer {
 
 // One composed vector: (n_layer - 1) rows of n_embd floats, row i for layer i + 1; only layers
-// first..last are added.
+// first..last are added. Borrowed, not copied: the floats are those of the JS Float32Array the
+// decode was given (about 0.5 MB for an 8B model), which the decode holds a reference to while it
+// runs, and which JS never changes (a composed vector is cached by its steering).
 struct LayerVector {
-  std::vector<float> buffer;
+  const float* data = nullptr;
+  size_t size = 0;
   int first = 0;
   int last = -1;
 };
