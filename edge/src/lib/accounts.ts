@@ -19,15 +19,34 @@ export async function createAccount(db: Db, name: string): Promise<string> {
   return id;
 }
 
+/** An account and its first admin key, written together: an account is never left without one. */
+export async function createAccountWithKey(
+  db: Db,
+  name: string,
+  keyName: string,
+): Promise<{ accountId: string; issued: IssuedKey }> {
+  const accountId = newId("acct");
+  const key = await newKey(db, accountId, keyName, "admin");
+  await db.batch([db.insert(accounts).values({ id: accountId, name }), key.insert]);
+  return { accountId, issued: key.issued };
+}
+
 export async function issueKey(
   db: Db,
   accountId: string,
   name: string,
   scope: IssuedKey["scope"],
 ): Promise<IssuedKey> {
+  const key = await newKey(db, accountId, name, scope);
+  await key.insert;
+  return key.issued;
+}
+
+/** A new key and the insert that stores it (hashed). */
+async function newKey(db: Db, accountId: string, name: string, scope: IssuedKey["scope"]) {
   const key = newSecretKey();
   const issued = { id: newId("key"), key, prefix: key.slice(0, 13), name, scope };
-  await db.insert(apiKeys).values({
+  const insert = db.insert(apiKeys).values({
     id: issued.id,
     accountId,
     name,
@@ -35,5 +54,5 @@ export async function issueKey(
     prefix: issued.prefix,
     scope,
   });
-  return issued;
+  return { issued, insert };
 }

@@ -7,7 +7,7 @@ import { type CreatedAccount, createAccountRequestSchema } from "../../../shared
 import { parseJsonBody } from "../../../shared/http/json-body.ts";
 import { accounts } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
-import { createAccount, issueKey } from "../lib/accounts.ts";
+import { createAccountWithKey } from "../lib/accounts.ts";
 import { database } from "../lib/db.ts";
 import { operatorOnly } from "../middleware/operator.ts";
 import { issuedKeyObject, unixSeconds } from "./keys.ts";
@@ -15,8 +15,7 @@ import { issuedKeyObject, unixSeconds } from "./keys.ts";
 export const accountRoutes = new Hono<EdgeEnv>().post("/v1/accounts", operatorOnly, async (c) => {
   const request = await parseJsonBody(c.req.raw, createAccountRequestSchema);
   const db = database(c.env.DB);
-  const id = await createAccount(db, request.name);
-  const issued = await issueKey(db, id, "first admin key", "admin");
+  const { accountId: id, issued } = await createAccountWithKey(db, request.name, "first admin key");
   // created_at is the database's own clock (its column default), as for every other object.
   const [account] = await db
     .select({ createdAt: accounts.createdAt })
