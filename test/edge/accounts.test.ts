@@ -131,4 +131,24 @@ describe("POST /v1/accounts", () => {
       expect(ids).toEqual([own]);
     }
   });
+  it("replays its first answer to a retry with the same Idempotency-Key, without the secret", async () => {
+    const name = `Retried ${crypto.randomUUID()}`;
+    const send = () =>
+      call("/v1/accounts", {
+        method: "POST",
+        key: OPERATOR_TOKEN,
+        headers: { "Idempotency-Key": `create ${name}` },
+        body: JSON.stringify({ name }),
+      });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const created = (await first.json()) as CreatedAccount;
+    const again = await send();
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const { key, ...withoutSecret } = created;
+    const { key: _secret, ...keyWithoutSecret } = key;
+    expect(await again.json()).toEqual({ ...withoutSecret, key: keyWithoutSecret });
+    expect(await accountsNamed(name)).toHaveLength(1);
+  });
 });

@@ -5,6 +5,7 @@
 // is 409. Without the header, nothing changes. For routes that answer JSON (create routes): the
 // answer is read whole to be stored before it is sent.
 import { and, eq, lt } from "drizzle-orm";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError } from "../../../shared/http/api-error.ts";
@@ -33,9 +34,17 @@ interface Claim {
 export const idempotent = idempotency();
 
 /**
- * `withhold`: top-level fields of the answer never stored (secrets), and so missing from a replay.
+ * `withhold`: fields of the answer never stored (secrets; dotted paths for nested ones), and so
+ * missing from a replay.
+ * `owner`: whose keys these are (by default the caller's account; the operator's routes have none).
  */
-export function idempotency({ withhold = [] }: { withhold?: string[] } = {}) {
+export function idempotency({
+  withhold = [],
+  owner = (c) => c.get("caller").accountId,
+}: {
+  withhold?: string[];
+  owner?: (c: Context<EdgeEnv>) => string;
+} = {}) {
   return createMiddleware<EdgeEnv>(async (c, next) => {
     const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
     if (key === undefined) return next();
@@ -49,7 +58,7 @@ export function idempotency({ withhold = [] }: { withhold?: string[] } = {}) {
     }
     const db = database(c.env.DB);
     const claim = {
-      accountId: c.get("caller").accountId,
+      accountId: owner(c),
       key,
       fingerprint: await fingerprint(c.req.raw),
     };
@@ -124,9 +133,16 @@ async function storedAnswer(db: Db, claim: Claim) {
   return { body: stored.body, status: stored.status as ContentfulStatusCode };
 }
 
+/** The answer less `fields`, each a dotted path ("key.key": the field `key` of the object `key`). */
 function withholding(body: string, fields: string[]): string {
   if (fields.length === 0) return body;
   const answer = JSON.parse(body) as Record<string, unknown>;
-  for (const field of fields) delete answer[field];
+  for (const field of fields) {
+    const path = field.split(".");
+    const last = path.pop() as string;
+    let object: unknown = answer;
+    for (const step of path) object = (object as Record<string, unknown> | undefined)?.[step];
+    if (object && typeof object === "object") delete (object as Record<string, unknown>)[last];
+  }
   return JSON.stringify(answer);
 }

@@ -219,6 +219,7 @@ export const OPERATIONS: Operation[] = [
       "Create a customer's account and its first admin key (its secret is in this answer only)",
     tag: "operator",
     operatorOnly: true,
+    idempotent: true,
     body: "CreateAccount",
     answer: { status: 201, description: "the account, with its key", body: "CreatedAccount" },
   },
