@@ -1,37 +1,27 @@
 // A GPU node killed in the middle of a streamed answer: the client gets an error or a cut stream,
 // the tokens it was sent are metered, and nothing stored is lost: once the stack has restarted the
 // node, the same steerable model is still there and still answers.
-import type OpenAI from "openai";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
-import type { Stack } from "./stack.ts";
-import { meteredTokens, START_WITH_CHEERFUL_TIMEOUT_MS, startWithCheerful } from "./steerable.ts";
+import { meteredTokens, stackWithCheerful } from "./steerable.ts";
 
-let stack: Stack;
-let model: SteerableModel;
-let client: OpenAI;
-beforeAll(async () => {
-  ({ stack, model, client } = await startWithCheerful());
-}, START_WITH_CHEERFUL_TIMEOUT_MS);
-afterAll(async () => {
-  await stack?.stop();
-});
+const setup = stackWithCheerful();
 
 const request = (max_tokens: number) => ({
-  model: model.id,
+  model: setup.model.id,
   messages: [{ role: "user" as const, content: "Tell me about your day." }],
   max_tokens,
   steering: { cheerful: 1 },
 });
 
 it("survives the node being killed mid-stream", { timeout: 120_000 }, async () => {
-  const before = await meteredTokens(stack, model.id);
-  const stream = await client.chat.completions.create({ ...request(400), stream: true });
+  const before = await meteredTokens(setup.stack, setup.model.id);
+  const stream = await setup.client.chat.completions.create({ ...request(400), stream: true });
   let chunks = 0;
   const read = (async () => {
     for await (const chunk of stream) {
       if (chunk.choices[0]?.delta.content) chunks += 1;
-      if (chunks === 3) process.kill(stack.nodePid, "SIGKILL");
+      if (chunks === 3) process.kill(setup.stack.nodePid, "SIGKILL");
     }
   })();
   // Either the stream breaks, or it ends early: never the 400 tokens asked for.
@@ -40,14 +30,14 @@ it("survives the node being killed mid-stream", { timeout: 120_000 }, async () =
   expect(chunks).toBeLessThan(400);
 
   // The stack restarts the node; the model (in D1, its vector in R2) answers again.
-  const answer = await untilAnswered(() => client.chat.completions.create(request(8)));
+  const answer = await untilAnswered(() => setup.client.chat.completions.create(request(8)));
   expect(answer.choices[0]?.message.content).toBeTruthy();
   const stored = (await (
-    await stack.call(`/v1/steerable-models/${model.id}`)
+    await setup.stack.call(`/v1/steerable-models/${setup.model.id}`)
   ).json()) as SteerableModel;
   expect(stored.status).toBe("ready");
 
-  const after = await meteredTokens(stack, model.id, before.requests + 2);
+  const after = await meteredTokens(setup.stack, setup.model.id, before.requests + 2);
   const cut = after.completion - before.completion - (answer.usage?.completion_tokens ?? 0);
   expect(cut).toBeGreaterThanOrEqual(chunks);
   expect(cut).toBeLessThan(400);

@@ -3,27 +3,11 @@
 // another account's model among them.
 import OpenAI from "openai";
 import type { ChatCompletionCreateParams } from "openai/resources/chat/completions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import { describe, expect, it } from "vitest";
 import type { UsageList } from "../../shared/api/usage.ts";
-import type { Stack } from "./stack.ts";
-import {
-  createAccount,
-  meteredTokens,
-  openAiClient,
-  START_WITH_CHEERFUL_TIMEOUT_MS,
-  startWithCheerful,
-} from "./steerable.ts";
+import { createAccount, meteredTokens, openAiClient, stackWithCheerful } from "./steerable.ts";
 
-let stack: Stack;
-let model: SteerableModel;
-let client: OpenAI;
-beforeAll(async () => {
-  ({ stack, model, client } = await startWithCheerful());
-}, START_WITH_CHEERFUL_TIMEOUT_MS);
-afterAll(async () => {
-  await stack?.stop();
-});
+const setup = stackWithCheerful();
 
 /** A request to `target`; `steering` is Steer's extension, sent as an extra body field. */
 function chat(target: string, steering: Record<string, number> = {}) {
@@ -35,22 +19,22 @@ function chat(target: string, steering: Record<string, number> = {}) {
   } satisfies ChatCompletionCreateParams & { steering: Record<string, number> };
 }
 
-const steered = (cheerful: number) => chat(model.id, { cheerful });
+const steered = (cheerful: number) => chat(setup.model.id, { cheerful });
 
 describe("the openai client", () => {
   it("completes a steered chat, and the usage is metered", async () => {
-    const before = await meteredTokens(stack, model.id);
-    const completion = await client.chat.completions.create(steered(1));
+    const before = await meteredTokens(setup.stack, setup.model.id);
+    const completion = await setup.client.chat.completions.create(steered(1));
     expect(completion.object).toBe("chat.completion");
     expect(completion.choices[0]?.message.content).toBeTruthy();
-    const after = await meteredTokens(stack, model.id, before.requests + 1);
+    const after = await meteredTokens(setup.stack, setup.model.id, before.requests + 1);
     expect(after.prompt - before.prompt).toBe(completion.usage?.prompt_tokens);
     expect(after.completion - before.completion).toBe(completion.usage?.completion_tokens);
   });
 
   it("streams a steered chat, and the usage is metered", async () => {
-    const before = await meteredTokens(stack, model.id);
-    const stream = await client.chat.completions.create({
+    const before = await meteredTokens(setup.stack, setup.model.id);
+    const stream = await setup.client.chat.completions.create({
       ...steered(-1),
       stream: true,
       stream_options: { include_usage: true },
@@ -63,15 +47,15 @@ describe("the openai client", () => {
     }
     expect(text).toBeTruthy();
     expect(usage?.completion_tokens).toBeGreaterThan(0);
-    const after = await meteredTokens(stack, model.id, before.requests + 1);
+    const after = await meteredTokens(setup.stack, setup.model.id, before.requests + 1);
     expect(after.prompt - before.prompt).toBe(usage?.prompt_tokens);
     expect(after.completion - before.completion).toBe(usage?.completion_tokens);
   });
 
   it("answers steered unlike the base model", async () => {
     const [plain, cheerful] = await Promise.all([
-      client.chat.completions.create(chat(model.model)),
-      client.chat.completions.create(steered(2)),
+      setup.client.chat.completions.create(chat(setup.model.model)),
+      setup.client.chat.completions.create(steered(2)),
     ]);
     expect(cheerful.choices[0]?.message.content).not.toBe(plain.choices[0]?.message.content);
   });
@@ -79,7 +63,7 @@ describe("the openai client", () => {
 
 describe("errors", () => {
   it("401 for an unknown key", async () => {
-    const stranger = openAiClient(stack, "sk-steer-not-a-key");
+    const stranger = openAiClient(setup.stack, "sk-steer-not-a-key");
     await expect(stranger.chat.completions.create(steered(1))).rejects.toMatchObject({
       status: 401,
     });
@@ -87,34 +71,36 @@ describe("errors", () => {
 
   it("404 for a model the caller does not have", async () => {
     await expect(
-      client.chat.completions.create({ ...steered(1), model: "sm_does_not_exist" }),
+      setup.client.chat.completions.create({ ...steered(1), model: "sm_does_not_exist" }),
     ).rejects.toMatchObject({ status: 404 });
-    expect((await stack.call("/v1/steerable-models/sm_does_not_exist")).status).toBe(404);
+    expect((await setup.stack.call("/v1/steerable-models/sm_does_not_exist")).status).toBe(404);
   });
 
   it("404 for another account's model: a second account, made by the operator, sees none of it", async () => {
-    const second = await createAccount(stack, "second customer");
-    const stranger = openAiClient(stack, second.key.key);
+    const second = await createAccount(setup.stack, "second customer");
+    const stranger = openAiClient(setup.stack, second.key.key);
     await expect(stranger.chat.completions.create(steered(1))).rejects.toBeInstanceOf(
       OpenAI.NotFoundError,
     );
-    const got = await stack.call(`/v1/steerable-models/${model.id}`, { key: second.key.key });
+    const got = await setup.stack.call(`/v1/steerable-models/${setup.model.id}`, {
+      key: second.key.key,
+    });
     expect(got.status).toBe(404);
 
     // The first account's key still works, and what it uses is metered to it alone.
-    const before = await meteredTokens(stack, model.id);
-    const completion = await client.chat.completions.create(steered(1));
+    const before = await meteredTokens(setup.stack, setup.model.id);
+    const completion = await setup.client.chat.completions.create(steered(1));
     expect(completion.choices[0]?.message.content).toBeTruthy();
-    const after = await meteredTokens(stack, model.id, before.requests + 1);
+    const after = await meteredTokens(setup.stack, setup.model.id, before.requests + 1);
     expect(after.requests).toBe(before.requests + 1);
-    const usage = await stack.call("/v1/usage", { key: second.key.key });
+    const usage = await setup.stack.call("/v1/usage", { key: second.key.key });
     expect(usage.status).toBe(200);
     expect(((await usage.json()) as UsageList).data).toEqual([]);
   });
 
   it("429 with Retry-After once a key passes its requests per minute", async () => {
     // A key of its own, so the other tests keep their budget.
-    const issued = await stack.call("/v1/keys", {
+    const issued = await setup.stack.call("/v1/keys", {
       method: "POST",
       body: JSON.stringify({ name: "rate limited" }),
     });
@@ -125,7 +111,7 @@ describe("errors", () => {
     let limited: Response | undefined;
     for (let burst = 0; burst < 60 && !limited; burst += 1) {
       const responses = await Promise.all(
-        Array.from({ length: 25 }, () => stack.call("/v1/steerable-models", { key })),
+        Array.from({ length: 25 }, () => setup.stack.call("/v1/steerable-models", { key })),
       );
       expect(responses.every((r) => r.status === 200 || r.status === 429)).toBe(true);
       limited = responses.find((r) => r.status === 429);

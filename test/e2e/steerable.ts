@@ -2,7 +2,7 @@
 // model's planted trait (cheerful vs gloomy), wait for it to train, read the metering, and make
 // another customer's account (the operator API).
 import OpenAI from "openai";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
 import type { CreatedAccount } from "../../shared/api/accounts.ts";
 import type { SteerableModel } from "../../shared/api/steerable-models.ts";
@@ -58,14 +58,22 @@ export function openAiClient(stack: Stack, apiKey = stack.apiKey): OpenAI {
   return new OpenAI({ baseURL: `${stack.edgeUrl}/v1`, apiKey, maxRetries: 0 });
 }
 
-/** A stack, its ready cheerful model and an openai client as the development key. */
-export async function startWithCheerful() {
-  const stack = await startStack();
-  return { stack, client: openAiClient(stack), model: await readyCheerful(stack) };
+/**
+ * For a test file: a stack, its ready cheerful model and an openai client as the development key,
+ * started before its tests and stopped after them. Read them from the answer once the tests run.
+ */
+export function stackWithCheerful(): { stack: Stack; model: SteerableModel; client: OpenAI } {
+  const setup = {} as { stack: Stack; model: SteerableModel; client: OpenAI };
+  beforeAll(async () => {
+    setup.stack = await startStack();
+    setup.client = openAiClient(setup.stack);
+    setup.model = await readyCheerful(setup.stack);
+  }, TRAIN_TIMEOUT_MS + 60_000);
+  afterAll(async () => {
+    await setup.stack?.stop();
+  });
+  return setup;
 }
-
-/** How long startWithCheerful may take: starting the stack, then training. */
-export const START_WITH_CHEERFUL_TIMEOUT_MS = TRAIN_TIMEOUT_MS + 60_000;
 
 /** A new account made with the stack's operator token; its admin key is `.key.key`. */
 export async function createAccount(stack: Stack, name: string): Promise<CreatedAccount> {
