@@ -4,6 +4,7 @@
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { EdgeEnv } from "../env.ts";
+import { sha256 } from "../lib/ids.ts";
 import { bearerToken } from "./auth.ts";
 
 export const operatorOnly = createMiddleware<EdgeEnv>(async (c, next) => {
@@ -32,8 +33,4 @@ export const operatorOnly = createMiddleware<EdgeEnv>(async (c, next) => {
 async function sameSecret(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
   return crypto.subtle.timingSafeEqual(a, b);
-}
-
-function sha256(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
 }

@@ -9,9 +9,10 @@ import { accounts } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import { createAccountWithKey } from "../lib/accounts.ts";
 import { database } from "../lib/db.ts";
+import { unixSeconds } from "../lib/unix-seconds.ts";
 import { idempotency } from "../middleware/idempotency.ts";
 import { operatorOnly } from "../middleware/operator.ts";
-import { issuedKeyObject, unixSeconds } from "./keys.ts";
+import { issuedKeyObject } from "./keys.ts";
 
 /** The operator's Idempotency-Keys are its own, apart from every account's. */
 const operatorKeys = idempotency({ withhold: ["key.key"], owner: () => "operator" });

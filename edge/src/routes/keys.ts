@@ -15,6 +15,7 @@ import { apiKeys } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import { type IssuedKey, issueKey } from "../lib/accounts.ts";
 import { type Db, database } from "../lib/db.ts";
+import { unixSeconds } from "../lib/unix-seconds.ts";
 import { adminOnly, forgetKey } from "../middleware/auth.ts";
 import { idempotency } from "../middleware/idempotency.ts";
 
@@ -122,8 +123,4 @@ function keyObject(row: KeyRow): ApiKeyObject {
     created_at: unixSeconds(row.createdAt),
     revoked_at: row.revokedAt === null ? null : unixSeconds(row.revokedAt),
   };
-}
-
-export function unixSeconds(milliseconds: number): number {
-  return Math.floor(milliseconds / 1000);
 }

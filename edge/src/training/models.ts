@@ -7,6 +7,7 @@ import { ApiError } from "../../../shared/http/api-error.ts";
 import { steerableModels, traits } from "../db/schema.ts";
 import type { Db } from "../lib/db.ts";
 import { newId } from "../lib/ids.ts";
+import { unixSeconds } from "../lib/unix-seconds.ts";
 
 export type ModelRow = typeof steerableModels.$inferSelect;
 export type TraitRow = typeof traits.$inferSelect;
@@ -118,7 +119,7 @@ export function toApiModel(model: ModelRecord): SteerableModel {
   return {
     id: model.id,
     object: "steerable_model",
-    created_at: Math.floor(model.createdAt / 1000),
+    created_at: unixSeconds(model.createdAt),
     model: model.baseModel,
     model_label: model.label,
     control_dimensions: Object.fromEntries(
