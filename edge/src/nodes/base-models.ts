@@ -37,7 +37,8 @@ async function served(pool: NodePool): Promise<ModelObject[]> {
   return known.models;
 }
 
-async function askNodes(pool: NodePool): Promise<ModelObject[]> {
+/** A node's model list, asked now (GET /v1/models answers with it). */
+export async function askNodes(pool: NodePool): Promise<ModelObject[]> {
   const { response } = await pool.request("/v1/models");
   if (!response.ok) {
     throw new ApiError(
