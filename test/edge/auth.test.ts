@@ -1,7 +1,7 @@
 // API keys: a request needs a known, unrevoked key; anything else is 401 in OpenAI's error shape.
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { apiKeys } from "../../edge/src/db/schema.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import type { ApiErrorBody } from "../../shared/api/errors.ts";
@@ -26,6 +26,24 @@ describe("authentication", () => {
       expect(response.status, authorization).toBe(401);
       const body = (await response.json()) as ApiErrorBody;
       expect(body.error).toMatchObject({ type: "authentication_error", code: "invalid_api_key" });
+    }
+  });
+
+  it("sees a key revoked elsewhere within a minute, however often the key is used", async () => {
+    const { id, key } = await newAccount();
+    const start = Date.now();
+    const at = (ms: number) => vi.spyOn(Date, "now").mockReturnValue(start + ms);
+    try {
+      at(0);
+      expect((await call("/v1/nothing-here", { key })).status).toBe(404);
+      // Revoked in D1 only, as another isolate would: this one has the key cached as valid.
+      await database(env.DB).update(apiKeys).set({ revokedAt: start }).where(eq(apiKeys.id, id));
+      at(40_000);
+      expect((await call("/v1/nothing-here", { key })).status).toBe(404);
+      at(70_000);
+      expect((await call("/v1/nothing-here", { key })).status).toBe(401);
+    } finally {
+      vi.restoreAllMocks();
     }
   });
 

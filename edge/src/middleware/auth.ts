@@ -25,7 +25,6 @@ export const authenticate = createMiddleware<EdgeEnv>(async (c, next) => {
   const hash = await sha256Hex(key);
   const caller = verified.get(hash) ?? (await lookUp(c.env.DB, hash));
   if (!caller) throw unauthorized("the API key is unknown or revoked");
-  verified.set(hash, caller);
   c.set("caller", caller);
   await next();
 });
@@ -35,12 +34,14 @@ export function forgetKey(hash: string): void {
   verified.delete(hash);
 }
 
+/** The key's caller from D1, remembered from now: not from each use, or it would never expire. */
 async function lookUp(d1: D1Database, hash: string): Promise<Caller | undefined> {
   const [key] = await database(d1)
     .select({ keyId: apiKeys.id, accountId: apiKeys.accountId, scope: apiKeys.scope })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
     .limit(1);
+  if (key) verified.set(hash, key);
   return key;
 }
 
