@@ -21,6 +21,42 @@ export interface ControlVector {
   modelHint?: string;
 }
 
+/** A model's shape, as far as steering it goes. */
+export interface ModelShape {
+  layerCount: number;
+  embeddingSize: number;
+}
+
+/** Why a vector, or a layer to extract, does not fit a model. */
+export interface ShapeProblem {
+  code: "layer_out_of_range" | "control_vector_width";
+  message: string;
+}
+
+/** The steerable-layer rule: llama.cpp adds vectors to the outputs of layers 1 to layerCount - 1. */
+export function layerProblem(layer: number, layerCount: number): ShapeProblem | null {
+  if (Number.isInteger(layer) && layer >= 1 && layer < layerCount) return null;
+  return {
+    code: "layer_out_of_range",
+    message: `layer ${layer} cannot be steered: this model steers layers 1 to ${layerCount - 1}`,
+  };
+}
+
+/** Whether `vector` can steer a model of `shape`: every layer steerable, every direction as wide. */
+export function vectorShapeProblem(vector: ControlVector, shape: ModelShape): ShapeProblem | null {
+  for (const [layer, direction] of vector.directions) {
+    const problem = layerProblem(layer, shape.layerCount);
+    if (problem) return problem;
+    if (direction.length !== shape.embeddingSize) {
+      return {
+        code: "control_vector_width",
+        message: `layer ${layer}'s direction has ${direction.length} values; the model's width is ${shape.embeddingSize}`,
+      };
+    }
+  }
+  return null;
+}
+
 export const CONTROL_VECTOR_ARCHITECTURE = "controlvector";
 const DIRECTION_NAME = /^direction\.(\d+)$/;
 

@@ -1,9 +1,10 @@
 // Errors as HTTP answers, for the edge and the GPU node alike: every failure becomes OpenAI's error
-// object (shared/api/errors.ts) with a fitting status; a zod failure names the field at fault.
+// object (shared/openai/errors.ts) with a fitting status, naming the request field at fault.
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
-import type { ApiErrorBody } from "../api/errors.ts";
+import type { ApiErrorBody } from "../openai/errors.ts";
 
 export class ApiError extends Error {
   override name = "ApiError";
@@ -48,10 +49,41 @@ export function paramPath(path: readonly PropertyKey[]): string | null {
   return out || null;
 }
 
-export function fromZodError(error: ZodError, prefix = ""): ApiError {
+/** The first issue, as a 400 naming its field: for a field the schema does not know, that field. */
+export function fromZodError(error: ZodError): ApiError {
   const issue = error.issues[0];
-  const path = issue ? paramPath(issue.path) : null;
-  const param = prefix ? (path ? `${prefix}.${path}` : prefix) : path;
-  const message = issue ? `${param ?? "body"}: ${issue.message}` : "invalid request";
-  return new ApiError(400, message, "invalid_request", param);
+  if (!issue) return new ApiError(400, "invalid request", "invalid_request");
+  if (issue.code === "unrecognized_keys") {
+    const param = paramPath([...issue.path, issue.keys[0] ?? ""]);
+    return new ApiError(400, `${param}: unknown field`, "unknown_field", param);
+  }
+  const param = paramPath(issue.path);
+  return new ApiError(400, `${param ?? "body"}: ${issue.message}`, "invalid_request", param);
+}
+
+/**
+ * The validators' own refusals (Hono's HTTPException) in the API's shape: a body that is not JSON,
+ * or one sent as another media type.
+ */
+export function fromHttpException(error: HTTPException): ApiError {
+  if (error.status === 400) {
+    return new ApiError(400, "the body is not valid JSON", "invalid_json", "body");
+  }
+  if (error.status === 415) {
+    const message = "the body must be JSON, sent with Content-Type: application/json";
+    return new ApiError(415, message, "unsupported_media_type", "content-type");
+  }
+  return new ApiError(error.status as ContentfulStatusCode, error.message, "http_error");
+}
+
+/** Any error as the ApiError it answers with; what is not the client's fault is a bare 500. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) return fromHttpException(error);
+  return new ApiError(500, "internal server error", "internal_error");
+}
+
+/** @hono/zod-openapi's defaultHook: a request that fails its route's schema is a 400 naming the field. */
+export function rejectInvalid(result: { success: boolean; error?: ZodError }): void {
+  if (!result.success && result.error) throw fromZodError(result.error);
 }

@@ -1,0 +1,39 @@
+// The product's limits, each defined once: the public API's schemas, the GPU node's contract, the
+// engine and extraction all import them from here, so a limit cannot say one thing at the edge and
+// another on the node.
+
+/** The largest |multiplier| a request may ask for (useful values lie within about +-2). */
+export const MAX_MULTIPLIER = 10;
+
+/** Stop sequences per generation request. */
+export const MAX_STOP_SEQUENCES = 16;
+
+/** A sampling seed is 32 bits, as llama.cpp takes it. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** Tokens a generation makes when its request does not say. */
+export const DEFAULT_MAX_TOKENS = 256;
+
+/** Traits (control dimensions) in one steerable model. */
+export const MAX_TRAITS = 16;
+
+/** Positive (and as many negative) examples per trait: each pair is one persona pair. */
+export const MAX_EXAMPLES = 256;
+
+/** Characters of one example, one persona, one opener (prompt_list entry) or one template. */
+export const MAX_EXAMPLE_CHARS = 2000;
+
+/** Openers (the original's prompt_list) per extraction. */
+export const MAX_OPENERS = 512;
+
+/** Characters of a customer's free label (model_label) or a name. */
+export const MAX_LABEL_CHARS = 200;
+
+/** Contrast pairs one extraction may capture: hidden states take pairs x layers x width x 4 bytes. */
+export const MAX_EXTRACTION_PAIRS = 20_000;
+
+/** The largest JSON body a GPU node reads. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/** The largest control-vector file a GPU node takes (an 8B model's is about 0.5 MB). */
+export const MAX_VECTOR_BYTES = 32 * 1024 * 1024;
