@@ -21,12 +21,12 @@ export const PERSONA_PLACEHOLDER = "{persona}";
 export const DEFAULT_PERSONA_TEMPLATE = "Respond as an extremely {persona} person would.";
 
 /** A persona, an opener or a text: taken as it is (spaces matter to the tokenizer), never blank. */
-const text = z
+export const personaTextSchema = z
   .string()
   .max(MAX_EXAMPLE_CHARS)
   .refine((value) => value.trim() !== "", "must not be blank");
 
-export const personaTemplateSchema = text
+export const personaTemplateSchema = personaTextSchema
   .refine((template) => template.includes(PERSONA_PLACEHOLDER), {
     message: `must hold ${PERSONA_PLACEHOLDER}`,
   })
@@ -35,19 +35,20 @@ export const personaTemplateSchema = text
       `"${DEFAULT_PERSONA_TEMPLATE}")`,
   );
 
+export const openersSchema = z
+  .array(personaTextSchema)
+  .min(1)
+  .max(MAX_OPENERS)
+  .describe(
+    "Starts of the assistant's reply; every token-prefix of each is used (default: built in)",
+  );
+
 export const personasSchema = z
   .strictObject({
-    positive: z.array(text).min(1).max(MAX_EXAMPLES),
-    negative: z.array(text).min(1).max(MAX_EXAMPLES),
+    positive: z.array(personaTextSchema).min(1).max(MAX_EXAMPLES),
+    negative: z.array(personaTextSchema).min(1).max(MAX_EXAMPLES),
     template: personaTemplateSchema.optional(),
-    openers: z
-      .array(text)
-      .min(1)
-      .max(MAX_OPENERS)
-      .optional()
-      .describe(
-        "Starts of the assistant's reply; every token-prefix of each is used (default: built in)",
-      ),
+    openers: openersSchema.optional(),
   })
   .refine((personas) => personas.positive.length === personas.negative.length, {
     message: "personas come in pairs: give as many negative as positive",
@@ -58,7 +59,7 @@ export const extractionRequestSchema = z
   .strictObject({
     personas: personasSchema.optional(),
     pairs: z
-      .array(z.strictObject({ positive: text, negative: text }))
+      .array(z.strictObject({ positive: personaTextSchema, negative: personaTextSchema }))
       .min(1)
       .max(MAX_EXTRACTION_PAIRS)
       .optional()
