@@ -1,13 +1,14 @@
 // The edge Worker's app: every request gets an id and OpenAI-style errors; the API routes need a
-// key, the operator's routes the operator token instead. Routes live one file per resource in
-// routes/.
-import { Hono } from "hono";
+// key, the operator's route the operator token instead. Routes live one file per resource in
+// routes/, each declared with createRoute: the declarations are the OpenAPI document
+// (openapi/routes.ts), and the schemas they name are what requests are checked against.
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
-import { ApiError } from "../../shared/http/api-error.ts";
+import { ApiError, rejectInvalid, toApiError } from "../../shared/http/api-error.ts";
 import type { EdgeEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
-import { openapiRoutes } from "./openapi/routes.ts";
+import { describe } from "./openapi/routes.ts";
 import { playgroundRoutes } from "./playground/routes.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { chatRoutes } from "./routes/chat.ts";
@@ -15,37 +16,39 @@ import { completionRoutes } from "./routes/completions.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { presetRoutes } from "./routes/presets.ts";
+import { rootRoutes } from "./routes/root.ts";
 import { steerableModelRoutes } from "./routes/steerable-models.ts";
 import { usageRoutes } from "./routes/usage.ts";
 import { vectorRoutes } from "./routes/vectors.ts";
 
-export function createApp(): Hono<EdgeEnv> {
-  const app = new Hono<EdgeEnv>();
+export function createApp(): OpenAPIHono<EdgeEnv> {
+  const app = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
   app.use(requestId());
   app.onError((error, c) => {
-    if (error instanceof ApiError) return error.response(c);
-    console.error(error);
-    return new ApiError(500, "internal server error", "internal_error").response(c);
+    const answer = toApiError(error);
+    if (answer.status === 500) console.error(error);
+    return answer.response(c);
   });
   app.notFound((c) =>
     new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found").response(c),
   );
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.route("/", playgroundRoutes);
-  app.route("/", openapiRoutes);
-  // Before the API: its routes answer here, so no API key is asked for nor any key's rate spent.
+  describe(app);
+  // Before the API: its route answers here, so no API key is asked for nor any key's rate spent.
   app.route("/", accountRoutes);
-  const api = new Hono<EdgeEnv>();
+  const api = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
   api.use(authenticate, rateLimit);
+  api.route("/", rootRoutes);
   api.route("/", modelRoutes);
   api.route("/", chatRoutes);
   api.route("/", completionRoutes);
   api.route("/", keyRoutes);
   api.route("/", usageRoutes);
-  api.route("/v1/steerable-models", vectorRoutes);
-  api.route("/steerable-model", steerableModelRoutes({ listObject: false }));
-  api.route("/v1/steerable-models", steerableModelRoutes({ listObject: true }));
-  api.route("/v1/presets", presetRoutes);
+  api.route("/", vectorRoutes);
+  api.route("/steerable-model", steerableModelRoutes("/steerable-model"));
+  api.route("/v1/steerable-models", steerableModelRoutes("/v1/steerable-models"));
+  api.route("/", presetRoutes);
   app.route("/", api);
   return app;
 }

@@ -18,19 +18,25 @@ export function jsonAnswer<S extends z.ZodType>(schema: S, description: string) 
   return { description, content: json(schema) };
 }
 
+/** What an error answer means, and the headers it carries, if any. */
+type ErrorMeaning = string | { description: string; headers: z.ZodObject };
+
 type ErrorAnswers<T> = {
   [Status in keyof T]: {
     description: string;
+    headers?: z.ZodObject;
     content: ReturnType<typeof json<typeof errorBodySchema>>;
   };
 };
 
 /** The error answers a route can give, status -> what it means; each has OpenAI's error body. */
-export function errorAnswers<T extends Record<number, string>>(descriptions: T): ErrorAnswers<T> {
+export function errorAnswers<T extends Record<number, ErrorMeaning>>(meanings: T): ErrorAnswers<T> {
   return Object.fromEntries(
-    Object.entries(descriptions).map(([status, description]) => [
+    Object.entries(meanings).map(([status, meaning]) => [
       status,
-      jsonAnswer(errorBodySchema, description),
+      typeof meaning === "string"
+        ? jsonAnswer(errorBodySchema, meaning)
+        : { ...jsonAnswer(errorBodySchema, meaning.description), headers: meaning.headers },
     ]),
   ) as ErrorAnswers<T>;
 }

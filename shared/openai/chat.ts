@@ -22,6 +22,12 @@ export const seedSchema = z
   .max(MAX_SEED)
   .describe("Sampling seed, 0 to 2^32 - 1: the same seed and request give the same answer");
 
+export const repetitionPenaltySchema = z
+  .number()
+  .gt(0)
+  .max(10)
+  .describe("Above 1 discourages repeating tokens already in the text (1: none)");
+
 /** How a generation samples and where it stops: the fields chat and text completions share. */
 export const samplingFields = {
   max_tokens: positiveInt
@@ -48,12 +54,7 @@ export const samplingFields = {
     .nullish(),
   top_k: z.number().int().min(0).nullish().describe("Sample among the k likeliest tokens only"),
   min_p: z.number().min(0).max(1).nullish(),
-  repetition_penalty: z
-    .number()
-    .gt(0)
-    .max(10)
-    .nullish()
-    .describe("Above 1 discourages repeating tokens already in the text (1: none)"),
+  repetition_penalty: repetitionPenaltySchema.nullish(),
 };
 
 /** The request fields of a chat completion, less `model` and `steering`, which each side defines. */

@@ -2,24 +2,28 @@
 // not an API key) creates a customer's account with its first admin key, whose secret is shown in
 // that answer only.
 import { z } from "zod";
+import { MAX_LABEL_CHARS } from "../../../shared/limits.ts";
 import { issuedApiKeySchema } from "./keys.ts";
 
-export const createAccountRequestSchema = z.object({
-  /** Whose account it is, to tell accounts apart. */
-  name: z.string().min(1).max(200),
-});
+export const createAccountRequestSchema = z
+  .strictObject({
+    name: z.string().min(1).max(MAX_LABEL_CHARS).describe("Whose account it is"),
+  })
+  .meta({ id: "CreateAccount" });
 
 export type CreateAccountRequest = z.infer<typeof createAccountRequestSchema>;
 
-/** The answer to POST /v1/accounts. */
-export const createdAccountSchema = z.object({
-  id: z.string(),
-  object: z.literal("account"),
-  name: z.string(),
-  /** Unix seconds. */
-  created_at: z.number().int(),
-  /** The account's first key, admin-scoped, with its secret: hand it to the customer. */
-  key: issuedApiKeySchema,
-});
+export const createdAccountSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("account"),
+    name: z.string(),
+    created_at: z.number().int().describe("Unix seconds"),
+    key: issuedApiKeySchema.describe(
+      "The account's first key, admin-scoped, with its secret: hand it to the customer (a " +
+        "replay omits the secret)",
+    ),
+  })
+  .meta({ id: "CreatedAccount" });
 
 export type CreatedAccount = z.infer<typeof createdAccountSchema>;

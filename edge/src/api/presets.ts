@@ -1,59 +1,71 @@
-// The edge's presets, the marketplace: ready-made steerable models anyone can install into their
-// account (GET /v1/presets, POST /v1/presets/{name}/install), built in or published by users from
-// a ready model of theirs (POST /v1/presets). Not the GPU node's presets (presets.ts), which only
-// name a stored vector.
+// The marketplace: ready-made steerable models anyone can install into their account, built in or
+// published by users from a ready model of theirs.
 import { z } from "zod";
-import { presetNameSchema } from "./presets.ts";
 
-export const publishPresetSchema = z.object({
-  /** A ready steerable model of the caller's. */
-  model_id: z.string().min(1),
-  name: presetNameSchema,
-  description: z.string().min(1).max(1024),
-});
+/** At most 63 characters: a lower-case name fit for a URL. */
+export const PRESET_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+export const presetNameSchema = z
+  .string()
+  .regex(PRESET_NAME, "must be 1 to 63 of a-z, 0-9, _ and -, starting with a letter");
+
+export const publishPresetSchema = z
+  .strictObject({
+    model_id: z.string().min(1).describe("A ready steerable model of yours"),
+    name: presetNameSchema,
+    description: z.string().min(1).max(1024),
+  })
+  .meta({ id: "PublishPreset" });
 
 export type PublishPreset = z.infer<typeof publishPresetSchema>;
 
 /** POST /v1/presets/{name}/install: the body is optional. */
-export const installPresetSchema = z.object({
-  /**
-   * The base model to install on: any the GPU nodes serve, for a built-in preset (by default the
-   * first they list); a published preset's own, for a published one (its vectors are for it).
-   */
-  base_model: z.string().min(1).nullish(),
-});
+export const installPresetSchema = z
+  .strictObject({
+    base_model: z
+      .string()
+      .min(1)
+      .nullish()
+      .describe(
+        "The base model to install on: a built-in preset installs on any the GPU nodes serve " +
+          "(default: the first they list), a published one on its own only",
+      ),
+  })
+  .meta({ id: "InstallPreset" });
 
 export type InstallPreset = z.infer<typeof installPresetSchema>;
 
-export const marketplacePresetSchema = z.object({
-  object: z.literal("preset"),
-  name: z.string(),
-  description: z.string(),
-  /** Its traits: the control_settings an installed copy takes. */
-  traits: z.array(z.string()),
-  /**
-   * The base models its vectors are ready for. A built-in preset installs on any base model the
-   * GPU nodes serve: its vectors are extracted there on the first install.
-   */
-  base_models: z.array(z.string()),
-  /** "steer" for the built-in presets, else the publishing account's name. */
-  author: z.string(),
-  built_in: z.boolean(),
-});
+export const marketplacePresetSchema = z
+  .object({
+    object: z.literal("preset"),
+    name: z.string(),
+    description: z.string(),
+    traits: z
+      .array(z.string())
+      .describe("Its traits: the control_settings an installed copy takes"),
+    base_models: z
+      .array(z.string())
+      .describe(
+        "The base models its vectors are ready for; a built-in preset installs on any base model " +
+          "the GPU nodes serve, extracting them there on the first install",
+      ),
+    author: z
+      .string()
+      .describe('"steer" for the built-in presets, else the publishing account\'s name'),
+    built_in: z.boolean(),
+  })
+  .meta({ id: "Preset" });
 
 export type MarketplacePreset = z.infer<typeof marketplacePresetSchema>;
 
-export const marketplacePresetListSchema = z.object({
-  object: z.literal("list"),
-  data: z.array(marketplacePresetSchema),
-});
+export const marketplacePresetListSchema = z
+  .object({ object: z.literal("list"), data: z.array(marketplacePresetSchema) })
+  .meta({ id: "PresetList" });
 
 export type MarketplacePresetList = z.infer<typeof marketplacePresetListSchema>;
 
-export const marketplacePresetDeletedSchema = z.object({
-  name: z.string(),
-  object: z.literal("preset"),
-  deleted: z.literal(true),
-});
+export const marketplacePresetDeletedSchema = z
+  .object({ name: z.string(), object: z.literal("preset"), deleted: z.literal(true) })
+  .meta({ id: "PresetDeleted" });
 
 export type MarketplacePresetDeleted = z.infer<typeof marketplacePresetDeletedSchema>;

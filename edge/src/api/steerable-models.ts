@@ -1,132 +1,158 @@
-// The product's original endpoints, with their original shapes: steerable models made from
-// contrastive examples per trait (control dimension), and completions steered by a multiplier per
-// trait. Served by the edge at /steerable-model and /completions, and under /v1/steerable-models.
+// Steerable models, the product's original resource with its original shapes: made from
+// contrastive examples per trait (control dimension), trained on the GPU nodes, then used to steer
+// completions by a multiplier per trait. Served at /steerable-model and under /v1/steerable-models.
 import { z } from "zod";
-import { completionUsageSchema, MAX_MULTIPLIER, seedSchema } from "./chat.ts";
+import { MAX_EXAMPLES, MAX_LABEL_CHARS, MAX_TRAITS } from "../../../shared/limits.ts";
+import {
+  openersSchema,
+  personaTemplateSchema,
+  personaTextSchema,
+} from "../../../shared/node-api/extractions.ts";
 
 /** A trait's name: it keys control_settings and steering, and names its vector file. */
 export const TRAIT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-export const MAX_TRAITS = 16;
-export const MAX_EXAMPLES = 256;
-export const MAX_EXAMPLE_CHARS = 2000;
+export const TRAIT_NAME_RULE = "a trait name is a letter, then up to 63 letters, digits, _ or -";
 
-const examples = z.array(z.string().min(1).max(MAX_EXAMPLE_CHARS)).min(1).max(MAX_EXAMPLES);
+export const traitNameSchema = z.string().regex(TRAIT_NAME, TRAIT_NAME_RULE);
 
-export const controlDimensionSchema = z.object({
-  positive_examples: examples,
-  negative_examples: examples,
+const examples = z.array(personaTextSchema).min(1).max(MAX_EXAMPLES);
+
+const examplePair = z.strictObject({
+  positive_examples: examples.describe(
+    'Persona words or phrases with the trait ("cheerful", "happy go lucky"); the i-th is paired with the i-th negative one',
+  ),
+  negative_examples: examples.describe("Their opposites, as many"),
 });
+
+/** The original's tests give a trait as [[positives...], [negatives...]]: the same, as a list. */
+const examplePairList = z
+  .tuple([examples, examples])
+  .transform(([positive_examples, negative_examples]) => ({
+    positive_examples,
+    negative_examples,
+  }));
+
+export const controlDimensionSchema = z
+  .union([examplePair, examplePairList])
+  .superRefine((pair, context) => {
+    const positives = pair.positive_examples.length;
+    const negatives = pair.negative_examples.length;
+    if (positives === negatives) return;
+    context.addIssue({
+      code: "custom",
+      path: ["negative_examples"],
+      message: `examples come in pairs: ${positives} positive but ${negatives} negative`,
+    });
+  })
+  .describe(
+    "A trait's contrastive examples: {positive_examples, negative_examples}, or the list " +
+      "[[positives...], [negatives...]]; each pair is one persona pair of the training recipe",
+  );
+
+export type ControlDimension = z.output<typeof controlDimensionSchema>;
 
 export const controlDimensionsSchema = z
-  .record(
-    z.string().regex(TRAIT_NAME, "a trait name is a letter, then up to 63 letters, digits, _ or -"),
-    controlDimensionSchema,
-  )
+  .record(traitNameSchema, controlDimensionSchema)
   .refine((dims) => Object.keys(dims).length >= 1, "give at least one control dimension")
-  .refine((dims) => Object.keys(dims).length <= MAX_TRAITS, `at most ${MAX_TRAITS} dimensions`);
+  .refine((dims) => Object.keys(dims).length <= MAX_TRAITS, `at most ${MAX_TRAITS} dimensions`)
+  .describe("Trait name -> its examples");
 
-export const createSteerableModelSchema = z.object({
-  /** The base model to steer (GET /v1/models lists them). */
-  model_label: z.string().min(1).max(200),
-  control_dimensions: controlDimensionsSchema,
-  /** The prompts the contrast pairs are built on (default: a built-in list). */
-  prompt_list: z.array(z.string().min(1).max(MAX_EXAMPLE_CHARS)).min(1).max(512).nullish(),
-});
+export const modelLabelSchema = z
+  .string()
+  .min(1)
+  .max(MAX_LABEL_CHARS)
+  .describe("Your own label for the model, free text (the original's model_label)");
 
-export type CreateSteerableModel = z.infer<typeof createSteerableModelSchema>;
-export type ControlDimension = z.infer<typeof controlDimensionSchema>;
+export const createSteerableModelSchema = z
+  .strictObject({
+    model_label: modelLabelSchema,
+    model: z
+      .string()
+      .min(1)
+      .nullish()
+      .describe("The base model to steer (default: the first GET /v1/models lists)"),
+    control_dimensions: controlDimensionsSchema,
+    prompt_list: openersSchema
+      .nullish()
+      .describe(
+        'Starts of the assistant\'s reply ("That game", "I can see"); every token-prefix of each ' +
+          "begins a reply whose hidden state is read (default: built-in openers)",
+      ),
+    template: personaTemplateSchema.nullish(),
+  })
+  .meta({ id: "CreateSteerableModel" });
 
-export const steerableModelStatusSchema = z.enum(["pending", "training", "ready", "failed"]);
+export type CreateSteerableModel = z.output<typeof createSteerableModelSchema>;
+
+export const steerableModelStatusSchema = z
+  .enum(["pending", "training", "ready", "failed"])
+  .describe("pending -> training -> ready, or failed (failure_reason says why)");
 
 export type SteerableModelStatus = z.infer<typeof steerableModelStatusSchema>;
 
-export const steerableModelSchema = z.object({
-  id: z.string(),
-  object: z.literal("steerable_model"),
-  /** Unix seconds. */
-  created_at: z.number().int(),
-  /** The base model. */
-  model: z.string(),
-  /** The label the model was created with (the base model's name as asked for). */
-  model_label: z.string(),
-  /** No limits here, unlike a request's: a trait imported as a vector file has no examples. */
-  control_dimensions: z.record(
-    z.string(),
-    z.object({ positive_examples: z.array(z.string()), negative_examples: z.array(z.string()) }),
-  ),
-  status: steerableModelStatusSchema,
-  /** Why it failed, when it did. */
-  failure_reason: z.string().nullish(),
-  /** The preset it was installed from, if any. */
-  preset: z.string().nullish(),
-});
+export const steerableModelSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("steerable_model"),
+    created_at: z.number().int().describe("Unix seconds"),
+    model: z.string().describe("The base model it steers"),
+    model_label: z.string().describe("The label it was created with"),
+    control_dimensions: z
+      .record(
+        z.string(),
+        z.object({
+          positive_examples: z.array(z.string()),
+          negative_examples: z.array(z.string()),
+        }),
+      )
+      .describe("Its traits' examples (none for a trait imported as a vector file)"),
+    prompt_list: z.array(z.string()).nullable().describe("null: the built-in openers"),
+    template: z.string().nullable().describe("null: the default persona template"),
+    status: steerableModelStatusSchema,
+    failure_reason: z.string().nullish().describe("Why it failed, when it did"),
+    preset: z.string().nullish().describe("The preset it was installed from, if any"),
+  })
+  .meta({ id: "SteerableModel" });
 
 export type SteerableModel = z.infer<typeof steerableModelSchema>;
 
+/** GET /steerable-model/{id}/status: what the original client's wait_for_model_ready polls. */
+export const steerableModelStatusAnswerSchema = z
+  .object({
+    id: z.string(),
+    status: steerableModelStatusSchema,
+    failure_reason: z.string().nullish(),
+  })
+  .meta({ id: "SteerableModelStatus" });
+
 /** A page of models as GET /steerable-model answers it, the original shape. */
-export const steerableModelPageSchema = z.object({ data: z.array(steerableModelSchema) });
+export const steerableModelPageSchema = z
+  .object({ data: z.array(steerableModelSchema) })
+  .meta({ id: "SteerableModelPage" });
 
 /** A page of models as GET /v1/steerable-models answers it, OpenAI's list. */
-export const steerableModelListSchema = z.object({
-  object: z.literal("list"),
-  data: z.array(steerableModelSchema),
-});
+export const steerableModelListSchema = z
+  .object({ object: z.literal("list"), data: z.array(steerableModelSchema) })
+  .meta({ id: "SteerableModelList" });
 
-export type SteerableModelList = z.infer<typeof steerableModelListSchema>;
-
-export const steerableModelDeletedSchema = z.object({
-  id: z.string(),
-  object: z.literal("steerable_model"),
-  deleted: z.literal(true),
-});
+export const steerableModelDeletedSchema = z
+  .object({ id: z.string(), object: z.literal("steerable_model"), deleted: z.literal(true) })
+  .meta({ id: "SteerableModelDeleted" });
 
 export type SteerableModelDeleted = z.infer<typeof steerableModelDeletedSchema>;
 
-export const listQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(10),
+export const listQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(10).describe("1 to 100 (default 10)"),
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const multiplier = z.number().min(-MAX_MULTIPLIER).max(MAX_MULTIPLIER);
-
-export const completionSettingsSchema = z.object({
-  do_sample: z.boolean().default(false),
-  max_new_tokens: z.number().int().min(1).max(4096).default(256),
-  repetition_penalty: z.number().gt(0).max(10).nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().gt(0).max(1).nullish(),
-  seed: seedSchema.nullish(),
-});
-
-export const steeredCompletionRequestSchema = z.object({
-  /** A steerable model's id. */
-  model: z.string().min(1),
-  prompt: z.string().min(1),
-  control_settings: z.record(z.string(), multiplier).default({}),
-  settings: completionSettingsSchema.default({ do_sample: false, max_new_tokens: 256 }),
-});
-
-export type SteeredCompletionRequest = z.infer<typeof steeredCompletionRequestSchema>;
-
-export const steeredCompletionSchema = z.object({
-  /** The steerable model's id. */
-  model_id: z.string(),
-  object: z.literal("text_completion"),
-  /** Unix seconds. */
-  created: z.number().int(),
-  /** The base model. */
-  model: z.string(),
-  content: z.string(),
-  usage: completionUsageSchema,
-});
-
-export type SteeredCompletion = z.infer<typeof steeredCompletionSchema>;
-
-/** POST /v1/steerable-models/import?trait=NAME&label=BASE_MODEL, a control-vector GGUF as body. */
-export const importVectorQuerySchema = z.object({
-  trait: z
+/** POST /v1/steerable-models/import?trait=NAME: a control-vector GGUF as body. */
+export const importVectorQuerySchema = z.strictObject({
+  trait: traitNameSchema.describe("The name its one trait gets"),
+  model_label: modelLabelSchema.optional().describe("Your label for it (default: the trait name)"),
+  model: z
     .string()
-    .regex(TRAIT_NAME, "a trait name is a letter, then up to 63 letters, digits, _ or -"),
-  /** The base model the vector was made for (GET /v1/models lists them). */
-  label: z.string().min(1).max(200),
+    .min(1)
+    .optional()
+    .describe("The base model the vector was made for (default: the first GET /v1/models lists)"),
 });

@@ -5,13 +5,14 @@ import { z } from "zod";
 export const daySchema = z.iso.date("must be a date, YYYY-MM-DD");
 
 export const usageQuerySchema = z
-  .object({
-    /** The first day to include (default: no lower bound). */
-    start: daySchema.optional(),
-    /** The last day to include (default: no upper bound). */
-    end: daySchema.optional(),
-    /** Only this model: a steerable model's id or the base model's. */
-    model: z.string().min(1).optional(),
+  .strictObject({
+    start: daySchema.optional().describe("The first day to include (default: no lower bound)"),
+    end: daySchema.optional().describe("The last day to include (default: no upper bound)"),
+    model: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Only this model: a steerable model's id or a base model's"),
   })
   .refine((query) => !query.start || !query.end || query.start <= query.end, {
     message: "must not be after end",
@@ -22,10 +23,8 @@ export type UsageQuery = z.infer<typeof usageQuerySchema>;
 
 export const usageRowSchema = z.object({
   day: daySchema,
-  /** A steerable model's id, or the base model's. */
-  model: z.string(),
-  /** Requests that produced tokens. */
-  requests: z.number().int(),
+  model: z.string().describe("A steerable model's id, or a base model's"),
+  requests: z.number().int().describe("Requests that produced tokens"),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
   total_tokens: z.number().int(),
@@ -33,10 +32,11 @@ export const usageRowSchema = z.object({
 
 export type UsageRow = z.infer<typeof usageRowSchema>;
 
-export const usageListSchema = z.object({
-  object: z.literal("list"),
-  /** Ordered by day, then model. */
-  data: z.array(usageRowSchema),
-});
+export const usageListSchema = z
+  .object({
+    object: z.literal("list"),
+    data: z.array(usageRowSchema).describe("Ordered by day, then model"),
+  })
+  .meta({ id: "UsageList" });
 
 export type UsageList = z.infer<typeof usageListSchema>;

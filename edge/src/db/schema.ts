@@ -47,8 +47,10 @@ export const steerableModels = sqliteTable(
     baseModel: text("base_model").notNull(),
     status: text("status", { enum: MODEL_STATUSES }).notNull(),
     failureReason: text("failure_reason"),
-    /** The prompts extraction builds its contrast pairs on (null: the default openers). */
+    /** The openers extraction starts the assistant's reply with (null: the node's built-in ones). */
     promptList: text("prompt_list", { mode: "json" }).$type<string[]>(),
+    /** The user instruction each persona goes into (null: the node's default template). */
+    template: text("template"),
     /** The preset it was installed from, if any. */
     preset: text("preset"),
     createdAt: createdAt(),

@@ -1,35 +1,46 @@
-// Sending a chat request on to a GPU node, with the vectors its steering names (the node that
-// answers gets any it lacks uploaded from R2: nodes/vectors.ts), and metering what it makes: a
-// stream as it passes (the node always adds its usage chunk), a whole answer when it comes. A
-// client that leaves midway stops the generation (its stream is cancelled; a whole answer's is
-// cancelled by id) and is metered for what was made. Workers learn that a client left from
-// request.signal (wrangler.toml's enable_request_signal); locally, under wrangler dev or Miniflare,
-// the signal does not reach the Worker through their entry workers, so there a generation whose
-// client left runs to its end, and is metered whole.
+// Sending a generation on to a GPU node (nodes/generation.ts) and metering what it makes: a stream
+// as it passes (the node always ends it with its usage chunk), a whole answer when it comes. Answers
+// name the model the client named (the node echoes it). A client that leaves midway stops the
+// generation (its stream is cancelled; a whole answer's is cancelled by id) and is metered for what
+// was made. Workers learn that a client left from request.signal (wrangler.toml's
+// enable_request_signal); locally, under wrangler dev or Miniflare, the signal does not reach the
+// Worker through their entry workers, so there a generation whose client left runs to its end, and
+// is metered whole.
 import type { Context } from "hono";
-import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/chat.ts";
-import { GENERATION_ID_HEADER, PROMPT_TOKENS_HEADER } from "../../../shared/api/headers.ts";
+import type { NodeChatRequest } from "../../../shared/node-api/generation.ts";
+import {
+  GENERATION_ID_HEADER,
+  METERING_HEADER,
+  MODEL_ALIAS_HEADER,
+  PROMPT_TOKENS_HEADER,
+  REQUEST_ID_HEADER,
+} from "../../../shared/node-api/headers.ts";
+import { type ChatCompletion, chatCompletionSchema } from "../../../shared/openai/chat.ts";
 import type { EdgeEnv } from "../env.ts";
-import type { NodePool } from "../nodes/pool.ts";
-import { requestWithVectors } from "../nodes/vectors.ts";
+import { cancelGeneration, generate } from "../nodes/generation.ts";
+import { type FieldOf, type NodePool, readReply } from "../nodes/pool.ts";
 import { meter } from "./meter.ts";
 import { meteredStream } from "./metered-stream.ts";
 import type { Target } from "./target.ts";
 
-/** The node's stream, metered under the target's name; an error answer as the node gave it. */
+/** The node's stream, passed on and metered under the target's name. */
 export async function streamChat(
   c: Context<EdgeEnv>,
   pool: NodePool,
   target: Target,
-  body: ChatCompletionRequest,
-  options: { passUsageChunk: boolean },
+  body: NodeChatRequest,
+  fieldOf: FieldOf,
 ): Promise<Response> {
-  const streamed = { ...body, stream: true, stream_options: { include_usage: true } };
-  const response = await sendChat(c, pool, streamed);
-  if (!response.ok || !response.body) return c.newResponse(response.body, response);
-  const { stream, measured } = meteredStream(response.body, {
+  const clientAsked = body.stream_options?.include_usage === true;
+  const headers = nodeHeaders(c, target);
+  // Metered by the usage chunk, which the node sends last either way; the client sees it only
+  // when it asked, and then every chunk carries OpenAI's usage: null as well.
+  if (!clientAsked) headers[METERING_HEADER] = "1";
+  const streamed = { ...body, stream: true };
+  const { response } = await generate(pool, c.env.VECTORS, streamed, headers, fieldOf);
+  const { stream, measured } = meteredStream(response.body as ReadableStream<Uint8Array>, {
     promptTokens: Number(response.headers.get(PROMPT_TOKENS_HEADER) ?? 0),
-    passUsageChunk: options.passUsageChunk,
+    passUsageChunk: clientAsked,
   });
   meter(c, target.model, measured);
   return c.newResponse(stream, response);
@@ -44,22 +55,22 @@ export function wholeCompletion(
   c: Context<EdgeEnv>,
   pool: NodePool,
   target: Target,
-  body: ChatCompletionRequest,
-): Promise<ChatCompletion | Response> {
+  body: NodeChatRequest,
+  fieldOf: FieldOf,
+): Promise<ChatCompletion> {
   const generationId = crypto.randomUUID();
   const client = c.req.raw.signal;
   const stop = () => c.executionCtx.waitUntil(cancelGeneration(pool, generationId));
   client.addEventListener("abort", stop);
   const answer = (async () => {
     try {
+      const headers = { ...nodeHeaders(c, target), [GENERATION_ID_HEADER]: generationId };
       const whole = { ...body, stream: false };
-      const response = await sendChat(c, pool, whole, { [GENERATION_ID_HEADER]: generationId });
-      if (!response.ok) return c.newResponse(response.body, response);
-      const completion = (await response.json()) as ChatCompletion;
-      const { prompt_tokens, completion_tokens } = completion.usage;
+      const { response } = await generate(pool, c.env.VECTORS, whole, headers, fieldOf);
+      const completion = await readReply(response, chatCompletionSchema);
       meter(c, target.model, {
-        promptTokens: prompt_tokens,
-        completionTokens: completion_tokens,
+        promptTokens: completion.usage.prompt_tokens,
+        completionTokens: completion.usage.completion_tokens,
         outcome: client.aborted ? "cancelled" : "completed",
       });
       return completion;
@@ -71,38 +82,7 @@ export function wholeCompletion(
   return answer;
 }
 
-/**
- * Stops a generation wherever it runs: the request may still be on its way to a node, so each is
- * asked, and a node that does not run it answers 404.
- */
-async function cancelGeneration(pool: NodePool, id: string): Promise<void> {
-  const path = `/v1/generations/${encodeURIComponent(id)}/cancel`;
-  await Promise.all(
-    pool.nodes.map((node) => pool.requestTo(node, path, { method: "POST" }).catch(() => undefined)),
-  );
-}
-
-/** Sends a chat request to a node, with the vectors its steering names. */
-function sendChat(
-  c: Context<EdgeEnv>,
-  pool: NodePool,
-  body: ChatCompletionRequest,
-  headers: Record<string, string> = {},
-) {
-  return requestWithVectors(
-    pool,
-    c.env.VECTORS,
-    Object.keys(body.steering ?? {}),
-    "/v1/chat/completions",
-    {
-      method: "POST",
-      // The node logs the request under the edge's id, and answers with it.
-      headers: {
-        "content-type": "application/json",
-        "x-request-id": c.get("requestId"),
-        ...headers,
-      },
-      body: JSON.stringify(body),
-    },
-  ).then(({ response }) => response);
+/** The node logs the request under the edge's id, and names the model as the client did. */
+function nodeHeaders(c: Context<EdgeEnv>, target: Target): Record<string, string> {
+  return { [REQUEST_ID_HEADER]: c.get("requestId"), [MODEL_ALIAS_HEADER]: target.model };
 }

@@ -2,9 +2,9 @@
 // chunk at its end (asked of the node always, passed on only when the client asked too), or, when
 // the stream ends early (the client cancels, the node fails), the content chunks seen so far as
 // the completion's tokens and the prompt's size from the node's header.
-import type { CompletionUsage } from "../../../shared/api/chat.ts";
+import type { ChatCompletionChunk, CompletionUsage } from "../../../shared/openai/chat.ts";
 import type { Measured } from "./meter.ts";
-import { type Chunk, parseChunk, SseEvents } from "./sse.ts";
+import { parseChunk, SseEvents } from "./sse.ts";
 
 export interface MeteredStream {
   stream: ReadableStream<Uint8Array>;
@@ -64,13 +64,14 @@ class Tally {
 
   constructor(private readonly promptTokens: number) {}
 
-  /** Reads one event; answers its chunk (null for [DONE] or anything not JSON). */
-  see(event: string): Chunk | null {
+  /** Reads one event; answers its chunk ("done" for [DONE]). An event outside the node's
+   * contract ends the stream as failed. */
+  see(event: string): ChatCompletionChunk | "done" {
     const chunk = parseChunk(event);
-    if (chunk?.usage) this.usage = chunk.usage;
-    if (chunk?.choices?.some((choice) => choice.delta?.content || choice.text)) {
-      this.contentChunks++;
-    }
+    if (chunk === null) throw new Error("the GPU node's stream broke its contract");
+    if (chunk === "done") return chunk;
+    if (chunk.usage) this.usage = chunk.usage;
+    if (chunk.choices.some((choice) => choice.delta.content)) this.contentChunks++;
     return chunk;
   }
 
@@ -87,7 +88,7 @@ class Tally {
   }
 }
 
-/** The chunk stream_options.include_usage adds at the end: usage, and no choices. */
-function isUsageOnly(chunk: Chunk | null): boolean {
-  return Boolean(chunk?.usage) && chunk?.choices?.length === 0;
+/** The chunk that ends a metered stream: usage, and no choices. */
+function isUsageOnly(chunk: ChatCompletionChunk | "done"): boolean {
+  return chunk !== "done" && Boolean(chunk.usage) && chunk.choices.length === 0;
 }

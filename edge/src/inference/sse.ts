@@ -1,11 +1,9 @@
-// Server-sent events as the GPU node sends them: bytes split into whole events, and an event's JSON
-// chunk read back.
-import type { ChatCompletionChunk } from "../../../shared/api/chat.ts";
-
-/** A chat chunk, or the fields of a text completion chunk that matter here. */
-export type Chunk = Partial<Omit<ChatCompletionChunk, "choices">> & {
-  choices?: (Partial<ChatCompletionChunk["choices"][number]> & { text?: string })[];
-};
+// Server-sent events as the GPU node sends them: bytes split into whole events, and an event's
+// chunk read back against the node's contract.
+import {
+  type ChatCompletionChunk,
+  chatCompletionChunkSchema,
+} from "../../../shared/openai/chat.ts";
 
 /** Splits bytes into whole SSE events, each with its blank-line terminator, text as it came. */
 export class SseEvents {
@@ -27,16 +25,17 @@ export class SseEvents {
   }
 }
 
-/** An event's JSON chunk; null for [DONE] or anything not JSON. */
-export function parseChunk(event: string): Chunk | null {
+/** An event's chunk; "done" for the closing [DONE]; null for anything the contract does not know. */
+export function parseChunk(event: string): ChatCompletionChunk | "done" | null {
   const data = event
     .split("\n")
     .filter((line) => line.startsWith("data:"))
     .map((line) => line.slice(5).trimStart())
     .join("\n");
-  if (!data.startsWith("{")) return null;
+  if (data === "[DONE]") return "done";
   try {
-    return JSON.parse(data) as Chunk;
+    const parsed = chatCompletionChunkSchema.safeParse(JSON.parse(data));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }

@@ -1,19 +1,27 @@
-// What an inference request's `model` names: one of the caller's steerable models (ready, with a
-// vector per trait) or the base model the GPU nodes serve, unsteered. Another account's model is
-// as unknown as a made-up one: 404.
+// What an inference request names: its `model` (one of the caller's ready steerable models, or a
+// base model the GPU nodes serve), and the vectors its steering names, each a trait of that model
+// or, as "<model id>/<trait>", of any ready model of the caller's on the same base model. Another
+// account's model is as unknown as a made-up one: 404.
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { Db } from "../lib/db.ts";
 import { IsolateCache } from "../lib/isolate-cache.ts";
-import { servedModels } from "../nodes/base-models.ts";
+import { findServedModel } from "../nodes/base-models.ts";
 import type { NodePool } from "../nodes/pool.ts";
 import { findModel } from "../training/models.ts";
 
 export interface Target {
-  /** What the request named (a steerable model's id or the base model's): usage is metered so. */
+  /** What the request named (a steerable model's id or a base model's): usage is metered so, and
+   * answers echo it. */
   model: string;
   baseModel: string;
-  /** Trait name -> its vector's hash; null for the base model, which takes no steering. */
-  vectors: Map<string, string> | null;
+  /** The named model's traits: trait name -> its vector's hash; none for a base model. */
+  traits: ReadonlyMap<string, string>;
+}
+
+/** A ready steerable model of an account, as inference needs it. */
+interface ReadyModel {
+  baseModel: string;
+  traits: ReadonlyMap<string, string>;
 }
 
 /**
@@ -21,116 +29,128 @@ export interface Target {
  * its deletion can make this stale (forgetSteerableModel: at once here, within the minute in
  * other isolates).
  */
-const readyModels = new IsolateCache<Target>(60_000);
+const readyModels = new IsolateCache<ReadyModel>(60_000);
 
 export function forgetSteerableModel(accountId: string, id: string): void {
   readyModels.delete(`${accountId}/${id}`);
 }
 
-/** The caller's ready steerable model `id`, or null when the account has no such model. */
-async function findSteerableModel(db: Db, accountId: string, id: string): Promise<Target | null> {
-  const cached = readyModels.get(`${accountId}/${id}`);
+/** The caller's steerable model `id` if it is ready; null when the account has no such model. */
+async function findReadyModel(
+  db: Db,
+  accountId: string,
+  id: string,
+  param: string,
+): Promise<ReadyModel | null> {
+  const key = `${accountId}/${id}`;
+  const cached = readyModels.get(key);
   if (cached) return cached;
-  const target = await readSteerableModel(db, accountId, id);
-  if (target) readyModels.set(`${accountId}/${id}`, target);
-  return target;
-}
-
-async function readSteerableModel(db: Db, accountId: string, id: string): Promise<Target | null> {
   const model = await findModel(db, accountId, id);
   if (!model) return null;
-  if (model.status !== "ready") throw notReady(id, model.status, model.failureReason);
-  const vectors = new Map<string, string>();
-  for (const { name, vectorHash } of model.traits) if (vectorHash) vectors.set(name, vectorHash);
-  return { model: id, baseModel: model.baseModel, vectors };
+  if (model.status !== "ready") throw notReady(id, model.status, model.failureReason, param);
+  const traits = new Map<string, string>();
+  for (const { name, vectorHash } of model.traits) if (vectorHash) traits.set(name, vectorHash);
+  const ready = { baseModel: model.baseModel, traits };
+  readyModels.set(key, ready);
+  return ready;
 }
 
-/** A steerable model of the caller's, or else the base model; anything else is a 404. */
+/** The model a request names: a base model a node serves, or a ready steerable model of the
+ * caller's on one; anything else is a 404. */
 export async function resolveTarget(
   db: Db,
   pool: NodePool,
   accountId: string,
   model: string,
 ): Promise<Target> {
-  // The base model first: its name is known without asking D1 (steerable ids never look like it).
-  if ((await servedModels(pool)).includes(model)) return { model, baseModel: model, vectors: null };
-  const steerable = await steerableTarget(db, pool, accountId, model);
-  if (steerable) return steerable;
-  throw unknownModel(model);
-}
-
-/** The caller's ready steerable model `id` (null: no such model), on a base model a node serves. */
-export async function steerableTarget(
-  db: Db,
-  pool: NodePool,
-  accountId: string,
-  id: string,
-): Promise<Target | null> {
-  const target = await findSteerableModel(db, accountId, id);
-  if (target && !(await servedModels(pool)).includes(target.baseModel)) {
+  // Base models first: their names are known without asking D1 (steerable ids never look like one).
+  if (await findServedModel(pool, model)) return { model, baseModel: model, traits: new Map() };
+  const steerable = await findReadyModel(db, accountId, model, "model");
+  if (!steerable) throw unknownModel(model, "model");
+  if (!(await findServedModel(pool, steerable.baseModel))) {
     throw new ApiError(
       503,
-      `the steerable model ${id} was made for ${target.baseModel}, which no GPU node serves now`,
+      `the steerable model ${model} was made for ${steerable.baseModel}, which no GPU node serves now`,
       "base_model_unavailable",
       "model",
     );
   }
-  return target;
-}
-
-export function unknownModel(model: string): ApiError {
-  return new ApiError(
-    404,
-    `the model ${model} does not exist: name one of your steerable models or the base model`,
-    "model_not_found",
-    "model",
-  );
+  return { model, baseModel: steerable.baseModel, traits: steerable.traits };
 }
 
 /**
  * The node's `steering` ({vector hash: multiplier}) for the request's trait -> multiplier map,
  * which arrived as `param` (steering, control_settings). Traits sharing a vector add up.
  */
-export function nodeSteering(
+export async function resolveSteering(
+  db: Db,
+  accountId: string,
   target: Target,
   multipliers: Record<string, number> | null | undefined,
   param: string,
-): Record<string, number> | undefined {
+): Promise<Record<string, number> | undefined> {
   const entries = Object.entries(multipliers ?? {});
   if (entries.length === 0) return undefined;
-  const { vectors } = target;
-  if (!vectors) {
-    throw new ApiError(
-      400,
-      `${param}: the base model ${target.model} takes no steering; name a steerable model`,
-      "invalid_request",
-      param,
-    );
-  }
   const steering: Record<string, number> = {};
-  for (const [trait, multiplier] of entries) {
-    const hash = vectors.get(trait);
-    if (!hash) throw unknownTrait(target.model, vectors, `${param}.${trait}`, trait);
+  for (const [key, multiplier] of entries) {
+    const hash = await vectorOf(db, accountId, target, key, `${param}.${key}`);
     steering[hash] = (steering[hash] ?? 0) + multiplier;
   }
   return steering;
 }
 
-function unknownTrait(
-  model: string,
-  vectors: Map<string, string>,
+/** The vector a steering key names: "<trait>" of the target, or "<model id>/<trait>". */
+async function vectorOf(
+  db: Db,
+  accountId: string,
+  target: Target,
+  key: string,
   param: string,
-  trait: string,
-): ApiError {
-  const known = [...vectors.keys()].join(", ") || "none";
-  const message = `${param}: ${model} has no trait ${trait} (its traits: ${known})`;
-  return new ApiError(400, message, "unknown_trait", param);
+): Promise<string> {
+  const slash = key.indexOf("/");
+  if (slash < 0) return traitVector(target.model, target.traits, key, param);
+  const id = key.slice(0, slash);
+  const owner = await findReadyModel(db, accountId, id, param);
+  if (!owner) throw unknownModel(id, param);
+  if (owner.baseModel !== target.baseModel) {
+    throw new ApiError(
+      400,
+      `${param}: ${id} steers ${owner.baseModel}, but this request runs on ${target.baseModel}`,
+      "base_model_mismatch",
+      param,
+    );
+  }
+  return traitVector(id, owner.traits, key.slice(slash + 1), param);
 }
 
-function notReady(id: string, status: string, reason: string | null): ApiError {
+function traitVector(
+  model: string,
+  traits: ReadonlyMap<string, string>,
+  trait: string,
+  param: string,
+): string {
+  const hash = traits.get(trait);
+  if (hash) return hash;
+  const message =
+    traits.size === 0
+      ? `${param}: ${model} is a base model, with no traits of its own; name a trait of one of your steerable models as "<model id>/<trait>"`
+      : `${param}: ${model} has no trait ${trait} (its traits: ${[...traits.keys()].join(", ")})`;
+  throw new ApiError(400, message, "unknown_trait", param);
+}
+
+function unknownModel(model: string, param: string): ApiError {
+  return new ApiError(
+    404,
+    `${param}: the model ${model} does not exist: name one of your steerable models or a base model`,
+    "model_not_found",
+    param,
+  );
+}
+
+function notReady(id: string, status: string, reason: string | null, param: string): ApiError {
   const message =
     status === "failed"
-      ? `the steerable model ${id} failed to train${reason ? `: ${reason}` : ""}`
-      : `the steerable model ${id} is ${status}; it can be used once its status is ready`;
-  return new ApiError(409, message, "model_not_ready", "model");
+      ? `${param}: the steerable model ${id} failed to train${reason ? `: ${reason}` : ""}`
+      : `${param}: the steerable model ${id} is ${status}; it can be used once its status is ready`;
+  return new ApiError(409, message, "model_not_ready", param);
 }

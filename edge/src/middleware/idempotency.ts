@@ -8,6 +8,7 @@ import { and, eq, lt } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import { idempotency as claims } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
@@ -17,6 +18,17 @@ import { sha256Hex } from "../lib/ids.ts";
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 export const REPLAYED_HEADER = "Idempotent-Replayed";
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+  .describe("Replays the first answer (errors included) to retries of the same request, for 24 h");
+
+/** The header as the create routes declare it (Hono's header names are lower case). */
+export const idempotencyHeaders = z.object({
+  [IDEMPOTENCY_KEY_HEADER.toLowerCase()]: idempotencyKeySchema.optional(),
+});
 const KEPT_FOR_MS = 24 * 60 * 60 * 1000;
 /** A claim still unanswered after this long died with its Worker (answers take seconds): retries
  * may run the request again rather than get 409 for a day. */
@@ -48,7 +60,7 @@ export function idempotency({
   return createMiddleware<EdgeEnv>(async (c, next) => {
     const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
     if (key === undefined) return next();
-    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    if (!idempotencyKeySchema.safeParse(key).success) {
       throw new ApiError(
         400,
         `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,

@@ -1,41 +1,20 @@
 // Vectors live in R2 (vectors/<sha256>.gguf); a node keeps copies, under the same id, as a cache
-// that may be lost whenever it restarts. So a request that names vectors is sent as it is, and
-// when the node answers that it lacks one, the vectors are uploaded from R2 and it is sent again.
-
-import type { ApiErrorBody } from "../../../shared/api/errors.ts";
+// that may be lost whenever it restarts. The edge uploads to a node what it lacks, and copies what
+// a node extracted into R2, checking the bytes are the ones the node named.
 import { ApiError } from "../../../shared/http/api-error.ts";
-import type { NodePool, NodeResponse } from "./pool.ts";
+import {
+  getVectorRoute,
+  uploadVectorRoute,
+  vectorObjectSchema,
+} from "../../../shared/node-api/vectors.ts";
+import { sha256Hex } from "../lib/ids.ts";
+import { type NodePool, nodeError, readReply } from "./pool.ts";
 
 export function vectorKey(hash: string): string {
   return `vectors/${hash}.gguf`;
 }
 
-/**
- * Sends a request whose body names `hashes` (in `steering`), uploading them to the node that
- * answers when it does not hold them yet. The body is JSON text, so it can be sent twice.
- */
-export async function requestWithVectors(
-  pool: NodePool,
-  bucket: R2Bucket,
-  hashes: readonly string[],
-  path: string,
-  init: RequestInit & { body: string },
-): Promise<NodeResponse> {
-  const first = await pool.request(path, init);
-  if (hashes.length === 0 || !(await lacksVector(first.response))) return first;
-  await Promise.all(hashes.map((hash) => uploadVector(pool, bucket, first.node, hash)));
-  return { node: first.node, response: await pool.requestTo(first.node, path, init) };
-}
-
-async function lacksVector(response: Response): Promise<boolean> {
-  if (response.status !== 404) return false;
-  const body = (await response
-    .clone()
-    .json()
-    .catch(() => null)) as ApiErrorBody | null;
-  return body?.error.code === "vector_not_found";
-}
-
+/** Uploads the vector `hash` from R2 to `node`. */
 export async function uploadVector(
   pool: NodePool,
   bucket: R2Bucket,
@@ -44,15 +23,27 @@ export async function uploadVector(
 ): Promise<void> {
   const object = await bucket.get(vectorKey(hash));
   if (!object) throw new ApiError(500, `vector ${hash} is missing from storage`, "vector_missing");
-  const response = await pool.requestTo(node, "/v1/vectors", {
-    method: "POST",
-    body: await object.arrayBuffer(),
+  const response = await pool.callNode(node, uploadVectorRoute, {
+    bytes: await object.arrayBuffer(),
   });
-  if (!response.ok) {
-    throw new ApiError(
-      502,
-      `the GPU node refused vector ${hash} (${response.status})`,
-      "node_error",
-    );
-  }
+  const stored = await readReply(response, vectorObjectSchema);
+  if (stored.id !== hash)
+    throw new ApiError(502, `the GPU node stored ${hash} as ${stored.id}`, "node_error");
+}
+
+/** Copies the vector `id` that `node` holds into R2; answers its hash (its id, checked). */
+export async function storeVector(
+  pool: NodePool,
+  bucket: R2Bucket,
+  node: string,
+  id: string,
+): Promise<string> {
+  const response = await pool.callNode(node, getVectorRoute, { params: { id } });
+  if (!response.ok) throw await nodeError(response);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const hash = await sha256Hex(bytes);
+  if (hash !== id)
+    throw new ApiError(502, `vector ${id} arrived with sha256 ${hash}`, "node_error");
+  await bucket.put(vectorKey(hash), bytes);
+  return hash;
 }

@@ -5,8 +5,10 @@ import type { EdgeEnv } from "../env.ts";
 import { PLAYGROUND_HTML } from "./page.ts";
 import { PLAYGROUND_SCRIPT } from "./script.ts";
 
+export const PLAYGROUND_PATH = "/playground";
+
 export const playgroundRoutes = new Hono<EdgeEnv>()
-  .get("/playground", (c) => c.html(PLAYGROUND_HTML))
+  .get(PLAYGROUND_PATH, (c) => c.html(PLAYGROUND_HTML))
   .get("/playground/app.js", (c) =>
     c.body(PLAYGROUND_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8" }),
   );

@@ -1,7 +1,7 @@
 // The built-in presets, the marketplace's ready-made steerable models: each a dataset of
 // contrastive examples per trait (datasets/), trained like a created model on the first install
 // on a base model, whose vectors are then cached for the next installers (cache.ts).
-import type { ControlDimension } from "../../../shared/api/steerable-models.ts";
+import type { ControlDimension } from "../api/steerable-models.ts";
 import { cheerful } from "./datasets/cheerful.ts";
 import { codingOnly } from "./datasets/coding-only.ts";
 import { concise } from "./datasets/concise.ts";
@@ -12,7 +12,7 @@ import { responsible } from "./datasets/responsible.ts";
 export const BUILT_IN_AUTHOR = "steer";
 
 export interface BuiltInPreset {
-  /** A preset name (shared/api/presets.ts PRESET_NAME). */
+  /** A preset name (api/presets.ts PRESET_NAME). */
   name: string;
   description: string;
   /** Trait name -> its contrastive examples, as a created model's control_dimensions. */

@@ -1,14 +1,10 @@
 // The marketplace: the built-in presets and those users published, listed together, installed
 // into an account as a steerable model of its own, published from a ready model.
 import { and, eq } from "drizzle-orm";
-import type {
-  MarketplacePreset,
-  MarketplacePresetDeleted,
-  PublishPreset,
-} from "../../../shared/api/presets-edge.ts";
 import { ApiError } from "../../../shared/http/api-error.ts";
+import type { MarketplacePreset, MarketplacePresetDeleted, PublishPreset } from "../api/presets.ts";
 import { accounts, publishedPresets } from "../db/schema.ts";
-import { servedModels } from "../nodes/base-models.ts";
+import { requireServedModel } from "../nodes/base-models.ts";
 import { insertModel, type ModelRecord, requireModel } from "../training/models.ts";
 import type { Trainer } from "../training/reconcile.ts";
 import { cachedBaseModels, cachedPresetVectors } from "./cache.ts";
@@ -65,7 +61,7 @@ export async function installPreset(
   ]);
   return insertModel(trainer.db, {
     accountId,
-    label: published.baseModel,
+    label: name,
     baseModel: published.baseModel,
     preset: name,
     dimensions: Object.fromEntries(dimensions),
@@ -78,7 +74,7 @@ async function installBuiltIn(
   preset: BuiltInPreset,
   asked?: string | null,
 ): Promise<ModelRecord> {
-  const baseModel = await servedBaseModel(trainer, asked);
+  const baseModel = (await requireServedModel(trainer.pool, asked, "base_model")).id;
   const traitNames = Object.keys(preset.traits);
   const cached = await cachedPresetVectors(trainer.bucket, baseModel, preset.name, traitNames);
   const dimensions = Object.entries(preset.traits).map(([trait, examples]) => [
@@ -87,23 +83,11 @@ async function installBuiltIn(
   ]);
   return insertModel(trainer.db, {
     accountId,
-    label: baseModel,
+    label: preset.name,
     baseModel,
     preset: preset.name,
     dimensions: Object.fromEntries(dimensions),
   });
-}
-
-/** The base model asked for, or the first the nodes serve; it must be one they serve. */
-async function servedBaseModel(trainer: Trainer, asked?: string | null): Promise<string> {
-  const served = await servedModels(trainer.pool);
-  if (!asked) {
-    if (!served[0]) throw new ApiError(503, "the GPU nodes serve no model", "no_base_model");
-    return served[0];
-  }
-  if (served.includes(asked)) return asked;
-  const message = `base_model: no GPU node serves ${asked} (they serve: ${served.join(", ") || "none"})`;
-  throw new ApiError(400, message, "unknown_base_model", "base_model");
 }
 
 /** Publishes a ready model of the account's under a name no preset has yet. */

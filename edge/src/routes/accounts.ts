@@ -1,28 +1,47 @@
 // The operator API: POST /v1/accounts makes a customer's account and its first admin key, whose
 // secret is in this answer only. Authorised by the operator token (middleware/operator.ts), never
 // by an API key: an account cannot make accounts.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { Hono } from "hono";
-import { type CreatedAccount, createAccountRequestSchema } from "../../../shared/api/accounts.ts";
-import { parseJsonBody } from "../../../shared/http/json-body.ts";
+import { rejectInvalid } from "../../../shared/http/api-error.ts";
+import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
+import { createAccountRequestSchema, createdAccountSchema } from "../api/accounts.ts";
+import { IDEMPOTENCY_ERRORS, INVALID } from "../api/errors.ts";
 import { accounts } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import { createAccountWithKey } from "../lib/accounts.ts";
 import { database } from "../lib/db.ts";
 import { unixSeconds } from "../lib/unix-seconds.ts";
-import { idempotency } from "../middleware/idempotency.ts";
+import { idempotency, idempotencyHeaders } from "../middleware/idempotency.ts";
 import { operatorOnly } from "../middleware/operator.ts";
 import { issuedKeyObject } from "./keys.ts";
 
 /** The operator's Idempotency-Keys are its own, apart from every account's. */
 const operatorKeys = idempotency({ withhold: ["key.key"], owner: () => "operator" });
 
-export const accountRoutes = new Hono<EdgeEnv>().post(
-  "/v1/accounts",
-  operatorOnly,
-  operatorKeys,
+const route = createRoute({
+  method: "post",
+  path: "/v1/accounts",
+  tags: ["Operator: accounts"],
+  summary: "Create a customer's account and its first admin key (its secret in this answer only)",
+  security: [{ operator: [] }],
+  middleware: [operatorOnly, operatorKeys],
+  request: { headers: idempotencyHeaders, body: jsonBody(createAccountRequestSchema) },
+  responses: {
+    201: jsonAnswer(createdAccountSchema, "The account, with its key"),
+    ...errorAnswers({
+      ...IDEMPOTENCY_ERRORS,
+      400: INVALID,
+      401: "The operator token is missing or wrong",
+      403: "The deployment sets no OPERATOR_TOKEN: the operator API is off",
+    }),
+  },
+});
+
+export const accountRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid }).openapi(
+  route,
   async (c) => {
-    const request = await parseJsonBody(c.req.raw, createAccountRequestSchema);
+    const request = c.req.valid("json");
     const db = database(c.env.DB);
     const { accountId: id, issued } = await createAccountWithKey(
       db,
@@ -38,11 +57,11 @@ export const accountRoutes = new Hono<EdgeEnv>().post(
     return c.json(
       {
         id,
-        object: "account",
+        object: "account" as const,
         name: request.name,
         created_at: unixSeconds(account.createdAt),
         key: await issuedKeyObject(db, id, issued),
-      } satisfies CreatedAccount,
+      },
       201,
     );
   },

@@ -1,30 +1,59 @@
 // POST /v1/chat/completions, OpenAI's (the official client works unchanged), on one of the caller's
-// steerable models, steered by trait name (`steering`), or on the base model. Streams pass through
-// as the node sends them, but for the usage chunk, dropped unless the client asked for it.
-import { Hono } from "hono";
-import { edgeChatCompletionRequestSchema } from "../../../shared/api/chat.ts";
-import { parseJsonBody } from "../../../shared/http/json-body.ts";
+// steerable models or a base model, steered by `steering`; streamed answers pass through.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { rejectInvalid } from "../../../shared/http/api-error.ts";
+import { errorAnswers, json, jsonBody } from "../../../shared/http/openapi.ts";
+import { chatCompletionSchema } from "../../../shared/openai/chat.ts";
+import { chatCompletionRequestSchema } from "../api/chat.ts";
+import { INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { streamChat, wholeCompletion } from "../inference/forward.ts";
-import { nodeSteering, resolveTarget } from "../inference/target.ts";
+import { resolveSteering, resolveTarget } from "../inference/target.ts";
 import { database } from "../lib/db.ts";
 import { NodePool } from "../nodes/pool.ts";
 
-export const chatRoutes = new Hono<EdgeEnv>().post("/v1/chat/completions", async (c) => {
-  const request = await parseJsonBody(c.req.raw, edgeChatCompletionRequestSchema);
-  const pool = NodePool.fromEnv(c.env);
-  const { accountId } = c.get("caller");
-  const target = await resolveTarget(database(c.env.DB), pool, accountId, request.model);
-  const body = {
-    ...request,
-    model: target.baseModel,
-    steering: nodeSteering(target, request.steering, "steering"),
-  };
-  if (!request.stream) {
-    const whole = await wholeCompletion(c, pool, target, body);
-    return whole instanceof Response ? whole : c.json(whole);
-  }
-  return streamChat(c, pool, target, body, {
-    passUsageChunk: request.stream_options?.include_usage === true,
-  });
+const route = createRoute({
+  method: "post",
+  path: "/v1/chat/completions",
+  tags: ["Inference, OpenAI-compatible"],
+  summary: "OpenAI's chat completions, on a steerable model or a base model, steered by `steering`",
+  request: { body: jsonBody(chatCompletionRequestSchema) },
+  responses: {
+    200: {
+      description: "The completion; with stream: true, server-sent events of ChatCompletionChunk",
+      content: {
+        ...json(chatCompletionSchema),
+        "text/event-stream": {
+          schema: z.string().describe("Each event's data a ChatCompletionChunk, the last [DONE]"),
+        },
+      },
+    },
+    ...errorAnswers({
+      ...KEY_ERRORS,
+      ...NODE_ERRORS,
+      400: `${INVALID}; a steering trait the model lacks; or max_tokens beyond what the context holds`,
+      404: "No such model: not one of yours, nor a base model",
+      409: "The steerable model is not ready (still training, or failed)",
+    }),
+  },
 });
+
+export const chatRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid }).openapi(
+  route,
+  async (c) => {
+    const request = c.req.valid("json");
+    const pool = NodePool.fromEnv(c.env);
+    const { accountId } = c.get("caller");
+    const db = database(c.env.DB);
+    const target = await resolveTarget(db, pool, accountId, request.model);
+    const body = {
+      ...request,
+      steering: await resolveSteering(db, accountId, target, request.steering, "steering"),
+    };
+    // The node's fields are the client's, but for steering, keyed by vector instead of trait.
+    const fieldOf = (param: string) => (param.startsWith("steering.") ? "steering" : param);
+    if (request.stream) return streamChat(c, pool, target, body, fieldOf);
+    return c.json(await wholeCompletion(c, pool, target, body, fieldOf), 200);
+  },
+);

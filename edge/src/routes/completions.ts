@@ -1,50 +1,94 @@
-// POST /completions, the product's original: a steerable model, a prompt (the user's message of a
-// chat), a multiplier per trait (`control_settings`) and HF-style `settings`; answers the whole
-// text at once, in the original shape.
-import { Hono } from "hono";
-import type { ChatCompletionRequest } from "../../../shared/api/chat.ts";
+// POST /completions, the product's original: a model (steerable or base), a prompt (the user's
+// message of a chat), a multiplier per trait (`control_settings`) and Hugging Face-style
+// `settings`; answers the whole text at once, in the original shape.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { rejectInvalid } from "../../../shared/http/api-error.ts";
+import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
+import type { NodeChatRequest } from "../../../shared/node-api/generation.ts";
 import {
-  type SteeredCompletion,
   type SteeredCompletionRequest,
   steeredCompletionRequestSchema,
-} from "../../../shared/api/steerable-models.ts";
-import { parseJsonBody } from "../../../shared/http/json-body.ts";
+  steeredCompletionSchema,
+} from "../api/completions.ts";
+import { INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { wholeCompletion } from "../inference/forward.ts";
-import { nodeSteering, steerableTarget, type Target, unknownModel } from "../inference/target.ts";
+import { resolveSteering, resolveTarget } from "../inference/target.ts";
 import { database } from "../lib/db.ts";
 import { NodePool } from "../nodes/pool.ts";
 
-export const completionRoutes = new Hono<EdgeEnv>().post("/completions", async (c) => {
-  const request = await parseJsonBody(c.req.raw, steeredCompletionRequestSchema);
-  const { accountId } = c.get("caller");
-  const pool = NodePool.fromEnv(c.env);
-  const target = await steerableTarget(database(c.env.DB), pool, accountId, request.model);
-  if (!target) throw unknownModel(request.model);
-  const completion = await wholeCompletion(c, pool, target, chatRequest(target, request));
-  if (completion instanceof Response) return completion;
-  return c.json({
-    model_id: target.model,
-    object: "text_completion",
-    created: completion.created,
-    model: target.baseModel,
-    content: completion.choices[0]?.message.content ?? "",
-    usage: completion.usage,
-  } satisfies SteeredCompletion);
+const route = createRoute({
+  method: "post",
+  path: "/completions",
+  tags: ["The original API"],
+  summary: "Complete a prompt with a model, steered by a multiplier per trait (control_settings)",
+  request: { body: jsonBody(steeredCompletionRequestSchema) },
+  responses: {
+    200: jsonAnswer(steeredCompletionSchema, "The completion"),
+    ...errorAnswers({
+      ...KEY_ERRORS,
+      ...NODE_ERRORS,
+      400: `${INVALID}; a trait the model lacks; or max_new_tokens beyond what the context holds`,
+      404: "No such model: not one of yours, nor a base model",
+      409: "The steerable model is not ready (still training, or failed)",
+    }),
+  },
 });
 
+export const completionRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid }).openapi(
+  route,
+  async (c) => {
+    const request = c.req.valid("json");
+    const { accountId } = c.get("caller");
+    const pool = NodePool.fromEnv(c.env);
+    const db = database(c.env.DB);
+    const target = await resolveTarget(db, pool, accountId, request.model);
+    const steering = await resolveSteering(
+      db,
+      accountId,
+      target,
+      request.control_settings,
+      "control_settings",
+    );
+    const body = chatRequest(request, steering);
+    const completion = await wholeCompletion(c, pool, target, body, fieldOf);
+    return c.json(
+      {
+        model_id: target.model,
+        object: "text_completion" as const,
+        created: completion.created,
+        model: target.model,
+        content: completion.choices[0]?.message.content ?? "",
+        usage: completion.usage,
+      },
+      200,
+    );
+  },
+);
+
 /** The chat request a steered completion asks of the node. */
-function chatRequest(target: Target, request: SteeredCompletionRequest): ChatCompletionRequest {
+function chatRequest(
+  request: SteeredCompletionRequest,
+  steering: NodeChatRequest["steering"],
+): NodeChatRequest {
   const { settings } = request;
   return {
-    model: target.baseModel,
     messages: [{ role: "user", content: request.prompt }],
     max_tokens: settings.max_new_tokens,
     // Sampling as transformers' generate() does: greedy unless do_sample, then temperature 1.
     temperature: settings.do_sample ? (settings.temperature ?? 1) : 0,
     top_p: settings.top_p,
+    top_k: settings.top_k,
     seed: settings.seed,
     repetition_penalty: settings.repetition_penalty,
-    steering: nodeSteering(target, request.control_settings, "control_settings"),
+    steering,
   };
+}
+
+/** The node request's fields (chatRequest above) -> the fields of this request they came from. */
+function fieldOf(param: string): string {
+  if (param.startsWith("messages")) return "prompt";
+  if (param.startsWith("steering")) return "control_settings";
+  if (param === "max_tokens") return "settings.max_new_tokens";
+  return `settings.${param}`;
 }

@@ -1,23 +1,27 @@
 // API keys, for admin-scoped keys only: issue one (its secret is shown in that answer alone), list
 // the account's keys, revoke one. A revoked key is refused by authenticate at its next request.
+
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { and, asc, eq, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
-import { Hono } from "hono";
+import { z } from "zod";
+import { ApiError, rejectInvalid } from "../../../shared/http/api-error.ts";
+import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
+import { ADMIN_ERRORS, IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS } from "../api/errors.ts";
 import {
-  type ApiKeyList,
   type ApiKeyObject,
-  type ApiKeyRevoked,
+  apiKeyListSchema,
+  apiKeyRevokedSchema,
   createKeyRequestSchema,
   type IssuedApiKeyObject,
-} from "../../../shared/api/keys.ts";
-import { ApiError } from "../../../shared/http/api-error.ts";
-import { parseJsonBody } from "../../../shared/http/json-body.ts";
+  issuedApiKeySchema,
+} from "../api/keys.ts";
 import { apiKeys } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import { type IssuedKey, issueKey } from "../lib/accounts.ts";
 import { type Db, database } from "../lib/db.ts";
 import { unixSeconds } from "../lib/unix-seconds.ts";
 import { adminOnly, forgetKey } from "../middleware/auth.ts";
-import { idempotency } from "../middleware/idempotency.ts";
+import { idempotency, idempotencyHeaders } from "../middleware/idempotency.ts";
 
 type KeyRow = Pick<
   typeof apiKeys.$inferSelect,
@@ -33,26 +37,76 @@ const keyColumns = {
   revokedAt: apiKeys.revokedAt,
 };
 
-export const keyRoutes = new Hono<EdgeEnv>()
-  .use("/v1/keys/*", adminOnly)
-  // A replay must not show the secret again: it is never stored, not even for idempotency.
-  .post("/v1/keys", idempotency({ withhold: ["key"] }), async (c) => {
-    const request = await parseJsonBody(c.req.raw, createKeyRequestSchema);
+const keyId = z.object({ id: z.string().describe("The key's id (not its secret)") });
+const tags = ["Usage and API keys"];
+
+export const keyRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
+
+keyRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/keys",
+    tags,
+    summary: "Issue an API key; its secret is in this answer only (a replay omits it)",
+    // A replay must not show the secret again: it is never stored, not even for idempotency.
+    middleware: [adminOnly, idempotency({ withhold: ["key"] })],
+    request: { headers: idempotencyHeaders, body: jsonBody(createKeyRequestSchema) },
+    responses: {
+      201: jsonAnswer(issuedApiKeySchema, "The key, with its secret"),
+      ...errorAnswers({ ...KEY_ERRORS, ...ADMIN_ERRORS, ...IDEMPOTENCY_ERRORS, 400: INVALID }),
+    },
+  }),
+  async (c) => {
+    const request = c.req.valid("json");
     const db = database(c.env.DB);
     const { accountId } = c.get("caller");
     const issued = await issueKey(db, accountId, request.name, request.scope);
     return c.json(await issuedKeyObject(db, accountId, issued), 201);
-  })
-  .get("/v1/keys", async (c) => {
+  },
+);
+
+keyRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/keys",
+    tags,
+    summary: "The account's API keys (never their secrets)",
+    middleware: [adminOnly],
+    responses: {
+      200: jsonAnswer(apiKeyListSchema, "The keys"),
+      ...errorAnswers({ ...KEY_ERRORS, ...ADMIN_ERRORS }),
+    },
+  }),
+  async (c) => {
     const rows = await database(c.env.DB)
       .select(keyColumns)
       .from(apiKeys)
       .where(eq(apiKeys.accountId, c.get("caller").accountId))
       .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
-    return c.json({ object: "list", data: rows.map(keyObject) } satisfies ApiKeyList);
-  })
-  .delete("/v1/keys/:id", async (c) => {
-    const id = c.req.param("id");
+    return c.json({ object: "list" as const, data: rows.map(keyObject) }, 200);
+  },
+);
+
+keyRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/keys/{id}",
+    tags,
+    summary: "Revoke an API key: refused from its next request on",
+    middleware: [adminOnly],
+    request: { params: keyId },
+    responses: {
+      200: jsonAnswer(apiKeyRevokedSchema, "The key, revoked"),
+      ...errorAnswers({
+        ...KEY_ERRORS,
+        ...ADMIN_ERRORS,
+        404: "The account has no such key",
+        409: "It is the account's last admin key: issue another first",
+      }),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
     const { accountId } = c.get("caller");
     const db = database(c.env.DB);
     // Revoking twice keeps the first revocation's time. The account's last live admin key stays:
@@ -91,8 +145,9 @@ export const keyRoutes = new Hono<EdgeEnv>()
       throw new ApiError(404, `no API key ${id}`, "key_not_found", "id");
     }
     forgetKey(revoked.hash);
-    return c.json({ id: revoked.id, object: "api_key", revoked: true } satisfies ApiKeyRevoked);
-  });
+    return c.json({ id: revoked.id, object: "api_key" as const, revoked: true as const }, 200);
+  },
+);
 
 async function findKey(db: Db, accountId: string, id: string): Promise<KeyRow | undefined> {
   const [row] = await db

@@ -2,15 +2,21 @@
 // copies one into the caller's account as a steerable model (training it when its vectors are not
 // cached yet), POST /v1/presets publishes a ready model of the caller's, DELETE /v1/presets/{name}
 // takes it off again.
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { rejectInvalid } from "../../../shared/http/api-error.ts";
+import { errorAnswers, json, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
+import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import {
   installPresetSchema,
-  type MarketplacePresetList,
+  marketplacePresetDeletedSchema,
+  marketplacePresetListSchema,
+  marketplacePresetSchema,
   publishPresetSchema,
-} from "../../../shared/api/presets-edge.ts";
-import { parseJsonBody } from "../../../shared/http/json-body.ts";
+} from "../api/presets.ts";
+import { steerableModelSchema } from "../api/steerable-models.ts";
 import type { EdgeEnv } from "../env.ts";
-import { idempotent } from "../middleware/idempotency.ts";
+import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import {
   installPreset,
   listPresets,
@@ -20,28 +26,100 @@ import {
 import { toApiModel } from "../training/models.ts";
 import { reconcileLater, trainerFor } from "../training/reconcile.ts";
 
-export const presetRoutes = new Hono<EdgeEnv>()
-  .get("/", async (c) => {
-    const list: MarketplacePresetList = {
-      object: "list",
-      data: await listPresets(trainerFor(c.env)),
-    };
-    return c.json(list);
-  })
-  .post("/", idempotent, async (c) => {
-    const request = await parseJsonBody(c.req.raw, publishPresetSchema);
+const tags = ["Presets: the marketplace"];
+const presetName = z.object({ name: z.string().describe("The preset's name") });
+
+export const presetRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
+
+presetRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/presets",
+    tags,
+    summary: "Ready-made steerable models: built in, or published by users",
+    responses: {
+      200: jsonAnswer(marketplacePresetListSchema, "The presets"),
+      ...errorAnswers(KEY_ERRORS),
+    },
+  }),
+  async (c) => c.json({ object: "list" as const, data: await listPresets(trainerFor(c.env)) }, 200),
+);
+
+presetRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/presets",
+    tags,
+    summary: "Publish a ready steerable model of yours as a preset",
+    middleware: [idempotent],
+    request: { headers: idempotencyHeaders, body: jsonBody(publishPresetSchema) },
+    responses: {
+      201: jsonAnswer(marketplacePresetSchema, "The preset"),
+      ...errorAnswers({
+        ...KEY_ERRORS,
+        ...IDEMPOTENCY_ERRORS,
+        400: INVALID,
+        404: "You have no model model_id",
+        409: `The name is taken, or the model is not ready; or ${IDEMPOTENCY_ERRORS[409]}`,
+      }),
+    },
+  }),
+  async (c) => {
+    const request = c.req.valid("json");
     const trainer = trainerFor(c.env);
     return c.json(await publishPreset(trainer, c.get("caller").accountId, request), 201);
-  })
-  .delete("/:name", async (c) => {
+  },
+);
+
+presetRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/presets/{name}",
+    tags,
+    summary: "Take a preset you published off the marketplace (installed copies stay)",
+    request: { params: presetName },
+    responses: {
+      200: jsonAnswer(marketplacePresetDeletedSchema, "The preset, taken off"),
+      ...errorAnswers({ ...KEY_ERRORS, 404: "You have published no preset of this name" }),
+    },
+  }),
+  async (c) => {
     const trainer = trainerFor(c.env);
-    return c.json(await unpublishPreset(trainer, c.get("caller").accountId, c.req.param("name")));
-  })
-  .post("/:name/install", idempotent, async (c) => {
-    const request = await parseJsonBody(c.req.raw, installPresetSchema, { optional: true });
+    const { name } = c.req.valid("param");
+    return c.json(await unpublishPreset(trainer, c.get("caller").accountId, name), 200);
+  },
+);
+
+presetRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/presets/{name}/install",
+    tags,
+    summary: "Copy a preset into your account as a steerable model, on a base model of choice",
+    middleware: [idempotent],
+    request: {
+      params: presetName,
+      headers: idempotencyHeaders,
+      body: { required: false, content: json(installPresetSchema) },
+    },
+    responses: {
+      201: jsonAnswer(steerableModelSchema, "The steerable model (ready at once when cached)"),
+      ...errorAnswers({
+        ...KEY_ERRORS,
+        ...IDEMPOTENCY_ERRORS,
+        400: `${INVALID}; or base_model is one no GPU node serves, or not the preset's own`,
+        404: "No preset of this name",
+        503: NODE_ERRORS[503],
+      }),
+    },
+  }),
+  async (c) => {
+    const request = c.req.valid("json");
     const trainer = trainerFor(c.env);
     const { accountId } = c.get("caller");
-    const model = await installPreset(trainer, accountId, c.req.param("name"), request.base_model);
+    const { name } = c.req.valid("param");
+    const model = await installPreset(trainer, accountId, name, request.base_model);
     reconcileLater(trainer, c.executionCtx, model);
     return c.json(toApiModel(model), 201);
-  });
+  },
+);

@@ -1,72 +1,199 @@
 // Steerable models, the product's original endpoints with their original shapes: POST creates one
-// and answers at once (status pending: its traits train on the GPU nodes, see training/), GET reads
-// one or a page of the caller's, newest first, DELETE removes one. Served under /steerable-model
-// and /v1/steerable-models, where a list also says object: "list". Every read reconciles the
-// models it returns with their jobs, so their status is current.
-import { Hono } from "hono";
+// and answers 202 at once (status pending: its traits train on the GPU nodes, see training/), GET
+// reads one, its status (what the original client polls) or a page of the caller's, newest first,
+// DELETE removes one. Served under /steerable-model and /v1/steerable-models, where a list also
+// says object: "list". Every read reconciles the models it returns with their jobs, so their
+// status is current.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { rejectInvalid } from "../../../shared/http/api-error.ts";
+import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
+import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import {
   createSteerableModelSchema,
   listQuerySchema,
-  type SteerableModelDeleted,
-} from "../../../shared/api/steerable-models.ts";
-import { parseJsonBody } from "../../../shared/http/json-body.ts";
-import { parseQuery } from "../../../shared/http/query.ts";
+  steerableModelDeletedSchema,
+  steerableModelListSchema,
+  steerableModelPageSchema,
+  steerableModelSchema,
+  steerableModelStatusAnswerSchema,
+} from "../api/steerable-models.ts";
 import type { EdgeEnv } from "../env.ts";
 import { forgetSteerableModel } from "../inference/target.ts";
-import { idempotent } from "../middleware/idempotency.ts";
+import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import {
   deleteModel,
   insertModel,
   listModels,
+  type ModelRecord,
   requireModel,
   toApiModel,
 } from "../training/models.ts";
-import { cancelJobs, reconcileLater, reconcileModel, trainerFor } from "../training/reconcile.ts";
+import {
+  cancelJobs,
+  reconcileLater,
+  reconcileModel,
+  type Trainer,
+  trainerFor,
+} from "../training/reconcile.ts";
 
-export function steerableModelRoutes({ listObject }: { listObject: boolean }) {
-  return new Hono<EdgeEnv>()
-    .post("/", idempotent, async (c) => {
-      const request = await parseJsonBody(c.req.raw, createSteerableModelSchema);
+const modelId = z.object({ id: z.string().describe("The steerable model's id") });
+const NOT_FOUND = { 404: "You have no steerable model with this id" } as const;
+
+/** The routes, for mounting at `base`: the original's /steerable-model, or /v1/steerable-models. */
+export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-models") {
+  const tags = [base === "/steerable-model" ? "The original API" : "Steerable models"];
+  const listSchema =
+    base === "/steerable-model" ? steerableModelPageSchema : steerableModelListSchema;
+  const app = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/",
+      tags,
+      summary: "Create a steerable model from contrastive examples per trait; it trains at once",
+      middleware: [idempotent],
+      request: { headers: idempotencyHeaders, body: jsonBody(createSteerableModelSchema) },
+      responses: {
+        202: {
+          ...jsonAnswer(
+            steerableModelSchema,
+            "Accepted: the model, status pending; poll its status",
+          ),
+          headers: z.object({ Location: z.string().describe("The model's URL") }),
+        },
+        ...errorAnswers({
+          ...KEY_ERRORS,
+          ...IDEMPOTENCY_ERRORS,
+          400: `${INVALID}; or model is not a base model the GPU nodes serve`,
+          503: NODE_ERRORS[503],
+        }),
+      },
+    }),
+    async (c) => {
+      const request = c.req.valid("json");
       const trainer = trainerFor(c.env);
+      const baseModel = await requireServedModel(trainer.pool, request.model, "model");
       const model = await insertModel(trainer.db, {
         accountId: c.get("caller").accountId,
         label: request.model_label,
-        baseModel: (await requireServedModel(trainer.pool, request.model_label, "model_label")).id,
+        baseModel: baseModel.id,
         promptList: request.prompt_list,
+        template: request.template,
         dimensions: request.control_dimensions,
       });
       reconcileLater(trainer, c.executionCtx, model);
-      return c.json(toApiModel(model), 201);
-    })
-    .get("/", async (c) => {
-      const page = parseQuery(c.req.raw, listQuerySchema);
+      c.header("Location", `${base}/${model.id}`);
+      return c.json(toApiModel(model), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      summary: "List your steerable models, newest first",
+      request: { query: listQuerySchema },
+      responses: {
+        200: jsonAnswer(listSchema, "A page of steerable models"),
+        ...errorAnswers({ ...KEY_ERRORS, 400: INVALID }),
+      },
+    }),
+    async (c) => {
+      const page = c.req.valid("query");
       const { accountId } = c.get("caller");
       const trainer = trainerFor(c.env);
       const models = await listModels(trainer.db, accountId, page);
       await Promise.all(models.map((model) => reconcileModel(trainer, model)));
       const data = (await listModels(trainer.db, accountId, page)).map(toApiModel);
-      return c.json(listObject ? { object: "list", data } : { data });
-    })
-    .get("/:id", async (c) => {
+      return c.json(
+        base === "/steerable-model" ? { data } : { object: "list" as const, data },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      summary: "A steerable model, with its status (pending, training, ready or failed)",
+      request: { params: modelId },
+      responses: {
+        200: jsonAnswer(steerableModelSchema, "The steerable model"),
+        ...errorAnswers({ ...KEY_ERRORS, ...NOT_FOUND }),
+      },
+    }),
+    async (c) =>
+      c.json(
+        toApiModel(
+          await currentModel(c.var.caller.accountId, c.req.valid("param").id, trainerFor(c.env)),
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/status",
+      tags,
+      summary: "A steerable model's status alone: what the original client polls until ready",
+      request: { params: modelId },
+      responses: {
+        200: jsonAnswer(steerableModelStatusAnswerSchema, "Its status"),
+        ...errorAnswers({ ...KEY_ERRORS, ...NOT_FOUND }),
+      },
+    }),
+    async (c) => {
+      const model = await currentModel(
+        c.var.caller.accountId,
+        c.req.valid("param").id,
+        trainerFor(c.env),
+      );
+      return c.json(
+        { id: model.id, status: model.status, failure_reason: model.failureReason },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      summary: "Delete a steerable model (its training stops)",
+      request: { params: modelId },
+      responses: {
+        200: jsonAnswer(steerableModelDeletedSchema, "The model, deleted"),
+        ...errorAnswers({ ...KEY_ERRORS, ...NOT_FOUND }),
+      },
+    }),
+    async (c) => {
       const trainer = trainerFor(c.env);
       const { accountId } = c.get("caller");
-      await reconcileModel(trainer, await requireModel(trainer.db, accountId, c.req.param("id")));
-      return c.json(toApiModel(await requireModel(trainer.db, accountId, c.req.param("id"))));
-    })
-    .delete("/:id", async (c) => {
-      const trainer = trainerFor(c.env);
-      const { accountId } = c.get("caller");
-      const model = await requireModel(trainer.db, accountId, c.req.param("id"));
+      const model = await requireModel(trainer.db, accountId, c.req.valid("param").id);
       await deleteModel(trainer.db, model.id);
       forgetSteerableModel(accountId, model.id);
       // Its vectors stay in R2: content-addressed, they may be shared by other models and presets.
       c.executionCtx.waitUntil(cancelJobs(trainer, model.traits));
-      const deleted: SteerableModelDeleted = {
-        id: model.id,
-        object: "steerable_model",
-        deleted: true,
-      };
-      return c.json(deleted);
-    });
+      return c.json(
+        { id: model.id, object: "steerable_model" as const, deleted: true as const },
+        200,
+      );
+    },
+  );
+
+  return app;
+}
+
+/** The caller's model `id`, reconciled with its jobs first so that its status is current. */
+async function currentModel(accountId: string, id: string, trainer: Trainer): Promise<ModelRecord> {
+  await reconcileModel(trainer, await requireModel(trainer.db, accountId, id));
+  return requireModel(trainer.db, accountId, id);
 }

@@ -1,26 +1,56 @@
 // A steerable model's vectors as files: GET /v1/steerable-models/{id}/vectors/{trait} downloads a
 // trait's vector as the llama.cpp control-vector GGUF it is stored as (llama.cpp's
-// --control-vector and repeng read it); POST /v1/steerable-models/import?trait=NAME&label=BASE
-// takes such a file and makes it a new ready steerable model with that one trait.
-import { Hono } from "hono";
-import type { ModelObject } from "../../../shared/api/models.ts";
-import { importVectorQuerySchema } from "../../../shared/api/steerable-models.ts";
-import { type ControlVector, parseControlVector } from "../../../shared/control-vector.ts";
-import { ApiError } from "../../../shared/http/api-error.ts";
-import { parseQuery } from "../../../shared/http/query.ts";
+// --control-vector and repeng read it); POST /v1/steerable-models/import?trait=NAME takes such a
+// file and makes it a new ready steerable model with that one trait.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import {
+  type ControlVector,
+  parseControlVector,
+  vectorShapeProblem,
+} from "../../../shared/control-vector.ts";
+import { ApiError, rejectInvalid } from "../../../shared/http/api-error.ts";
+import { errorAnswers, jsonAnswer } from "../../../shared/http/openapi.ts";
+import { MAX_VECTOR_BYTES } from "../../../shared/limits.ts";
+import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
+import { importVectorQuerySchema, steerableModelSchema } from "../api/steerable-models.ts";
 import type { EdgeEnv } from "../env.ts";
 import { sha256Hex } from "../lib/ids.ts";
-import { idempotent } from "../middleware/idempotency.ts";
+import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import { vectorKey } from "../nodes/vectors.ts";
 import { insertModel, requireModel, toApiModel } from "../training/models.ts";
 import { trainerFor } from "../training/reconcile.ts";
 
-export const vectorRoutes = new Hono<EdgeEnv>()
-  .get("/:id/vectors/:trait", async (c) => {
+const tags = ["Steerable models"];
+const gguf = {
+  "application/octet-stream": {
+    schema: z.string().describe("A llama.cpp control-vector GGUF file"),
+  },
+};
+
+export const vectorRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
+
+vectorRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/steerable-models/{id}/vectors/{trait}",
+    tags,
+    summary: "Download a trait's vector as a llama.cpp control-vector GGUF",
+    request: { params: z.object({ id: z.string(), trait: z.string() }) },
+    responses: {
+      200: { description: "The control-vector GGUF", content: gguf },
+      ...errorAnswers({
+        ...KEY_ERRORS,
+        404: "You have no such model, or it has no such trait",
+        409: "The trait has no vector yet: its model is still training, or failed",
+      }),
+    },
+  }),
+  async (c) => {
+    const { id, trait: name } = c.req.valid("param");
     const { db, bucket } = trainerFor(c.env);
-    const model = await requireModel(db, c.get("caller").accountId, c.req.param("id"));
-    const name = c.req.param("trait");
+    const model = await requireModel(db, c.get("caller").accountId, id);
     const trait = model.traits.find((candidate) => candidate.name === name);
     if (!trait) {
       const known = model.traits.map((candidate) => candidate.name).join(", ");
@@ -32,40 +62,77 @@ export const vectorRoutes = new Hono<EdgeEnv>()
       throw new ApiError(409, message, "vector_not_ready", "trait");
     }
     const object = await bucket.get(vectorKey(trait.vectorHash));
-    if (!object)
-      throw new ApiError(
-        500,
-        `vector ${trait.vectorHash} is missing from storage`,
-        "vector_missing",
-      );
+    if (!object) {
+      const message = `vector ${trait.vectorHash} is missing from storage`;
+      throw new ApiError(500, message, "vector_missing");
+    }
     return c.body(object.body, 200, {
       "content-type": "application/octet-stream",
       "content-length": String(object.size),
       "content-disposition": `attachment; filename="${model.id}-${name}.gguf"`,
       etag: object.httpEtag,
     });
-  })
-  .post("/import", idempotent, async (c) => {
-    const query = parseQuery(c.req.raw, importVectorQuerySchema);
+  },
+);
+
+vectorRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/steerable-models/import",
+    tags,
+    summary: "Import a control-vector GGUF as a new, ready steerable model of one trait",
+    middleware: [idempotent],
+    request: {
+      query: importVectorQuerySchema,
+      headers: idempotencyHeaders,
+      body: { required: true, content: gguf },
+    },
+    responses: {
+      201: jsonAnswer(steerableModelSchema, "The steerable model, status ready"),
+      ...errorAnswers({
+        ...KEY_ERRORS,
+        ...IDEMPOTENCY_ERRORS,
+        400: `${INVALID}; not a control-vector GGUF; or it does not fit the base model's layers and width`,
+        413: `The file is over ${MAX_VECTOR_BYTES} bytes, the most a GPU node takes`,
+        503: NODE_ERRORS[503],
+      }),
+    },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    checkSize(Number(c.req.header("content-length") ?? 0));
     // Buffered: R2 stores only bodies of known length, and the file is parsed first anyway.
     const bytes = new Uint8Array(await c.req.arrayBuffer());
+    checkSize(bytes.length);
     const trainer = trainerFor(c.env);
-    const base = await requireServedModel(trainer.pool, query.label, "label");
-    checkFits(readVector(bytes), base);
-    const baseModel = base.id;
+    const base = await requireServedModel(trainer.pool, query.model, "model");
+    const problem = vectorShapeProblem(readVector(bytes), {
+      layerCount: base.metadata.layers,
+      embeddingSize: base.metadata.width,
+    });
+    if (problem)
+      throw new ApiError(400, `body: ${problem.message} (${base.id})`, problem.code, "body");
     const hash = await sha256Hex(bytes);
     await trainer.bucket.put(vectorKey(hash), bytes);
     const model = await insertModel(trainer.db, {
       accountId: c.get("caller").accountId,
-      label: query.label,
-      baseModel,
+      label: query.model_label ?? query.trait,
+      baseModel: base.id,
       // An imported vector comes without the examples it was made from.
       dimensions: {
         [query.trait]: { positive_examples: [], negative_examples: [], vectorHash: hash },
       },
     });
     return c.json(toApiModel(model), 201);
-  });
+  },
+);
+
+/** A vector no GPU node would take is refused here, before it becomes a model that never works. */
+function checkSize(bytes: number): void {
+  if (bytes <= MAX_VECTOR_BYTES) return;
+  const message = `the file is ${bytes} bytes; a GPU node takes at most ${MAX_VECTOR_BYTES}`;
+  throw new ApiError(413, message, "vector_too_large", "body");
+}
 
 function readVector(bytes: Uint8Array): ControlVector {
   try {
@@ -73,20 +140,5 @@ function readVector(bytes: Uint8Array): ControlVector {
   } catch (error) {
     const message = `the body must be a llama.cpp control-vector GGUF: ${(error as Error).message}`;
     throw new ApiError(400, message, "invalid_control_vector", "body");
-  }
-}
-
-/** A vector steers layers 1 to layers - 1 (llama.cpp never steers layer 0), at the model's width. */
-function checkFits(vector: ControlVector, base: ModelObject): void {
-  const { layers, width } = base.metadata;
-  for (const [layer, direction] of vector.directions) {
-    if (layer < 1 || layer >= layers || direction.length !== width) {
-      throw new ApiError(
-        400,
-        `the vector does not fit ${base.id} (layers 1 to ${layers - 1}, width ${width}): its layer ${layer} has ${direction.length} values`,
-        "control_vector_shape",
-        "body",
-      );
-    }
   }
 }

@@ -2,8 +2,8 @@
 // the API's shape of them. Every read is scoped to the caller's account: another account's model
 // is never found.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { ControlDimension, SteerableModel } from "../../../shared/api/steerable-models.ts";
 import { ApiError } from "../../../shared/http/api-error.ts";
+import type { ControlDimension, SteerableModel } from "../api/steerable-models.ts";
 import { steerableModels, traits } from "../db/schema.ts";
 import type { Db } from "../lib/db.ts";
 import { newId } from "../lib/ids.ts";
@@ -21,6 +21,7 @@ export interface NewModel {
   label: string;
   baseModel: string;
   promptList?: string[] | null;
+  template?: string | null;
   preset?: string | null;
   /** Trait name -> its examples, and its vector's hash when it has one already. */
   dimensions: Record<string, ControlDimension & { vectorHash?: string }>;
@@ -39,6 +40,7 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     status: ready ? "ready" : "pending",
     failureReason: null,
     promptList: model.promptList ?? null,
+    template: model.template ?? null,
     preset: model.preset ?? null,
     createdAt: now,
     updatedAt: now,
@@ -128,6 +130,8 @@ export function toApiModel(model: ModelRecord): SteerableModel {
         { positive_examples: trait.positiveExamples, negative_examples: trait.negativeExamples },
       ]),
     ),
+    prompt_list: model.promptList,
+    template: model.template,
     status: model.status,
     failure_reason: model.failureReason,
     preset: model.preset,

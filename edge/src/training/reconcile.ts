@@ -9,19 +9,20 @@
 // conditional on the state the pass read (status and attempts), so one pass wins and the other
 // changes nothing; a job submitted by the loser is cancelled.
 import { and, eq, inArray } from "drizzle-orm";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import type { ExtractionRequest } from "../../../shared/node-api/extractions.ts";
 import { type ModelStatus, steerableModels, traits } from "../db/schema.ts";
 import type { Bindings } from "../env.ts";
 import { type Db, database } from "../lib/db.ts";
-import { NodePool } from "../nodes/pool.ts";
-import { cachePresetVectors } from "../presets/cache.ts";
-import { contrastPairs } from "./contrast-pairs.ts";
 import {
   cancelExtraction,
   pollExtraction,
   type SubmittedJob,
-  storeVector,
   submitExtraction,
-} from "./extraction.ts";
+} from "../nodes/extractions.ts";
+import { NodePool } from "../nodes/pool.ts";
+import { storeVector } from "../nodes/vectors.ts";
+import { cachePresetVectors } from "../presets/cache.ts";
 import {
   isTraining,
   type ModelRecord,
@@ -81,7 +82,7 @@ async function advanceTrait(trainer: Trainer, model: ModelRow, trait: TraitRow):
   const polled = await pollExtraction(trainer.pool, job);
   if (polled.state === "working") return;
   if (polled.state === "failed") return retry(trainer, model, trait, polled.reason);
-  const stored = await storeVector(trainer.pool, trainer.bucket, job, polled.vectorId).catch(
+  const stored = await storeVector(trainer.pool, trainer.bucket, job.node, polled.vectorId).catch(
     (error: Error) => error,
   );
   if (stored instanceof Error) return retry(trainer, model, trait, stored.message);
@@ -89,19 +90,17 @@ async function advanceTrait(trainer: Trainer, model: ModelRow, trait: TraitRow):
 }
 
 async function submit(trainer: Trainer, model: ModelRow, trait: TraitRow): Promise<void> {
-  const pairs = contrastPairs(
-    { positive_examples: trait.positiveExamples, negative_examples: trait.negativeExamples },
-    model.promptList ?? undefined,
-  );
   const attempts = trait.attempts + 1;
   let job: SubmittedJob;
   try {
-    job = await submitExtraction(trainer.pool, pairs);
+    job = await submitExtraction(trainer.pool, extractionRequest(model, trait));
   } catch (error) {
     const reason = `submitting its extraction failed: ${(error as Error).message}`;
+    // A dataset the node refuses will be refused again: only an unavailable node is worth retrying.
+    const final = attempts >= MAX_ATTEMPTS || (error instanceof ApiError && error.status < 500);
     await updateTrait(trainer.db, trait, {
       attempts,
-      status: attempts >= MAX_ATTEMPTS ? "failed" : "pending",
+      status: final ? "failed" : "pending",
       error: reason,
     });
     return;
@@ -114,6 +113,22 @@ async function submit(trainer: Trainer, model: ModelRow, trait: TraitRow): Promi
     error: null,
   });
   if (!claimed) await cancelExtraction(trainer.pool, job);
+}
+
+/**
+ * The original recipe (steering-api's and repeng's), which is the node's persona mode: the i-th
+ * positive and negative examples are a persona pair, put into the model's template inside its chat
+ * template, and every token-prefix of every opener (the model's prompt_list) starts the reply.
+ */
+function extractionRequest(model: ModelRow, trait: TraitRow): ExtractionRequest {
+  return {
+    personas: {
+      positive: trait.positiveExamples,
+      negative: trait.negativeExamples,
+      template: model.template ?? undefined,
+      openers: model.promptList ?? undefined,
+    },
+  };
 }
 
 /** A job that ended without a vector: submitted again, unless the trait has had its tries. */

@@ -1,0 +1,33 @@
+// The error answers edge routes share, status -> what it means, for their declarations to spread
+// (shared/http/openapi.ts errorAnswers turns them into answers with OpenAI's error body).
+import { z } from "zod";
+import { IDEMPOTENCY_KEY_HEADER } from "../middleware/idempotency.ts";
+
+/** Every route behind an API key. */
+export const KEY_ERRORS = {
+  401: "The API key is missing, unknown or revoked",
+  429: {
+    description: "The account's requests or tokens per minute are spent",
+    headers: z.object({
+      "Retry-After": z.string().describe("Seconds until the minute ends"),
+    }),
+  },
+} as const;
+
+/** Routes an admin-scoped key alone may call. */
+export const ADMIN_ERRORS = { 403: "The API key is not admin-scoped" } as const;
+
+/** Create routes that honour Idempotency-Key (their own 409s say so in their words). */
+export const IDEMPOTENCY_ERRORS = {
+  409: `A request with this ${IDEMPOTENCY_KEY_HEADER} is still running`,
+  422: `This ${IDEMPOTENCY_KEY_HEADER} was used for a different request`,
+} as const;
+
+/** Routes that ask a GPU node. */
+export const NODE_ERRORS = {
+  502: "A GPU node failed, or answered outside its contract",
+  503: "No GPU node is reachable, or the ones there are busy; retry shortly",
+} as const;
+
+/** The request's fields, in words, for routes that take a body or a query. */
+export const INVALID = "The request is invalid: param names the field (unknown fields included)";

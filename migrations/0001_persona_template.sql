@@ -1,0 +1,1 @@
+ALTER TABLE `steerable_models` ADD `template` text;
