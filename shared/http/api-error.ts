@@ -53,12 +53,37 @@ export function paramPath(path: readonly PropertyKey[]): string | null {
 export function fromZodError(error: ZodError): ApiError {
   const issue = error.issues[0];
   if (!issue) return new ApiError(400, "invalid request", "invalid_request");
-  if (issue.code === "unrecognized_keys") {
-    const param = paramPath([...issue.path, issue.keys[0] ?? ""]);
+  const { path, message, code } = innermost(issue);
+  if (code === "unrecognized_keys") {
+    const param = paramPath(path);
     return new ApiError(400, `${param}: unknown field`, "unknown_field", param);
   }
-  const param = paramPath(issue.path);
-  return new ApiError(400, `${param ?? "body"}: ${issue.message}`, "invalid_request", param);
+  const param = paramPath(path);
+  return new ApiError(400, `${param ?? "body"}: ${message}`, "invalid_request", param);
+}
+
+type Issue = ZodError["issues"][number];
+
+/**
+ * The issue that says what is wrong, with its whole path: a record key's own rule rather than
+ * "Invalid key in record"; of a union's alternatives, the one whose shape the value has (its
+ * issue is not about the value's type); an unknown field's name.
+ */
+function innermost(issue: Issue): { path: PropertyKey[]; message: string; code: string } {
+  if (issue.code === "unrecognized_keys") {
+    return { path: [...issue.path, issue.keys[0] ?? ""], message: issue.message, code: issue.code };
+  }
+  const inner =
+    issue.code === "invalid_key" || issue.code === "invalid_element"
+      ? issue.issues[0]
+      : issue.code === "invalid_union"
+        ? (issue.errors.find((branch) => branch[0]?.code !== "invalid_type") ??
+            issue.errors[0])?.[0]
+        : undefined;
+  if (!inner) return { path: issue.path, message: issue.message, code: issue.code };
+  // The inner issue's path is relative to the value it is about.
+  const found = innermost(inner);
+  return { ...found, path: [...issue.path, ...found.path] };
 }
 
 /**

@@ -2,7 +2,7 @@
 // the tokens it was sent are metered, and nothing stored is lost: once the stack has restarted the
 // node, the same steerable model is still there and still answers.
 import { expect, it } from "vitest";
-import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import { meteredTokens, stackWithCheerful } from "./steerable.ts";
 
 const setup = stackWithCheerful();

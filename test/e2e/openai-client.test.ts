@@ -4,7 +4,7 @@
 import OpenAI from "openai";
 import type { ChatCompletionCreateParams } from "openai/resources/chat/completions";
 import { describe, expect, it } from "vitest";
-import type { UsageList } from "../../shared/api/usage.ts";
+import type { UsageList } from "../../edge/src/api/usage.ts";
 import { createAccount, meteredTokens, openAiClient, stackWithCheerful } from "./steerable.ts";
 
 const setup = stackWithCheerful();

@@ -3,35 +3,29 @@
 // another customer's account (the operator API).
 import OpenAI from "openai";
 import { afterAll, beforeAll, expect } from "vitest";
+import type { CreatedAccount } from "../../edge/src/api/accounts.ts";
+import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
-import type { CreatedAccount } from "../../shared/api/accounts.ts";
-import type { SteerableModel } from "../../shared/api/steerable-models.ts";
 import { type Stack, startStack } from "./stack.ts";
 
-/** The trait the test model carries, described by the antonyms it was planted with. */
+/** The trait the test model carries, described by four of the antonyms it was planted with. */
 export const CHEERFUL = {
   cheerful: {
-    positive_examples: [...CONCEPT_WORDS.positive],
-    negative_examples: [...CONCEPT_WORDS.negative],
+    positive_examples: CONCEPT_WORDS.positive.slice(0, 4),
+    negative_examples: CONCEPT_WORDS.negative.slice(0, 4),
   },
 };
 
 export const TRAIN_TIMEOUT_MS = 120_000;
 
-export async function baseModelId(stack: Stack): Promise<string> {
-  const response = await stack.call("/v1/models");
-  expect(response.status).toBe(200);
-  const list = (await response.json()) as { data: { id: string }[] };
-  return list.data[0]?.id ?? "";
-}
-
-/** Creates a model at `route` (the original /steerable-model or /v1/steerable-models). */
+/** Creates a model at `route` (the original /steerable-model or /v1/steerable-models), on the
+ * default base model with the default openers, as the original's quickstart does but for them. */
 export async function createCheerful(stack: Stack, route: string): Promise<SteerableModel> {
   const response = await stack.call(route, {
     method: "POST",
-    body: JSON.stringify({ model_label: await baseModelId(stack), control_dimensions: CHEERFUL }),
+    body: JSON.stringify({ model_label: "cheerful test", control_dimensions: CHEERFUL }),
   });
-  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  expect(response.status, await response.clone().text()).toBe(202);
   return (await response.json()) as SteerableModel;
 }
 

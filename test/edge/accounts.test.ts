@@ -4,12 +4,12 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { CreatedAccount } from "../../edge/src/api/accounts.ts";
+import type { ApiKeyList, IssuedApiKeyObject } from "../../edge/src/api/keys.ts";
 import { createApp } from "../../edge/src/app.ts";
 import { accounts } from "../../edge/src/db/schema.ts";
 import { database } from "../../edge/src/lib/db.ts";
-import type { CreatedAccount } from "../../shared/api/accounts.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import type { ApiKeyList, IssuedApiKeyObject } from "../../shared/api/keys.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
 import { plantedModel } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { apiKeys } from "../../edge/src/db/schema.ts";
 import { database } from "../../edge/src/lib/db.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { call, newAccount } from "./support.ts";
 
 describe("authentication", () => {

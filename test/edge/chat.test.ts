@@ -1,11 +1,13 @@
-// POST /v1/chat/completions through the Worker to the real GPU node: steering by trait name,
-// streams passed through, a usage row for every answer, and requests refused with OpenAI's errors.
+// POST /v1/chat/completions through the Worker to the real GPU node: steering by trait name (of
+// the named model, or of any of the caller's), streams passed through, answers naming the model
+// asked for, a usage row for every answer, and requests refused with OpenAI's errors.
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { steerableModels } from "../../edge/src/db/schema.ts";
 import { database } from "../../edge/src/lib/db.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import {
   BASE_MODEL,
   cheerfulWords,
@@ -25,6 +27,9 @@ beforeAll(async () => {
   model = await plantedModel(account.accountId);
 });
 
+/** An openai client's request with Steer's extension. */
+type Steered = ChatCompletionCreateParamsNonStreaming & { steering: Record<string, number> };
+
 function chat(body: object, key = account.key): Promise<Response> {
   return call("/v1/chat/completions", { method: "POST", key, body: JSON.stringify(body) });
 }
@@ -40,6 +45,7 @@ async function streamedChunks(response: Response) {
     .map(
       (data) =>
         JSON.parse(data) as {
+          model: string;
           choices: { delta: { content?: string } }[];
           usage?: { prompt_tokens: number; completion_tokens: number } | null;
         },
@@ -53,20 +59,28 @@ describe("POST /v1/chat/completions", () => {
     const { accountId, key } = await newAccount();
     const { id } = await plantedModel(accountId);
     const client = openAiClient(key);
-    const answer = (multiplier: number) =>
-      client.chat.completions.create({ model: id, ...request, steering: { cheerful: multiplier } });
+    const answer = (multiplier: number) => {
+      const params: Steered = { model: id, ...request, steering: { cheerful: multiplier } };
+      return client.chat.completions.create(params);
+    };
     const cheerful = await answer(1);
     const plain = await answer(0);
     expect(cheerfulWords(cheerful.choices[0]?.message.content ?? "")).toBeGreaterThanOrEqual(6);
     expect(cheerfulWords(plain.choices[0]?.message.content ?? "")).toBe(0);
-    const stream = await client.chat.completions.create({
+    // The answer names the model asked for, as OpenAI's do.
+    expect(cheerful.model).toBe(id);
+    const streamParams = {
       model: id,
       ...request,
       steering: { cheerful: 1 },
-      stream: true,
-    });
+      stream: true as const,
+    };
+    const stream = await client.chat.completions.create(streamParams);
     let streamed = "";
-    for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? "";
+    for await (const chunk of stream) {
+      expect(chunk.model).toBe(id);
+      streamed += chunk.choices[0]?.delta.content ?? "";
+    }
     expect(streamed).toBe(cheerful.choices[0]?.message.content);
     const rows = await usageRows(accountId, 3);
     expect(rows[0]).toMatchObject({
@@ -91,12 +105,16 @@ describe("POST /v1/chat/completions", () => {
     const plainChunks = await streamedChunks(plainStream);
     const text = plainChunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
     expect(text).toBe(whole.choices[0]?.message.content);
-    expect(plainChunks.every((chunk) => chunk.choices.length > 0 && !chunk.usage)).toBe(true);
+    // A client that did not ask for usage sees no usage field at all, as from OpenAI.
+    expect(plainChunks.every((chunk) => chunk.choices.length > 0 && !("usage" in chunk))).toBe(
+      true,
+    );
 
     const usageChunks = await streamedChunks(
       await chat({ ...steered, stream: true, stream_options: { include_usage: true } }, key),
     );
     expect(usageChunks.at(-1)).toMatchObject({ choices: [], usage: whole.usage });
+    expect(usageChunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
 
     const rows = await usageRows(accountId, 3);
     for (const row of rows) {
@@ -166,6 +184,30 @@ describe("POST /v1/chat/completions", () => {
     expect((await nodeFetch(`/v1/vectors/${model.hash}`)).status).toBe(200);
   });
 
+  it("steers with any of the caller's traits, named <model id>/<trait>, on any model", async () => {
+    const { accountId, key } = await newAccount();
+    const mine = await plantedModel(accountId);
+    const other = await plantedModel(accountId);
+    const onBase = await chat(
+      { model: BASE_MODEL, ...request, steering: { [`${mine.id}/cheerful`]: 1 } },
+      key,
+    );
+    expect(onBase.status).toBe(200);
+    const base = (await onBase.json()) as {
+      model: string;
+      choices: { message: { content: string } }[];
+    };
+    expect(base.model).toBe(BASE_MODEL);
+    expect(cheerfulWords(base.choices[0]?.message.content ?? "")).toBeGreaterThanOrEqual(6);
+    // Another model's trait mixes with the named model's own: here they cancel out.
+    const mixed = await chat(
+      { model: mine.id, ...request, steering: { cheerful: 1, [`${other.id}/cheerful`]: -1 } },
+      key,
+    );
+    const completion = (await mixed.json()) as { choices: { message: { content: string } }[] };
+    expect(cheerfulWords(completion.choices[0]?.message.content ?? "")).toBe(0);
+  });
+
   it("serves the base model unsteered, metered under its name", async () => {
     const { accountId, key } = await newAccount();
     const response = await chat({ model: BASE_MODEL, ...request }, key);
@@ -203,6 +245,8 @@ describe("POST /v1/chat/completions", () => {
     const other = await newAccount();
     const theirs = await plantedModel(other.accountId);
     const pending = await plantedModel(account.accountId, "training");
+    const theirTrait = `${theirs.id}/cheerful`;
+    const pendingTrait = `${pending.id}/cheerful`;
     const cases: [object, number, string, string][] = [
       [{ model: theirs.id }, 404, "model", "model_not_found"],
       [{ model: "sm_nothing" }, 404, "model", "model_not_found"],
@@ -214,8 +258,31 @@ describe("POST /v1/chat/completions", () => {
         "steering.cheerful",
         "invalid_request",
       ],
-      [{ model: BASE_MODEL, steering: { cheerful: 1 } }, 400, "steering", "invalid_request"],
+      [{ model: BASE_MODEL, steering: { cheerful: 1 } }, 400, "steering.cheerful", "unknown_trait"],
+      // Another account's model is as unknown as a made-up one, in steering too.
+      [
+        { model: model.id, steering: { [theirTrait]: 1 } },
+        404,
+        `steering.${theirTrait}`,
+        "model_not_found",
+      ],
+      [
+        { model: model.id, steering: { [pendingTrait]: 1 } },
+        409,
+        `steering.${pendingTrait}`,
+        "model_not_ready",
+      ],
+      [{ model: model.id, steering: { "a/b/c": 1 } }, 400, "steering.a/b/c", "invalid_request"],
       [{ messages: DAY_PROMPT }, 400, "model", "invalid_request"],
+      // A field the route does not know: /completions' control_settings is not chat's steering.
+      [
+        { model: model.id, control_settings: { cheerful: 1 } },
+        400,
+        "control_settings",
+        "unknown_field",
+      ],
+      // More than the context holds: refused at once, not generated for minutes.
+      [{ model: model.id, max_tokens: 100_000 }, 400, "max_tokens", "context_length_exceeded"],
     ];
     for (const [body, status, param, code] of cases) {
       const response = await chat({ ...request, ...body });

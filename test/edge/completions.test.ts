@@ -1,9 +1,10 @@
 // The product's original POST /completions through the Worker to the real GPU node: a steerable
-// model, control_settings per trait and HF-style settings, answered in the original shape.
+// model or the base model, control_settings per trait and HF-style settings with the original's
+// defaults, answered in the original shape.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChatCompletion } from "../../shared/api/chat.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import type { SteeredCompletion } from "../../shared/api/steerable-models.ts";
+import type { SteeredCompletion } from "../../edge/src/api/completions.ts";
+import type { ChatCompletion } from "../../shared/openai/chat.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { BASE_MODEL, cheerfulWords, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 
@@ -33,7 +34,8 @@ describe("POST /completions", () => {
       return (await response.json()) as SteeredCompletion;
     };
     const cheerful = await complete(1);
-    expect(cheerful).toMatchObject({ model_id: id, object: "text_completion", model: BASE_MODEL });
+    // Both name the model asked for, as the original's answers did.
+    expect(cheerful).toMatchObject({ model_id: id, object: "text_completion", model: id });
     expect(cheerful.created).toBeCloseTo(Date.now() / 1000, -1);
     expect(cheerfulWords(cheerful.content)).toBeGreaterThanOrEqual(6);
     expect(cheerful.usage.completion_tokens).toBe(8);
@@ -48,18 +50,43 @@ describe("POST /completions", () => {
     });
   });
 
-  it("says what the chat endpoint says for the same prompt and steering, greedily", async () => {
+  it("says what the chat endpoint says for the same prompt and steering, with the original's repetition_penalty 1.1", async () => {
     const body = { model: model.id, prompt, control_settings: { cheerful: 0.5 }, settings };
     const original = (await (await post("/completions", body)).json()) as SteeredCompletion;
-    const chat = (await (
-      await post("/v1/chat/completions", {
-        model: model.id,
-        messages: DAY_PROMPT,
-        max_tokens: 8,
-        steering: { cheerful: 0.5 },
-      })
-    ).json()) as ChatCompletion;
-    expect(original.content).toBe(chat.choices[0]?.message.content);
+    const chatAnswer = async (extra: object) =>
+      (
+        (await (
+          await post("/v1/chat/completions", {
+            model: model.id,
+            messages: DAY_PROMPT,
+            max_tokens: 8,
+            steering: { cheerful: 0.5 },
+            ...extra,
+          })
+        ).json()) as ChatCompletion
+      ).choices[0]?.message.content;
+    expect(original.content).toBe(await chatAnswer({ repetition_penalty: 1.1 }));
+    const unpenalised = { ...body, settings: { ...settings, repetition_penalty: 1 } };
+    const plain = (await (await post("/completions", unpenalised)).json()) as SteeredCompletion;
+    expect(plain.content).toBe(await chatAnswer({}));
+  });
+
+  it("runs the base model unsteered, as its error message promises, and steers it with a model's trait", async () => {
+    const plain = await post("/completions", { model: BASE_MODEL, prompt, settings });
+    expect(plain.status).toBe(200);
+    const answer = (await plain.json()) as SteeredCompletion;
+    expect(answer).toMatchObject({ model_id: BASE_MODEL, model: BASE_MODEL });
+    expect(cheerfulWords(answer.content)).toBe(0);
+    const control_settings = { [`${model.id}/cheerful`]: 1 };
+    const steered = await post("/completions", {
+      model: BASE_MODEL,
+      prompt,
+      control_settings,
+      settings,
+    });
+    expect(
+      cheerfulWords(((await steered.json()) as SteeredCompletion).content),
+    ).toBeGreaterThanOrEqual(6);
   });
 
   it("refuses what it cannot serve, naming the field", async () => {
@@ -68,7 +95,7 @@ describe("POST /completions", () => {
     const pending = await plantedModel(account.accountId, "pending");
     const cases: [object, number, string, string][] = [
       [{ model: theirs.id }, 404, "model", "model_not_found"],
-      [{ model: BASE_MODEL }, 404, "model", "model_not_found"],
+      [{ model: "nothing" }, 404, "model", "model_not_found"],
       [{ model: pending.id }, 409, "model", "model_not_ready"],
       [{ control_settings: { gloomy: 1 } }, 400, "control_settings.gloomy", "unknown_trait"],
       [
@@ -78,6 +105,15 @@ describe("POST /completions", () => {
         "invalid_request",
       ],
       [{ settings: { max_new_tokens: 0 } }, 400, "settings.max_new_tokens", "invalid_request"],
+      // The node's limit, named by this request's own field.
+      [
+        { settings: { max_new_tokens: 100_000 } },
+        400,
+        "settings.max_new_tokens",
+        "context_length_exceeded",
+      ],
+      [{ settings: { num_beams: 4 } }, 400, "settings.num_beams", "unknown_field"],
+      [{ steering: { cheerful: 1 } }, 400, "steering", "unknown_field"],
       [{ prompt: "" }, 400, "prompt", "invalid_request"],
     ];
     for (const [override, status, param, code] of cases) {

@@ -26,12 +26,3 @@ export default async function setup(project: TestProject) {
     await rm(vectorsDir, { recursive: true, force: true });
   };
 }
-
-declare module "vitest" {
-  interface ProvidedContext {
-    /** The test model's planted cheerful direction: a control-vector GGUF, in base64. */
-    plantedVector: string;
-    /** Words the planted direction makes the model say. */
-    plantedWords: string[];
-  }
-}

@@ -4,14 +4,14 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import type { ApiKeyList, IssuedApiKeyObject } from "../../edge/src/api/keys.ts";
 import { idempotency } from "../../edge/src/db/schema.ts";
 import type { EdgeEnv } from "../../edge/src/env.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { authenticate } from "../../edge/src/middleware/auth.ts";
 import { idempotent } from "../../edge/src/middleware/idempotency.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import type { ApiKeyList, IssuedApiKeyObject } from "../../shared/api/keys.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { call, newAccount } from "./support.ts";
 
 function createKey(key: string, body: unknown, idempotencyKey?: string): Promise<Response> {

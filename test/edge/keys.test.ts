@@ -1,8 +1,8 @@
 // API keys: admin keys issue, list and revoke the account's keys; a secret is shown once, and a
 // revoked key is refused at once.
 import { describe, expect, it } from "vitest";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import type { ApiKeyList, IssuedApiKeyObject } from "../../shared/api/keys.ts";
+import type { ApiKeyList, IssuedApiKeyObject } from "../../edge/src/api/keys.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { call, newAccount } from "./support.ts";
 
 function createKey(key: string, body: unknown): Promise<Response> {

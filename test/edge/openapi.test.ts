@@ -1,25 +1,37 @@
-// The API's description: an OpenAPI 3.1 document generated from the shared zod schemas, and a
-// reference page rendered from it; both public and self-contained.
+// The API's description: an OpenAPI 3.1 document generated from the routes' own declarations,
+// whose schemas are the zod schemas requests are checked against, and a reference page (Scalar)
+// that renders it; both public. Real answers are checked against the schemas the document names.
 import { describe, expect, inject, it } from "vitest";
-import { RESPONSE_SCHEMAS, type ResponseSchemaName } from "../../edge/src/openapi/components.ts";
-import type { OpenApiDocument, OpenApiOperation } from "../../edge/src/openapi/document.ts";
-import type { Operation } from "../../edge/src/openapi/operations.ts";
-import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import { z } from "zod";
+import * as accountsApi from "../../edge/src/api/accounts.ts";
+import * as completionsApi from "../../edge/src/api/completions.ts";
+import * as keysApi from "../../edge/src/api/keys.ts";
+import * as presetsApi from "../../edge/src/api/presets.ts";
+import * as rootApi from "../../edge/src/api/root.ts";
+import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
+import * as steerableModelsApi from "../../edge/src/api/steerable-models.ts";
+import * as usageApi from "../../edge/src/api/usage.ts";
+import * as chatWire from "../../shared/openai/chat.ts";
+import * as errorsWire from "../../shared/openai/errors.ts";
+import * as modelsWire from "../../shared/openai/models.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
 import { BASE_MODEL, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 import { post, QUICK_MODEL } from "./training-support.ts";
 
-/** The public API the issue lists, as method and path. */
+/** The public API, as method and path. */
 const EXPECTED = [
+  "get /",
   "post /steerable-model",
   "get /steerable-model",
   "get /steerable-model/{id}",
+  "get /steerable-model/{id}/status",
   "delete /steerable-model/{id}",
   "post /completions",
   "post /v1/steerable-models",
   "get /v1/steerable-models",
   "get /v1/steerable-models/{id}",
+  "get /v1/steerable-models/{id}/status",
   "delete /v1/steerable-models/{id}",
   "get /v1/steerable-models/{id}/vectors/{trait}",
   "post /v1/steerable-models/import",
@@ -29,16 +41,59 @@ const EXPECTED = [
   "post /v1/presets/{name}/install",
   "delete /v1/presets/{name}",
   "get /v1/usage",
+  "get /v1/models",
   "post /v1/keys",
   "get /v1/keys",
   "delete /v1/keys/{id}",
   "post /v1/accounts",
 ];
 
-/** The operations whose JSON answer is described in words only, with no schema. */
-const UNTYPED = ["get /openapi.json"];
-
 const SCHEMAS = "#/components/schemas/";
+
+/** The zod schemas behind the document's named schemas, by name (each names itself: .meta id). */
+const NAMED = new Map(
+  [
+    accountsApi,
+    keysApi,
+    presetsApi,
+    rootApi,
+    steerableModelsApi,
+    completionsApi,
+    usageApi,
+    chatWire,
+    errorsWire,
+    modelsWire,
+  ]
+    .flatMap((module) => Object.values(module))
+    .filter((value): value is z.ZodType => value instanceof z.ZodType)
+    .flatMap((schema) => {
+      const id = z.globalRegistry.get(schema)?.id;
+      return id ? [[id, schema] as const] : [];
+    }),
+);
+
+type OpenApiDocument = {
+  openapi: string;
+  info: { title: string };
+  servers: { url: string }[];
+  security: Record<string, string[]>[];
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: {
+    schemas: Record<string, Record<string, unknown>>;
+    securitySchemes: Record<string, unknown>;
+  };
+};
+
+type OpenApiOperation = {
+  summary: string;
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; schema: Record<string, unknown> }[];
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, { schema: Record<string, unknown> }> }
+  >;
+};
 
 async function fetchDocument(): Promise<OpenApiDocument> {
   const response = await call("/openapi.json");
@@ -71,13 +126,18 @@ describe("GET /openapi.json", () => {
     expect(document.info.title).toBeTruthy();
     expect(document.servers).toEqual([{ url: "https://edge.test" }]);
     const listed = operations(document);
-    expect(listed.map(([name]) => name)).toEqual(expect.arrayContaining(EXPECTED));
-    const ids = listed.map(([, operation]) => operation.operationId);
-    expect(new Set(ids).size).toBe(ids.length);
+    expect(listed.map(([name]) => name).sort()).toEqual([...EXPECTED].sort());
     for (const [name, operation] of listed) {
       expect(operation.summary, name).toBeTruthy();
-      expect(Object.keys(operation.responses), name).toContain("default");
-      const pathParameters = operation.parameters.filter((parameter) => parameter.in === "path");
+      // Every error it can answer is declared, with OpenAI's error body.
+      const errors = Object.entries(operation.responses).filter(([status]) => status >= "400");
+      expect(errors.length, name).toBeGreaterThan(0);
+      for (const [status, answer] of errors) {
+        expect(answer.content?.["application/json"]?.schema, `${name} ${status}`).toEqual({
+          $ref: `${SCHEMAS}Error`,
+        });
+      }
+      const pathParameters = (operation.parameters ?? []).filter((p) => p.in === "path");
       expect(
         pathParameters.map((parameter) => `{${parameter.name}}`),
         name,
@@ -93,14 +153,17 @@ describe("GET /openapi.json", () => {
     expect(document.security).toEqual([{ bearer: [] }]);
     const own = operations(document).filter(([, operation]) => operation.security);
     expect(Object.fromEntries(own)).toEqual({
-      "get /docs": expect.objectContaining({ security: [] }),
-      "get /openapi.json": expect.objectContaining({ security: [] }),
       "post /v1/accounts": expect.objectContaining({ security: [{ operator: [] }] }),
     });
-    expect((await call("/docs")).status).toBe(200);
+    for (const [name, operation] of operations(document)) {
+      if (name === "post /v1/accounts") continue;
+      expect(Object.keys(operation.responses), name).toEqual(
+        expect.arrayContaining(["401", "429"]),
+      );
+    }
   });
 
-  it("describes request bodies and queries with the shared zod schemas", async () => {
+  it("describes request bodies and queries with the zod schemas the routes validate with", async () => {
     const document = await fetchDocument();
     const { schemas } = document.components;
     const create = document.paths["/steerable-model"]?.post?.requestBody;
@@ -120,6 +183,22 @@ describe("GET /openapi.json", () => {
     expect(schemas.ChatCompletionRequest).toMatchObject({ required: ["model", "messages"] });
     expect(schemas.Error).toMatchObject({ required: ["error"] });
 
+    // The fields that matter most to a newcomer say what they are.
+    expect(schemas.CreateSteerableModel).toMatchObject({
+      properties: {
+        model_label: { description: expect.stringContaining("label") },
+        model: { description: expect.stringContaining("base model") },
+        control_dimensions: { description: expect.any(String) },
+      },
+    });
+    expect(schemas.ChatCompletionRequest).toMatchObject({
+      properties: { steering: { description: expect.stringContaining("<model id>/<trait>") } },
+    });
+    // A key's secret is left out of replays, and the document says so.
+    expect(schemas.IssuedApiKey).toMatchObject({
+      properties: { key: { description: expect.stringContaining("replay") } },
+    });
+
     const usage = document.paths["/v1/usage"]?.get?.parameters ?? [];
     expect(usage.map((parameter) => [parameter.name, parameter.in])).toEqual([
       ["start", "query"],
@@ -128,7 +207,7 @@ describe("GET /openapi.json", () => {
     ]);
     expect(usage[0]?.schema).toMatchObject({ type: "string", format: "date" });
     const keys = document.paths["/v1/keys"]?.post;
-    expect(keys?.parameters.map((parameter) => parameter.name)).toEqual(["Idempotency-Key"]);
+    expect(keys?.parameters?.map((parameter) => parameter.name)).toEqual(["idempotency-key"]);
     expect(Object.keys(keys?.responses ?? {})).toEqual(
       expect.arrayContaining(["201", "401", "403", "409", "422", "429"]),
     );
@@ -142,8 +221,9 @@ describe("GET /openapi.json", () => {
         return json !== undefined && json.schema.$ref === undefined;
       }),
     );
-    expect(untyped.map(([name]) => name).sort()).toEqual([...UNTYPED].sort());
+    expect(untyped.map(([name]) => name)).toEqual([]);
     const { schemas } = document.components;
+    for (const name of Object.keys(schemas)) expect(NAMED.has(name), name).toBe(true);
     for (const ref of refsIn(document)) {
       expect(ref.startsWith(SCHEMAS), ref).toBe(true);
       expect(schemas[ref.slice(SCHEMAS.length)], ref).toBeDefined();
@@ -165,11 +245,11 @@ async function expectDocumented(
   operation: string,
   response: Response,
 ): Promise<unknown> {
-  const [method, path] = operation.split(" ") as [Operation["method"], string];
+  const [method = "", path = ""] = operation.split(" ");
   const documented = document.paths[path]?.[method]?.responses[response.status];
   expect(documented, `${operation} answering ${response.status}`).toBeDefined();
   const ref = documented?.content?.["application/json"]?.schema.$ref;
-  const schema = RESPONSE_SCHEMAS[String(ref).slice(SCHEMAS.length) as ResponseSchemaName];
+  const schema = NAMED.get(String(ref).slice(SCHEMAS.length));
   expect(schema, `${operation}'s schema`).toBeDefined();
   const body: unknown = await response.json();
   expectFits(schema, body, operation);
@@ -177,11 +257,8 @@ async function expectDocumented(
 }
 
 /** `body` fits `schema` and has no field the schema does not name. */
-function expectFits(
-  schema: (typeof RESPONSE_SCHEMAS)[ResponseSchemaName],
-  body: unknown,
-  what: string,
-) {
+function expectFits(schema: z.ZodType | undefined, body: unknown, what: string) {
+  if (!schema) throw new Error(`${what}: no schema`);
   const parsed = schema.safeParse(body);
   expect(parsed.error, what).toBeUndefined();
   // zod leaves out the fields its schema does not name: an undocumented field makes a difference.
@@ -194,7 +271,7 @@ describe("the documented answer schemas", () => {
     const { accountId, key } = await newAccount();
     const planted = await plantedModel(accountId);
     const vector = Uint8Array.from(atob(inject("plantedVector")), (char) => char.charCodeAt(0));
-    const imported = await call(`/v1/steerable-models/import?trait=cheerful&label=${BASE_MODEL}`, {
+    const imported = await call(`/v1/steerable-models/import?trait=cheerful&model=${BASE_MODEL}`, {
       key,
       method: "POST",
       body: vector,
@@ -215,6 +292,12 @@ describe("the documented answer schemas", () => {
       expect(await expectDocumented(document, `get ${base}/{id}`, got)).toMatchObject({
         id: planted.id,
         status: "ready",
+      });
+      const status = await call(`${base}/${planted.id}/status`, { key });
+      expect(await expectDocumented(document, `get ${base}/{id}/status`, status)).toEqual({
+        id: planted.id,
+        status: "ready",
+        failure_reason: null,
       });
       const deleted = await call(`${base}/${created.id}`, { key, method: "DELETE" });
       await expectDocumented(document, `delete ${base}/{id}`, deleted);
@@ -247,10 +330,11 @@ describe("the documented answer schemas", () => {
       .filter((event) => event.startsWith("data: {"))
       .map((event): unknown => JSON.parse(event.slice("data: ".length)));
     expect(chunks.length).toBeGreaterThan(2);
-    for (const chunk of chunks) expectFits(RESPONSE_SCHEMAS.ChatCompletionChunk, chunk, "a chunk");
+    for (const chunk of chunks) expectFits(NAMED.get("ChatCompletionChunk"), chunk, "a chunk");
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { completion_tokens: 4 } });
 
     await expectDocumented(document, "get /v1/models", await call("/v1/models", { key }));
+    await expectDocumented(document, "get /", await call("/", { key }));
     await usageRows(accountId, 3);
     const usage = await expectDocumented(
       document,
@@ -297,17 +381,15 @@ describe("the documented answer schemas", () => {
 });
 
 describe("GET /docs", () => {
-  it("renders the same document as one self-contained page", async () => {
+  it("is Scalar's API reference of the document, with its script from this origin", async () => {
     const response = await call("/docs");
+    expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/html");
     const page = await response.text();
-    for (const operation of EXPECTED) {
-      const [method, path] = operation.split(" ");
-      expect(page).toContain(`<span class="method">${method}</span> <code>${path}</code>`);
-    }
-    expect(page).toContain("(the operator token, not an API key)");
-    expect(page).toContain('<h3 id="schema-CreateSteerableModel">');
-    expect(page).toContain("&quot;model_label&quot;");
-    expect(page).not.toMatch(/<script|src="http|href="http/);
+    expect(page).toContain('<script src="/docs/scalar.js"');
+    expect(page).toContain('"url": "/openapi.json"');
+    // Nothing from elsewhere: no CDN, no web fonts (the browser test checks what it loads).
+    expect(page).not.toMatch(/(src|href)="https?:/);
+    expect(page).toContain('"withDefaultFonts": false');
   });
 });

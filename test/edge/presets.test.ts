@@ -3,10 +3,10 @@
 // published and installed by other accounts.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { MarketplacePresetList } from "../../edge/src/api/presets.ts";
+import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import { BUILT_IN_PRESETS } from "../../edge/src/presets/catalog.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import type { MarketplacePresetList } from "../../shared/api/presets-edge.ts";
-import type { SteerableModel } from "../../shared/api/steerable-models.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { BASE_MODEL, plantedModel } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 import { createModel, post, traitRows, waitForStatus } from "./training-support.ts";

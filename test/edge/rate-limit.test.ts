@@ -10,7 +10,7 @@ import { rateWindows } from "../../edge/src/db/schema.ts";
 import { issueKey } from "../../edge/src/lib/accounts.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { owe } from "../../edge/src/lib/ledger.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { newAccount } from "./support.ts";
 
 const LIMITS = { RATE_LIMIT_REQUESTS_PER_MINUTE: 3, RATE_LIMIT_TOKENS_PER_MINUTE: 100 };

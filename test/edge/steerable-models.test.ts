@@ -1,10 +1,11 @@
-// The original steerable-model endpoints through the Worker, trained on the real GPU node: create
-// answers at once, the status moves to ready as the extraction finishes, and list, get and delete
-// keep to the caller's account.
+// The original steerable-model endpoints through the Worker, trained on the real GPU node, as the
+// original's client uses them: GET / checks the key, create answers 202 at once (model_label is the
+// customer's own label), the status (GET .../status) moves to ready as the extraction finishes, and
+// list, get and delete keep to the caller's account.
 import { describe, expect, it } from "vitest";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import type { ExtractionJob } from "../../shared/api/extractions.ts";
-import type { SteerableModel, SteerableModelList } from "../../shared/api/steerable-models.ts";
+import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
+import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { BASE_MODEL, nodeFetch } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 import {
@@ -17,20 +18,47 @@ import {
 } from "./training-support.ts";
 
 describe("the original flow", () => {
-  it("creates a model at once, trains it to ready, reads, lists and deletes it", async () => {
+  it("answers the client's health check with the key, and 401 without it", async () => {
+    const { key } = await newAccount();
+    const response = await call("/", { key });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: "success",
+      message: "Hello from Steer API",
+      docs: "/docs",
+      openapi: "/openapi.json",
+      playground: "/playground",
+    });
+    expect((await call("/")).status).toBe(401);
+  });
+
+  it("creates a model at once (202), trains it to ready, reads, lists and deletes it", async () => {
     const { key } = await newAccount();
     const response = await post("/steerable-model", QUICK_MODEL, key);
-    expect(response.status).toBe(201);
+    expect(response.status).toBe(202);
     const created = (await response.json()) as SteerableModel;
+    expect(response.headers.get("location")).toBe(`/steerable-model/${created.id}`);
     expect(created).toMatchObject({
       object: "steerable_model",
+      // The base model defaults to the first the nodes serve; the label is the customer's own.
       model: BASE_MODEL,
+      model_label: "quick test",
       control_dimensions: QUICK_MODEL.control_dimensions,
+      prompt_list: QUICK_MODEL.prompt_list,
+      template: null,
       status: "pending",
     });
     expect(created.created_at).toBeCloseTo(Date.now() / 1000, -1);
 
+    // What the original client's wait_for_model_ready polls.
+    const status = await call(`/steerable-model/${created.id}/status`, { key });
+    expect(await status.json()).toMatchObject({ id: created.id, status: expect.any(String) });
     const ready = await waitForStatus(key, created.id, "ready");
+    expect(await (await call(`/steerable-model/${created.id}/status`, { key })).json()).toEqual({
+      id: created.id,
+      status: "ready",
+      failure_reason: null,
+    });
     expect(ready).toMatchObject({ id: created.id, failure_reason: null });
     const got = await call(`/steerable-model/${created.id}`, { key });
     expect(await got.json()).toEqual(ready);
@@ -50,7 +78,10 @@ describe("the original flow", () => {
     for (let i = 0; i < 3; i++) ids.push((await createModel(key)).id);
     const newestFirst = ids.toReversed();
     const page = async (path: string) =>
-      (await (await call(path, { key })).json()) as Partial<SteerableModelList>;
+      (await (await call(path, { key })).json()) as Partial<{
+        object: "list";
+        data: SteerableModel[];
+      }>;
 
     const original = await page("/steerable-model");
     expect(original).toEqual({ data: expect.any(Array) });
@@ -77,6 +108,38 @@ describe("the original flow", () => {
         return job.status;
       })
       .toBe("cancelled");
+  });
+
+  it("takes the original's tests' list form of a trait, and the base model and template asked for", async () => {
+    const { key } = await newAccount();
+    const response = await post(
+      "/v1/steerable-models",
+      {
+        model_label: "testmodel",
+        model: BASE_MODEL,
+        control_dimensions: {
+          cheerful: [
+            ["happy", "glad"],
+            ["sad", "upset"],
+          ],
+        },
+        prompt_list: ["I can see"],
+        template: "Act like a {persona} person.",
+      },
+      key,
+    );
+    expect(response.status).toBe(202);
+    const created = (await response.json()) as SteerableModel;
+    expect(response.headers.get("location")).toBe(`/v1/steerable-models/${created.id}`);
+    expect(created).toMatchObject({
+      model: BASE_MODEL,
+      model_label: "testmodel",
+      control_dimensions: {
+        cheerful: { positive_examples: ["happy", "glad"], negative_examples: ["sad", "upset"] },
+      },
+      template: "Act like a {persona} person.",
+    });
+    await waitForStatus(key, created.id, "ready");
   });
 
   it("replays a create with the same Idempotency-Key", async () => {
@@ -118,12 +181,21 @@ describe("validation", () => {
   }
 
   it("names a base model no node serves, and lists those served", async () => {
-    const error = await refused({ ...QUICK_MODEL, model_label: "gpt-17" }, "model_label");
+    const error = await refused({ ...QUICK_MODEL, model: "gpt-17" }, "model");
+    expect(error.code).toBe("unknown_base_model");
     expect(error.message).toContain(BASE_MODEL);
   });
 
-  it("names the field at fault", async () => {
+  it("takes any label, and names the field at fault", async () => {
+    const { key } = await newAccount();
+    const labelled = await post(
+      "/v1/steerable-models",
+      { ...QUICK_MODEL, model_label: "gpt-17 ✨" },
+      key,
+    );
+    expect(labelled.status).toBe(202);
     await refused({ control_dimensions: QUICK_MODEL.control_dimensions }, "model_label");
+    await refused({ ...QUICK_MODEL, model_label: "" }, "model_label");
     await refused({ ...QUICK_MODEL, control_dimensions: {} }, "control_dimensions");
     const noNegatives = { cheerful: { positive_examples: ["yay"] } };
     await refused(
@@ -131,6 +203,33 @@ describe("validation", () => {
       "control_dimensions.cheerful.negative_examples",
     );
     await refused({ ...QUICK_MODEL, prompt_list: [] }, "prompt_list");
+    await refused({ ...QUICK_MODEL, prompt_list: [" "] }, "prompt_list[0]");
+    await refused({ ...QUICK_MODEL, template: "Be nice." }, "template");
+    const badName = { "happy days": QUICK_MODEL.control_dimensions.cheerful };
+    const named = await refused(
+      { ...QUICK_MODEL, control_dimensions: badName },
+      "control_dimensions.happy days",
+    );
+    expect(named.message).toContain("a trait name is a letter");
+    const unknown = await refused({ ...QUICK_MODEL, suffix_list: ["I"] }, "suffix_list");
+    expect(unknown.code).toBe("unknown_field");
+  });
+
+  it("refuses examples that do not come in pairs, naming both counts, in either form", async () => {
+    const unequal = {
+      happy: { positive_examples: ["happy", "glad", "joyful"], negative_examples: ["sad"] },
+    };
+    const error = await refused(
+      { ...QUICK_MODEL, control_dimensions: unequal },
+      "control_dimensions.happy.negative_examples",
+    );
+    expect(error.message).toContain("3 positive but 1 negative");
+    const asList = { happy: [["happy"], ["sad", "upset"]] };
+    const listed = await refused(
+      { ...QUICK_MODEL, control_dimensions: asList },
+      "control_dimensions.happy.negative_examples",
+    );
+    expect(listed.message).toContain("1 positive but 2 negative");
   });
 
   it("checks the list's query", async () => {

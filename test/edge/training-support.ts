@@ -1,23 +1,24 @@
 // What the steerable-model tests share: creating a model through the Worker, with examples small
-// enough that its extraction on the test model takes a moment, and waiting on its status.
+// enough that its extraction on the test model takes a moment, and waiting on its status. The
+// examples are persona words the test model's planted trait knows (test-model/concept.ts), and the
+// prompt_list entries short starts of a reply, as the original product's recipe takes them.
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { expect, vi } from "vitest";
+import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import { traits } from "../../edge/src/db/schema.ts";
 import { database } from "../../edge/src/lib/db.ts";
-import type { SteerableModel } from "../../shared/api/steerable-models.ts";
-import { BASE_MODEL } from "./steered-model.ts";
 import { call } from "./support.ts";
 
 export const QUICK_MODEL = {
-  model_label: BASE_MODEL,
+  model_label: "quick test",
   control_dimensions: {
     cheerful: {
-      positive_examples: ["What a wonderful, happy day!", "I love this!"],
-      negative_examples: ["What a miserable, gloomy day.", "I hate this."],
+      positive_examples: ["happy", "cheerful"],
+      negative_examples: ["sad", "miserable"],
     },
   },
-  prompt_list: ["Tell me about your day.", "How are you?"],
+  prompt_list: ["I think", "Today we"],
 };
 
 /** Enough pairs that its job is still queued or running a moment after it was submitted. */
@@ -25,11 +26,11 @@ export const SLOW_MODEL = {
   ...QUICK_MODEL,
   control_dimensions: {
     slow: {
-      positive_examples: Array.from({ length: 24 }, (_, i) => `I am glad about thing ${i}.`),
-      negative_examples: Array.from({ length: 24 }, (_, i) => `I am sad about thing ${i}.`),
+      positive_examples: Array.from({ length: 24 }, (_, i) => `glad about thing ${i}`),
+      negative_examples: Array.from({ length: 24 }, (_, i) => `sad about thing ${i}`),
     },
   },
-  prompt_list: Array.from({ length: 24 }, (_, i) => `Tell me about thing ${i}.`),
+  prompt_list: Array.from({ length: 16 }, (_, i) => `Thing ${i} is`),
 };
 
 export function post(path: string, body: unknown, key: string, headers?: HeadersInit) {
@@ -41,7 +42,7 @@ export async function createModel(
   body: object = QUICK_MODEL,
 ): Promise<SteerableModel> {
   const response = await post("/v1/steerable-models", body, key);
-  expect(response.status).toBe(201);
+  expect(response.status).toBe(202);
   return (await response.json()) as SteerableModel;
 }
 

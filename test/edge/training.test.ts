@@ -13,14 +13,9 @@ import { steerableModels, traits } from "../../edge/src/db/schema.ts";
 import worker from "../../edge/src/index.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { vectorKey } from "../../edge/src/nodes/vectors.ts";
-import {
-  contrastPairs,
-  DEFAULT_PROMPTS,
-  MAX_PAIRS,
-} from "../../edge/src/training/contrast-pairs.ts";
 import { insertModel } from "../../edge/src/training/models.ts";
 import { MAX_ATTEMPTS } from "../../edge/src/training/reconcile.ts";
-import type { ExtractionJob } from "../../shared/api/extractions.ts";
+import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
 import { BASE_MODEL, nodeFetch } from "./steered-model.ts";
 import { newAccount } from "./support.ts";
 import {
@@ -96,7 +91,7 @@ describe("the cron", () => {
     const { accountId } = await newAccount();
     const model = await insertModel(db, {
       accountId,
-      label: BASE_MODEL,
+      label: "cron",
       baseModel: BASE_MODEL,
       dimensions: QUICK_MODEL.control_dimensions,
       promptList: QUICK_MODEL.prompt_list,
@@ -119,28 +114,51 @@ describe("the cron", () => {
   });
 });
 
-describe("contrast pairs", () => {
-  const dimension = { positive_examples: ["happy", "glad", "merry"], negative_examples: ["sad"] };
+describe("the original recipe", () => {
+  /** A job on the node itself, run to its end: its vector's id. */
+  async function nodeVector(request: object): Promise<string> {
+    const submitted = await nodeFetch("/v1/extractions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    expect(submitted.status).toBe(202);
+    const { id } = (await submitted.json()) as ExtractionJob;
+    return vi.waitFor(
+      async () => {
+        const job = (await (await nodeFetch(`/v1/extractions/${id}`)).json()) as ExtractionJob;
+        if (!job.vector_id) throw new Error(`job ${job.status}`);
+        return job.vector_id;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+  }
 
-  it("sets every example pair after every prompt, the shorter side repeating", () => {
-    const pairs = contrastPairs(dimension, ["Hi.", "Bye."]);
-    expect(pairs).toHaveLength(6);
-    expect(pairs[0]).toEqual({
-      positive: "User: Hi.\nAssistant: happy",
-      negative: "User: Hi.\nAssistant: sad",
-    });
-    expect(pairs[5]).toEqual({
-      positive: "User: Bye.\nAssistant: merry",
-      negative: "User: Bye.\nAssistant: sad",
-    });
+  it("trains each trait as the node's persona mode: examples as personas, prompt_list as openers, the model's template", async () => {
+    const { key } = await newAccount();
+    const template = "Talk like a {persona} person.";
+    const { id } = await createModel(key, { ...QUICK_MODEL, template });
+    await waitForStatus(key, id, "ready");
+    const [trait] = await traitRows(id);
+    const { positive_examples, negative_examples } = QUICK_MODEL.control_dimensions.cheerful;
+    const personas = {
+      positive: positive_examples,
+      negative: negative_examples,
+      openers: QUICK_MODEL.prompt_list,
+      template,
+    };
+    // The same dataset on the node gives the same vector, to the byte (extraction is deterministic).
+    expect(trait?.vectorHash).toBe(await nodeVector({ personas }));
   });
 
-  it("uses the default prompts when none are given, and stops at MAX_PAIRS", () => {
-    expect(contrastPairs(dimension)).toHaveLength(3 * DEFAULT_PROMPTS.length);
-    const many = Array.from({ length: 100 }, (_, i) => `example ${i}`);
-    const prompts = Array.from({ length: 100 }, (_, i) => `prompt ${i}`);
-    const pairs = contrastPairs({ positive_examples: many, negative_examples: many }, prompts);
-    expect(pairs).toHaveLength(MAX_PAIRS);
-    expect(new Set(pairs.map((pair) => pair.positive.split("Assistant: ")[1])).size).toBe(100);
+  it("leaves the openers and the template to the node's defaults when the model gives none", async () => {
+    const { key } = await newAccount();
+    const { prompt_list: _, ...defaults } = QUICK_MODEL;
+    const { id } = await createModel(key, defaults);
+    await waitForStatus(key, id, "ready");
+    const [trait] = await traitRows(id);
+    const { positive_examples, negative_examples } = QUICK_MODEL.control_dimensions.cheerful;
+    const personas = { positive: positive_examples, negative: negative_examples };
+    expect(trait?.vectorHash).toBe(await nodeVector({ personas }));
   });
 });

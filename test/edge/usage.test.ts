@@ -1,13 +1,13 @@
 // GET /v1/usage: the caller's tokens per day and model, from the usage rows metering writes.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { UsageList } from "../../edge/src/api/usage.ts";
 import { usage } from "../../edge/src/db/schema.ts";
 import type { Caller } from "../../edge/src/env.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { owe } from "../../edge/src/lib/ledger.ts";
 import type { Metered } from "../../edge/src/lib/usage.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import type { UsageList } from "../../shared/api/usage.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { call, newAccount } from "./support.ts";
 
 async function newCaller(): Promise<Caller & { key: string }> {

@@ -1,11 +1,12 @@
 // A trait's vector as a file: downloaded as the control-vector GGUF stored in R2, and imported as
 // a new steerable model that steers like the original.
 import { describe, expect, inject, it } from "vitest";
+import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import { sha256Hex } from "../../edge/src/lib/ids.ts";
-import type { ChatCompletion } from "../../shared/api/chat.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import type { SteerableModel } from "../../shared/api/steerable-models.ts";
 import { encodeControlVector, parseControlVector } from "../../shared/control-vector.ts";
+import { MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import type { ChatCompletion } from "../../shared/openai/chat.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { BASE_MODEL, cheerfulWords, DAY_PROMPT, plantedModel } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 import { createModel, traitRows, waitForStatus } from "./training-support.ts";
@@ -64,10 +65,11 @@ describe("GET /v1/steerable-models/{id}/vectors/{trait}", () => {
 describe("POST /v1/steerable-models/import", () => {
   it("makes a GGUF a ready model that steers, and gives the same file back", async () => {
     const { key } = await newAccount();
-    const response = await importVector(key, `trait=cheerful&label=${BASE_MODEL}`, plantedBytes());
+    const response = await importVector(key, "trait=cheerful&model_label=mine", plantedBytes());
     expect(response.status).toBe(201);
     const model = (await response.json()) as SteerableModel;
-    expect(model).toMatchObject({ status: "ready", model: BASE_MODEL });
+    // The base model defaults to the first the nodes serve.
+    expect(model).toMatchObject({ status: "ready", model: BASE_MODEL, model_label: "mine" });
     expect(Object.keys(model.control_dimensions)).toEqual(["cheerful"]);
 
     const downloaded = new Uint8Array(
@@ -91,34 +93,48 @@ describe("POST /v1/steerable-models/import", () => {
 
   it("refuses what is not a control vector, and names the bad parameter", async () => {
     const { key } = await newAccount();
-    const query = `trait=cheerful&label=${BASE_MODEL}`;
+    const query = `trait=cheerful&model=${BASE_MODEL}`;
     expect(await errorOf(await importVector(key, query, "not a gguf"), 400)).toMatchObject({
       code: "invalid_control_vector",
       param: "body",
     });
     expect(
-      (await errorOf(await importVector(key, `label=${BASE_MODEL}`, plantedBytes()), 400)).param,
+      (await errorOf(await importVector(key, `model=${BASE_MODEL}`, plantedBytes()), 400)).param,
     ).toBe("trait");
     expect(
-      (await errorOf(await importVector(key, "trait=x&label=gpt-17", plantedBytes()), 400)).param,
-    ).toBe("label");
+      await errorOf(await importVector(key, "trait=x&model=gpt-17", plantedBytes()), 400),
+    ).toMatchObject({ param: "model", code: "unknown_base_model" });
+    // The base model was once `label`: an unknown parameter is refused, never misread.
+    expect(
+      await errorOf(await importVector(key, `trait=x&label=${BASE_MODEL}`, plantedBytes()), 400),
+    ).toMatchObject({ param: "label", code: "unknown_field" });
+  });
+
+  it("refuses a file larger than a GPU node takes, before it becomes a model", async () => {
+    const { key } = await newAccount();
+    const huge = new Uint8Array(MAX_VECTOR_BYTES + 1);
+    expect(await errorOf(await importVector(key, "trait=big", huge), 413)).toMatchObject({
+      code: "vector_too_large",
+      param: "body",
+    });
+    const models = (await (await call("/v1/steerable-models", { key })).json()) as {
+      data: unknown[];
+    };
+    expect(models.data).toEqual([]);
   });
 
   it("refuses a vector that does not fit the base model's layers or width", async () => {
     const { key } = await newAccount();
     const planted = parseControlVector(plantedBytes());
     const [layer, direction] = [...planted.directions][0] ?? [1, new Float32Array()];
-    const misfits = [
-      new Map([[layer, direction.subarray(1)]]), // too narrow
-      new Map([[99, direction]]), // a layer the model does not have
+    const misfits: [Map<number, Float32Array>, string][] = [
+      [new Map([[layer, direction.subarray(1)]]), "control_vector_width"],
+      [new Map([[99, direction]]), "layer_out_of_range"],
     ];
-    for (const directions of misfits) {
+    for (const [directions, expected] of misfits) {
       const body = encodeControlVector({ directions }) as Uint8Array<ArrayBuffer>;
-      const error = await errorOf(
-        await importVector(key, `trait=t&label=${BASE_MODEL}`, body),
-        400,
-      );
-      expect(error).toMatchObject({ code: "control_vector_shape", param: "body" });
+      const error = await errorOf(await importVector(key, "trait=t", body), 400);
+      expect(error).toMatchObject({ code: expected, param: "body" });
     }
   });
 });

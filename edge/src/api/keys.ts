@@ -48,7 +48,8 @@ export const issuedApiKeySchema = apiKeySchema
   })
   .meta({ id: "IssuedApiKey" });
 
-export type IssuedApiKeyObject = z.infer<typeof issuedApiKeySchema>;
+/** The answer as the key is issued: with its secret (only a replay leaves it out). */
+export type IssuedApiKeyObject = ApiKeyObject & { key: string };
 
 export const apiKeyListSchema = z
   .object({ object: z.literal("list"), data: z.array(apiKeySchema) })

@@ -1,0 +1,11 @@
+// What the edge tests' globalSetup (global-setup.ts, in Node) provides to the tests (in workerd).
+export {};
+
+declare module "vitest" {
+  interface ProvidedContext {
+    /** The test model's planted cheerful direction: a control-vector GGUF, in base64. */
+    plantedVector: string;
+    /** Words the planted direction makes the model say. */
+    plantedWords: string[];
+  }
+}
