@@ -26,10 +26,7 @@ export const completionSettingsSchema = z
       .min(1)
       .default(DEFAULT_MAX_TOKENS)
       .describe("With the prompt, it must fit the model's context"),
-    repetition_penalty: samplingFields.repetition_penalty
-      .unwrap()
-      .unwrap()
-      .default(DEFAULT_REPETITION_PENALTY),
+    repetition_penalty: repetitionPenaltySchema.default(DEFAULT_REPETITION_PENALTY),
     temperature: samplingFields.temperature,
     top_p: samplingFields.top_p,
     top_k: samplingFields.top_k,
