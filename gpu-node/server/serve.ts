@@ -12,17 +12,19 @@ import { PresetStore } from "./preset-store.ts";
 import { shutDown } from "./shutdown.ts";
 import { VectorStore } from "./vector-store.ts";
 
+export const SERVE_OPTIONS = {
+  model: { type: "string" },
+  "models-dir": { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  "vectors-dir": { type: "string" },
+  "context-size": { type: "string" },
+  threads: { type: "string" },
+  "shutdown-grace": { type: "string" },
+} as const;
+
 export async function serve(argv: string[]): Promise<void> {
-  const o = parse(argv, {
-    model: { type: "string" },
-    "models-dir": { type: "string" },
-    port: { type: "string" },
-    host: { type: "string" },
-    "vectors-dir": { type: "string" },
-    "context-size": { type: "string" },
-    threads: { type: "string" },
-    "shutdown-grace": { type: "string" },
-  });
+  const o = parse(argv, SERVE_OPTIONS);
   const modelSpec = required(o.model, "--model");
   const port = numberOption(o.port, "--port") ?? 8080;
   const hostname = o.host ?? "127.0.0.1";
