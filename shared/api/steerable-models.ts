@@ -6,6 +6,7 @@ import { completionUsageSchema, MAX_MULTIPLIER, seedSchema } from "./chat.ts";
 
 /** A trait's name: it keys control_settings and steering, and names its vector file. */
 export const TRAIT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+export const TRAIT_NAME_RULE = "a trait name is a letter, then up to 63 letters, digits, _ or -";
 export const MAX_TRAITS = 16;
 export const MAX_EXAMPLES = 256;
 export const MAX_EXAMPLE_CHARS = 2000;
@@ -18,10 +19,7 @@ export const controlDimensionSchema = z.object({
 });
 
 export const controlDimensionsSchema = z
-  .record(
-    z.string().regex(TRAIT_NAME, "a trait name is a letter, then up to 63 letters, digits, _ or -"),
-    controlDimensionSchema,
-  )
+  .record(z.string().regex(TRAIT_NAME, TRAIT_NAME_RULE), controlDimensionSchema)
   .refine((dims) => Object.keys(dims).length >= 1, "give at least one control dimension")
   .refine((dims) => Object.keys(dims).length <= MAX_TRAITS, `at most ${MAX_TRAITS} dimensions`);
 
@@ -124,9 +122,7 @@ export type SteeredCompletion = z.infer<typeof steeredCompletionSchema>;
 
 /** POST /v1/steerable-models/import?trait=NAME&label=BASE_MODEL, a control-vector GGUF as body. */
 export const importVectorQuerySchema = z.object({
-  trait: z
-    .string()
-    .regex(TRAIT_NAME, "a trait name is a letter, then up to 63 letters, digits, _ or -"),
+  trait: z.string().regex(TRAIT_NAME, TRAIT_NAME_RULE),
   /** The base model the vector was made for (GET /v1/models lists them). */
   label: z.string().min(1).max(200),
 });
