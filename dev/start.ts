@@ -4,7 +4,8 @@
 //
 //   STEER_MODEL      "test" (the generated test model), a GGUF path, or an hf: URI (default: Llama
 //                    3.1 8B Instruct, Q4_K_M, downloaded once into .cache/models/hf)
-//   PORT             the edge's port; STEER_NODE_PORT the node's (default: free ones)
+//   PORT             the edge's port (default 8787); STEER_NODE_PORT the node's (default 8788); a
+//                    default that is taken gives way to a free port, a named one stops it
 //   STEER_NODE_THREADS  CPU threads per decode for the node (default: all cores)
 //   STEER_NODE_TOKEN the bearer token between edge and node (default: a new random one)
 //   STEER_OPERATOR_TOKEN  the edge's OPERATOR_TOKEN, for the operator API (default: a new random
@@ -16,16 +17,18 @@ import path from "node:path";
 import { issueDevKey } from "./dev-key.ts";
 import { applyMigrations, startEdge } from "./edge.ts";
 import { DEFAULT_MODEL, ModelUnavailable, resolveModel, SupervisedNode } from "./gpu-node.ts";
-import { portFrom } from "./ports.ts";
+import { PortUnavailable, stackPorts } from "./ports.ts";
 import type { Child } from "./processes.ts";
 
 async function main(): Promise<number> {
   const stateDir = path.resolve(process.env.STEER_DEV_STATE || ".wrangler/state");
   let model: string;
+  let ports: { edge: number; node: number };
   try {
     model = await resolveModel(process.env.STEER_MODEL || DEFAULT_MODEL);
+    ports = await stackPorts();
   } catch (error) {
-    if (!(error instanceof ModelUnavailable)) throw error;
+    if (!(error instanceof ModelUnavailable || error instanceof PortUnavailable)) throw error;
     process.stderr.write(`npm start: ${error.message}\n`);
     return 1;
   }
@@ -33,7 +36,7 @@ async function main(): Promise<number> {
   const operatorToken = process.env.STEER_OPERATOR_TOKEN || randomToken();
   const node = new SupervisedNode({
     model,
-    port: await portFrom("STEER_NODE_PORT"),
+    port: ports.node,
     token: nodeToken,
     vectorsDir: path.join(stateDir, "node-vectors"),
     threads: process.env.STEER_NODE_THREADS ? Number(process.env.STEER_NODE_THREADS) : undefined,
@@ -48,7 +51,7 @@ async function main(): Promise<number> {
     const apiKey = await issueDevKey(stateDir);
     await node.start();
     const started = await startEdge({
-      port: await portFrom("PORT"),
+      port: ports.edge,
       stateDir,
       gpuNodes: [node.url],
       nodeToken,

@@ -5,7 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXTRACT_OPTIONS } from "../gpu-node/cli/extract.ts";
+import { GENERATE_OPTIONS } from "../gpu-node/cli/generate.ts";
+import { MAKE_TEST_MODEL_OPTIONS } from "../gpu-node/cli/make-test-model.ts";
 import type { Engine } from "../gpu-node/engine/engine.ts";
+import { SERVE_OPTIONS } from "../gpu-node/server/serve.ts";
 import { encodeControlVector } from "../shared/control-vector.ts";
 import {
   loadTestEngine,
@@ -128,5 +132,34 @@ describe("steer generate", () => {
     expect(badVector).toMatchObject({ code: 1 });
     expect(badVector.stderr).toContain('architecture is "llama"');
     expect((await steer("frobnicate")).code).toBe(2);
+  });
+});
+
+describe("steer --help", () => {
+  const commands: Record<string, object> = {
+    generate: GENERATE_OPTIONS,
+    extract: EXTRACT_OPTIONS,
+    "make-test-model": MAKE_TEST_MODEL_OPTIONS,
+    demo: {},
+    serve: SERVE_OPTIONS,
+  };
+
+  it("lists every command, and under each every option it takes", async () => {
+    const run = await steer("--help");
+    expect(run.code).toBe(0);
+    // Each command's part runs from its "steer NAME" line to the next one.
+    const parts = run.stdout.split(/^(?=steer )/m);
+    for (const [command, options] of Object.entries(commands)) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} +\\S`, "m"));
+      const part = parts.find((text) => text.startsWith(`steer ${command}`));
+      expect(part, command).toBeDefined();
+      for (const option of Object.keys(options)) expect(part, command).toContain(`--${option}`);
+    }
+  });
+
+  it("refuses an option a command does not take (demo takes none)", async () => {
+    const run = await steer("demo", "--port", "1");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Unknown option '--port'");
   });
 });

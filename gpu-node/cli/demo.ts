@@ -1,4 +1,4 @@
-// steer demo (`npm start`): the product in one screen. Generates the test model if needed, writes
+// steer demo: the engine's steering in one screen, on the test model (nothing to download). Generates the test model if needed, writes
 // its planted "cheerful" direction as a control-vector file, and shows the same prompt answered
 // under several multipliers, with the `steer generate` command that reproduces each line.
 import { mkdir, writeFile } from "node:fs/promises";
@@ -8,11 +8,13 @@ import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { Engine } from "../engine/engine.ts";
 import { ensureTestModel, readPlantedConcept } from "../test-model/index.ts";
 import { plantedControlVector } from "../test-model/planted-vector.ts";
+import { parse } from "./args.ts";
 
 const PROMPT = "Tell me about your day.";
 const MULTIPLIERS = [-1, -0.5, 0, 0.5, 1];
 
-export async function demo(): Promise<void> {
+export async function demo(argv: string[]): Promise<void> {
+  parse(argv, {}); // It takes no options: a mistyped one is said, not ignored.
   const modelPath = await ensureTestModel();
   const concept = readPlantedConcept((await readGgufFile(modelPath)).metadata);
   const engine = await Engine.load(modelPath);

@@ -15,7 +15,7 @@ import { type Extraction, extractControlVector } from "../extraction/extract.ts"
 import { EXTRACTION_METHODS, isExtractionMethod } from "../extraction/methods.ts";
 import { required, UsageError } from "./args.ts";
 
-const OPTIONS = {
+export const EXTRACT_OPTIONS = {
   model: { type: "string" },
   personas: { type: "string" },
   pairs: { type: "string" },
@@ -72,7 +72,13 @@ export async function extract(argv: string[]): Promise<void> {
 /** node's parseArgs, plus `--personas POS NEG`: the option's value and the argument after it. */
 function parseExtractArgs(argv: string[]) {
   const { values, tokens } = usage(() =>
-    parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true, tokens: true }),
+    parseArgs({
+      args: argv,
+      options: EXTRACT_OPTIONS,
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    }),
   );
   const personasAt = tokens.findIndex((t) => t.kind === "option" && t.name === "personas");
   const negativeFile = personasAt === -1 ? undefined : tokens[personasAt + 1];

@@ -6,21 +6,23 @@ import { EngineError } from "../engine/errors.ts";
 import type { SteeringTerm } from "../engine/steering.ts";
 import { fileAndScale, numberOption, parse, required } from "./args.ts";
 
+export const GENERATE_OPTIONS = {
+  model: { type: "string" },
+  prompt: { type: "string" },
+  chat: { type: "boolean" },
+  "control-vector": { type: "string", multiple: true },
+  "max-tokens": { type: "string" },
+  temperature: { type: "string" },
+  "top-p": { type: "string" },
+  "top-k": { type: "string" },
+  "min-p": { type: "string" },
+  "repetition-penalty": { type: "string" },
+  seed: { type: "string" },
+  stop: { type: "string", multiple: true },
+} as const;
+
 export async function generate(argv: string[]): Promise<void> {
-  const o = parse(argv, {
-    model: { type: "string" },
-    prompt: { type: "string" },
-    chat: { type: "boolean" },
-    "control-vector": { type: "string", multiple: true },
-    "max-tokens": { type: "string" },
-    temperature: { type: "string" },
-    "top-p": { type: "string" },
-    "top-k": { type: "string" },
-    "min-p": { type: "string" },
-    "repetition-penalty": { type: "string" },
-    seed: { type: "string" },
-    stop: { type: "string", multiple: true },
-  });
+  const o = parse(argv, GENERATE_OPTIONS);
   const modelPath = required(o.model, "--model");
   const prompt = required(o.prompt, "--prompt");
   const steering = await Promise.all((o["control-vector"] ?? []).map(loadSteeringTerm));

@@ -13,7 +13,7 @@ Commands:
   generate          Generate text, optionally steered by control vectors
   extract           Extract a control vector from contrastive examples
   make-test-model   Write the tiny test model (Llama 3.1 tokenizer, planted concept)
-  demo              Show steering on the test model (what \`npm start\` runs)
+  demo              Show steering on the test model (nothing to download)
   serve             Serve the model over HTTP (OpenAI-compatible, with steering)
 
 steer generate --model FILE --prompt TEXT [--chat] [--control-vector FILE[:SCALE] ...]
@@ -21,7 +21,8 @@ steer generate --model FILE --prompt TEXT [--chat] [--control-vector FILE[:SCALE
                [--repetition-penalty R] [--seed S] [--stop TEXT ...]
   --prompt is raw text, with BOS as the model's metadata asks (as llama.cpp's completion tool
   takes it); --chat wraps it as one user message in the model's chat template.
-  --control-vector takes llama.cpp control-vector GGUF files; SCALE defaults to 1.
+  --control-vector takes llama.cpp control-vector GGUF files; SCALE defaults to 1; several add
+  up. --max-tokens defaults to 256. Greedy unless --temperature is given.
 
 steer extract --model FILE (--personas POS.txt NEG.txt | --pairs PAIRS.jsonl) --out VECTOR.gguf
               [--openers FILE] [--template TEXT] [--method M] [--layers A-B]
@@ -35,10 +36,19 @@ steer extract --model FILE (--personas POS.txt NEG.txt | --pairs PAIRS.jsonl) --
 
 steer make-test-model --out FILE
 
-steer serve --model FILE|hf:USER/REPO:QUANT [--models-dir DIR] [--port P] [--host H] [--vectors-dir DIR] [--context-size N] [--threads N] [--shutdown-grace SECONDS]
+steer demo
+  Writes the test model (if needed) and its planted "cheerful" direction as a control-vector
+  file, then answers one prompt under several multipliers, each with the steer generate command
+  that reproduces it. (\`npm start\` runs the whole local stack instead.)
+
+steer serve --model FILE|hf:USER/REPO:QUANT|hf:USER/REPO/FILE.gguf [--models-dir DIR] [--port P]
+            [--host H] [--vectors-dir DIR] [--context-size N] [--threads N]
+            [--shutdown-grace SECONDS]
   Listens on 127.0.0.1:8080 by default. When STEER_NODE_TOKEN is set, every request must send it
   as "Authorization: Bearer TOKEN". Vectors uploaded to /v1/vectors live in DIR (.cache/vectors).
   An hf: model is downloaded once into --models-dir (.cache/models/hf); HF_TOKEN, HF_ENDPOINT apply.
+  --context-size: tokens per request (default: the model's, at most 4096). --threads: CPU
+  threads per decode (default: all cores).
   Writes one JSON line per request on stdout. On SIGTERM or SIGINT it refuses new work and lets
   open requests finish for up to --shutdown-grace seconds (30), then cancels them; a second
   signal stops it at once.

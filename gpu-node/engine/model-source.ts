@@ -34,9 +34,9 @@ export async function resolveModelSource(
   const cannotFetch = (why: string) =>
     new EngineError(
       "model_not_found",
+      // How to choose another model is the caller's to say: a flag, or npm start's STEER_MODEL.
       `cannot fetch the model ${JSON.stringify(spec)} into ${cacheDir}: ${why}. Check the URI, ` +
-        "the network and, for a gated repository, HF_TOKEN; or choose another model: " +
-        "--model PATH.gguf or --model hf:USER/REPO:QUANT.",
+        "the network and, for a gated repository, HF_TOKEN.",
     );
   try {
     // Already in the cache: no network at all.

@@ -3,6 +3,7 @@ import { constants } from "node:os";
 import { serve as listen } from "@hono/node-server";
 import { numberOption, parse, required, UsageError } from "../cli/args.ts";
 import { Engine } from "../engine/engine.ts";
+import { EngineError } from "../engine/errors.ts";
 import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { createApp } from "./app.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
@@ -11,23 +12,25 @@ import { PresetStore } from "./preset-store.ts";
 import { shutDown } from "./shutdown.ts";
 import { VectorStore } from "./vector-store.ts";
 
+export const SERVE_OPTIONS = {
+  model: { type: "string" },
+  "models-dir": { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  "vectors-dir": { type: "string" },
+  "context-size": { type: "string" },
+  threads: { type: "string" },
+  "shutdown-grace": { type: "string" },
+} as const;
+
 export async function serve(argv: string[]): Promise<void> {
-  const o = parse(argv, {
-    model: { type: "string" },
-    "models-dir": { type: "string" },
-    port: { type: "string" },
-    host: { type: "string" },
-    "vectors-dir": { type: "string" },
-    "context-size": { type: "string" },
-    threads: { type: "string" },
-    "shutdown-grace": { type: "string" },
-  });
+  const o = parse(argv, SERVE_OPTIONS);
   const modelSpec = required(o.model, "--model");
   const port = numberOption(o.port, "--port") ?? 8080;
   const hostname = o.host ?? "127.0.0.1";
   const grace = numberOption(o["shutdown-grace"], "--shutdown-grace") ?? 30;
   if (grace < 0) throw new UsageError("--shutdown-grace must be 0 or more seconds");
-  const modelPath = await resolveModelSource(modelSpec, { cacheDir: o["models-dir"] });
+  const modelPath = await modelPathOf(modelSpec, o["models-dir"]);
   const engine = await Engine.load(modelPath, {
     contextSize: numberOption(o["context-size"], "--context-size"),
     threads: numberOption(o.threads, "--threads"),
@@ -68,4 +71,17 @@ export async function serve(argv: string[]): Promise<void> {
     process.on("SIGTERM", stop);
   });
   await shutDown({ server, engine, extractions, inFlight, graceMs: grace * 1000 });
+}
+
+/** The model's local path; one that cannot be fetched stops serve saying how to name another. */
+async function modelPathOf(spec: string, cacheDir: string | undefined): Promise<string> {
+  try {
+    return await resolveModelSource(spec, { cacheDir });
+  } catch (error) {
+    if (!(error instanceof EngineError)) throw error;
+    throw new EngineError(
+      error.code,
+      `${error.message} Or choose another model: --model PATH.gguf or --model hf:USER/REPO:QUANT.`,
+    );
+  }
 }

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "../../dev/ports.ts";
 import { stopProcess } from "../server/server-process.ts";
 import { repoRoot } from "../support/engine.ts";
 
@@ -27,9 +28,12 @@ const START_TIMEOUT_MS = 120_000;
 /** `env` adds to what `npm start` reads (STEER_NODE_TOKEN, say). */
 export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const stateDir = await mkdtemp(path.join(tmpdir(), "steer-e2e-"));
+  // Ports of its own, named: npm start's defaults are for a developer's stack, and stacks started
+  // side by side would race for them.
+  const ports = { PORT: String(await freePort()), STEER_NODE_PORT: String(await freePort()) };
   const child = spawn(process.execPath, ["--import", "tsx", "dev/start.ts"], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, STEER_MODEL: "test", STEER_DEV_STATE: stateDir },
+    env: { ...process.env, ...ports, ...env, STEER_MODEL: "test", STEER_DEV_STATE: stateDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -7,6 +7,9 @@ import { defineConfig } from "vitest/config";
 import { freePort } from "../../dev/ports.ts";
 import { NODE_TOKEN } from "./gpu-node.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
+import { quietExpectedDisconnects } from "./workerd-noise.ts";
+
+quietExpectedDisconnects();
 
 const root = path.resolve(import.meta.dirname, "../..");
 const nodePort = await freePort();

@@ -92,6 +92,6 @@ describe("resolveModelSource", () => {
     expect(code).not.toBe(0);
     expect(stderr).toContain('cannot fetch the model "hf:nobody/missing/missing.gguf"');
     expect(stderr).toContain("404");
-    expect(stderr).toContain("choose another model");
+    expect(stderr).toContain("choose another model: --model PATH.gguf");
   });
 });

@@ -1,4 +1,23 @@
 // The playground's markup and style: plain HTML, no build step, nothing fetched from elsewhere.
+import { TRAIT_NAME, TRAIT_NAME_RULE } from "../api/steerable-models.ts";
+
+/** The most tokens the playground asks for per answer: enough to see steering, quick to stream. */
+const MAX_TOKENS = 1024;
+/** How many of the caller's models the list shows, newest first. */
+const LISTED_MODELS = 20;
+
+/**
+ * The trait-name rule as an input's pattern. Browsers compile a pattern with the v flag, where a
+ * "-" that ends a character class must be escaped.
+ */
+const TRAIT_NAME_PATTERN = TRAIT_NAME.source.replaceAll("-]", "\\-]");
+const TRAIT_NAME_HINT = `${TRAIT_NAME_RULE[0]?.toUpperCase()}${TRAIT_NAME_RULE.slice(1)}.`;
+
+/** For the constants put into the markup below. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export const PLAYGROUND_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -11,12 +30,17 @@ export const PLAYGROUND_HTML = `<!doctype html>
   h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 0; }
   label { display: block; margin: 0.4rem 0; }
   input[type=text], input[type=password], textarea { width: 100%; box-sizing: border-box; }
+  input:invalid { outline: 2px solid #b00020; }
   textarea { min-height: 4.5rem; }
+  .hint { color: #555; font-size: 0.9rem; }
+  #models { padding-left: 1.2rem; } #models [aria-current] { font-weight: bold; }
   .trait { display: grid; grid-template-columns: 1fr 1fr; gap: 0.5rem; margin-bottom: 0.75rem; }
   .trait .name { grid-column: 1 / 3; }
   .slider { display: grid; grid-template-columns: 10rem 1fr 3rem; align-items: center; gap: 0.5rem; }
-  .outputs { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+  .outputs { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; }
   .outputs pre { white-space: pre-wrap; min-height: 6rem; background: #f6f6f6; padding: 0.5rem; }
+  /* A long token with no space in it (a URL, a run of one character) wraps instead of overflowing. */
+  pre, #error, #models { overflow-wrap: anywhere; }
   #error { color: #b00020; white-space: pre-wrap; }
   [hidden] { display: none !important; }
 </style>
@@ -26,22 +50,29 @@ export const PLAYGROUND_HTML = `<!doctype html>
 <section>
   <label>API key <input id="key" type="password" autocomplete="off" placeholder="sk-steer-..."></label>
 </section>
+<section>
+  <h2>Your steerable models</h2>
+  <p class="hint">Your ${LISTED_MODELS} newest; open one to see its status and steer it.</p>
+  <ul id="models" data-limit="${LISTED_MODELS}"></ul>
+</section>
 <section id="create">
   <h2>1. Describe traits with contrasting examples</h2>
   <p>One example per line. Base model: <span id="base-model">(enter a key)</span></p>
+  <p class="hint" id="trait-rule">${escapeHtml(TRAIT_NAME_HINT)}</p>
+  <label>Label <input id="model-label" type="text" maxlength="200" value="playground"></label>
   <div id="traits"></div>
   <button id="add-trait" type="button">Add a trait</button>
   <button id="create-model" type="button">Create steerable model</button>
 </section>
 <section id="status-box" hidden>
-  <h2>2. Training</h2>
+  <h2>2. Status</h2>
   <p>Model <code id="model-id"></code>: <strong id="status"></strong></p>
 </section>
 <section id="steer" hidden>
   <h2>3. Steer</h2>
   <div id="sliders"></div>
   <label>Prompt <textarea id="prompt">Tell me about your day.</textarea></label>
-  <label>Max tokens <input id="max-tokens" type="number" min="1" max="1024" value="32"></label>
+  <label>Max tokens <input id="max-tokens" type="number" min="1" max="${MAX_TOKENS}" step="1" value="32" required></label>
   <button id="generate" type="button">Generate</button>
   <div class="outputs">
     <div><h3>Steered</h3><pre id="steered"></pre></div>
@@ -51,7 +82,8 @@ export const PLAYGROUND_HTML = `<!doctype html>
 <p id="error" role="alert"></p>
 <template id="trait-template">
   <div class="trait">
-    <label class="name">Trait name <input type="text" name="name" placeholder="cheerful"></label>
+    <label class="name">Trait name <input type="text" name="name" placeholder="cheerful"
+      pattern="${escapeHtml(TRAIT_NAME_PATTERN)}" title="${escapeHtml(TRAIT_NAME_HINT)}"></label>
     <label>Positive examples <textarea name="positive"></textarea></label>
     <label>Negative examples <textarea name="negative"></textarea></label>
   </div>

@@ -1,10 +1,13 @@
 // The playground's script, served as is (no build step): it calls the public API with the key the
-// user typed, kept in localStorage. Plain JavaScript without template literals, as it lives in one.
+// user typed, kept in localStorage. The open model's id is in the URL (#model=ID), so a reload
+// reopens it. Plain JavaScript without template literals, as it lives in one.
 export const PLAYGROUND_SCRIPT = String.raw`
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "steer.apiKey";
 const POLL_MS = 1000;
 let baseModel = null;
+/** The model on screen; a watch of any other stops. */
+let openModelId = null;
 
 async function api(path, init = {}) {
   const headers = { authorization: "Bearer " + $("key").value.trim() };
@@ -17,10 +20,93 @@ async function api(path, init = {}) {
   return response;
 }
 
+/** Runs an action, showing what went wrong; the error it replaces is gone (its cause retried). */
+async function run(action) {
+  $("error").textContent = "";
+  try {
+    await action();
+  } catch (error) {
+    $("error").textContent = error.message;
+  }
+}
+
+/** All the key opens: the base model, the caller's models, and the model the URL names. */
+async function loadForKey() {
+  await loadBaseModel();
+  await Promise.all([loadModels(), openFromUrl()]);
+}
+
 async function loadBaseModel() {
   const list = await (await api("/v1/models")).json();
   baseModel = list.data[0]?.id ?? null;
   $("base-model").textContent = baseModel ?? "(no GPU node serves a model)";
+}
+
+/** The caller's newest models, each a link that opens it. */
+async function loadModels() {
+  const list = await (await api("/v1/steerable-models?limit=" + $("models").dataset.limit)).json();
+  const items = list.data.map(modelItem);
+  if (items.length === 0) items.push(Object.assign(document.createElement("li"), { textContent: "None yet." }));
+  $("models").replaceChildren(...items);
+  markOpenModel();
+}
+
+function modelItem(model) {
+  const link = Object.assign(document.createElement("a"), {
+    href: "#model=" + encodeURIComponent(model.id),
+    textContent: model.model_label + (model.model === model.model_label ? "" : " on " + model.model),
+  });
+  const status = Object.assign(document.createElement("span"), { className: "status", textContent: model.status });
+  const id = Object.assign(document.createElement("code"), { textContent: model.id });
+  const item = document.createElement("li");
+  item.dataset.modelId = model.id;
+  item.append(link, " (" + Object.keys(model.control_dimensions).join(", ") + "): ", status, " ", id);
+  return item;
+}
+
+function markOpenModel() {
+  for (const item of $("models").children) {
+    item.toggleAttribute("aria-current", item.dataset.modelId === openModelId);
+  }
+}
+
+function modelIdInUrl() {
+  const match = /^#model=(.+)$/.exec(location.hash);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+/** Shows the model the URL names: its status, polled until it is trained, then its sliders. */
+async function openFromUrl() {
+  openModelId = modelIdInUrl();
+  markOpenModel();
+  $("steer").hidden = true;
+  $("status-box").hidden = openModelId === null;
+  if (openModelId === null) return;
+  $("model-id").textContent = openModelId;
+  $("status").textContent = "";
+  await watchUntilTrained(await getModel(openModelId));
+}
+
+async function getModel(id) {
+  return (await api("/v1/steerable-models/" + encodeURIComponent(id))).json();
+}
+
+async function watchUntilTrained(model) {
+  while (model.status === "pending" || model.status === "training") {
+    showStatus(model);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (model.id !== openModelId) return;
+    model = await getModel(model.id);
+  }
+  if (model.id !== openModelId) return;
+  showStatus(model);
+  if (model.status === "ready") showSliders(model);
+}
+
+function showStatus(model) {
+  $("status").textContent = model.status + (model.failure_reason ? ": " + model.failure_reason : "");
+  const listed = $("models").querySelector("[data-model-id='" + CSS.escape(model.id) + "'] .status");
+  if (listed) listed.textContent = model.status;
 }
 
 function addTrait() {
@@ -29,6 +115,16 @@ function addTrait() {
 
 function lines(text) {
   return text.split("\n").map((line) => line.trim()).filter(Boolean);
+}
+
+/** The browser checks each name against the rule (the input's pattern) before anything is sent. */
+function checkTraitNames() {
+  for (const input of document.querySelectorAll(".trait [name=name]")) {
+    if (!input.checkValidity()) {
+      input.focus();
+      throw new Error(JSON.stringify(input.value) + ": " + input.title);
+    }
+  }
 }
 
 function controlDimensions() {
@@ -45,23 +141,18 @@ function controlDimensions() {
   return dimensions;
 }
 
+/** Creates the model, lists it, and opens it (through the URL, as a reload would). */
 async function createModel() {
-  const body = JSON.stringify({ model_label: baseModel, control_dimensions: controlDimensions() });
+  checkTraitNames();
+  const request = {
+    model_label: $("model-label").value.trim() || $("model-label").defaultValue,
+    model: baseModel,
+    control_dimensions: controlDimensions(),
+  };
+  const body = JSON.stringify(request);
   const model = await (await api("/v1/steerable-models", { method: "POST", body })).json();
-  $("steer").hidden = true;
-  $("status-box").hidden = false;
-  $("model-id").textContent = model.id;
-  await watchUntilTrained(model);
-}
-
-async function watchUntilTrained(model) {
-  while (model.status === "pending" || model.status === "training") {
-    $("status").textContent = model.status;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    model = await (await api("/v1/steerable-models/" + model.id)).json();
-  }
-  $("status").textContent = model.status + (model.failure_reason ? ": " + model.failure_reason : "");
-  if (model.status === "ready") showSliders(model);
+  await loadModels();
+  location.hash = "model=" + encodeURIComponent(model.id);
 }
 
 /** A slider per trait, from -2 to 2 (the multipliers that steer usefully). */
@@ -85,12 +176,16 @@ function showSliders(model) {
 
 /** The steered model and the base model, on the same request, streamed side by side. */
 async function generate() {
+  const maxTokens = $("max-tokens");
+  if (!maxTokens.checkValidity()) {
+    throw new Error("Max tokens is a whole number from " + maxTokens.min + " to " + maxTokens.max + ".");
+  }
   const steering = Object.fromEntries(
     [...document.querySelectorAll("#sliders input")].map((input) => [input.name, Number(input.value)]),
   );
   const request = {
     messages: [{ role: "user", content: $("prompt").value }],
-    max_tokens: Number($("max-tokens").value),
+    max_tokens: Number(maxTokens.value),
     stream: true,
   };
   await Promise.all([
@@ -123,29 +218,26 @@ async function streamInto(out, request) {
   }
 }
 
-/** Runs a button's action with the button disabled, showing any error. */
+/** Runs a button's action with the button disabled. */
 function onClick(id, action) {
   $(id).addEventListener("click", async () => {
-    $("error").textContent = "";
     $(id).disabled = true;
-    try {
-      await action();
-    } catch (error) {
-      $("error").textContent = error.message;
-    } finally {
-      $(id).disabled = false;
-    }
+    await run(action);
+    $(id).disabled = false;
   });
 }
 
 $("key").value = localStorage.getItem(KEY_STORAGE) ?? "";
+// Editing the key is fixing what a refused request complained of.
+$("key").addEventListener("input", () => { $("error").textContent = ""; });
 $("key").addEventListener("change", () => {
   localStorage.setItem(KEY_STORAGE, $("key").value.trim());
-  loadBaseModel().catch((error) => { $("error").textContent = error.message; });
+  run(loadForKey);
 });
+window.addEventListener("hashchange", () => run(openFromUrl));
 onClick("add-trait", async () => addTrait());
 onClick("create-model", createModel);
 onClick("generate", generate);
 addTrait();
-if ($("key").value) loadBaseModel().catch((error) => { $("error").textContent = error.message; });
+if ($("key").value) run(loadForKey);
 `;
