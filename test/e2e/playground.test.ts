@@ -1,7 +1,8 @@
-// The playground in headless Chromium (Debian's, driven by playwright-core): a user types the key,
-// describes a trait, waits for the model to be ready, moves its slider, and sees the steered text
-// beside a different unsteered one; the model stays listed and open across a reload, an error goes
-// once its cause is fixed, and the page says the trait-name rule before anything is sent.
+// The edge's pages in headless Chromium (Debian's, driven by playwright-core). The playground: a
+// user types the key, describes a trait, waits for the model to be ready, moves its slider, and
+// sees the steered text beside a different unsteered one; the model stays listed and open across a
+// reload, an error goes once its cause is fixed, and the page says the trait-name rule before
+// anything is sent. The API reference: it renders the document, loading nothing from elsewhere.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -113,6 +114,26 @@ it("wraps a long unbroken answer inside its box", async () => {
   expect(await page.$eval("#steered", (out) => out.scrollWidth <= out.clientWidth)).toBe(true);
   const box = await page.locator("#steered").boundingBox();
   expect(box && box.x + box.width).toBeLessThanOrEqual(page.viewportSize()?.width ?? 0);
+});
+
+it("renders the API reference from the Worker alone: no CDN, no fonts, nothing off this origin", async () => {
+  const page = await browser.newPage();
+  const elsewhere: string[] = [];
+  page.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(stack.edgeUrl) && !/^(data|blob):/.test(url)) elsewhere.push(url);
+  });
+  await page.goto(`${stack.edgeUrl}/docs`);
+  // Scalar lays out the document's operations by their summaries.
+  await page
+    .getByText("Create a steerable model from contrastive examples per trait")
+    .first()
+    .waitFor();
+  await page
+    .getByText("OpenAI's chat completions, on a steerable model or a base model")
+    .first()
+    .waitFor();
+  expect(elsewhere).toEqual([]);
 });
 
 /** Types a key as a user does: the field, then away from it. */
