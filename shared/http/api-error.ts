@@ -58,7 +58,9 @@ export function fromZodError(error: ZodError): ApiError {
     return new ApiError(400, `${param}: unknown field`, "unknown_field", param);
   }
   const param = paramPath(issue.path);
-  return new ApiError(400, `${param ?? "body"}: ${issue.message}`, "invalid_request", param);
+  // A record's bad key: what the key's own schema says of it, not zod's "Invalid key in record".
+  const message = (issue.code === "invalid_key" && issue.issues[0]?.message) || issue.message;
+  return new ApiError(400, `${param ?? "body"}: ${message}`, "invalid_request", param);
 }
 
 /**
