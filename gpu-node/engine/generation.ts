@@ -156,21 +156,21 @@ export function validateGenerateOptions(options: GenerateOptions): void {
     check(chatRequestFields.messages, options.messages, "messages");
   check(samplingFields.max_tokens, options.maxNewTokens, "maxNewTokens");
   const sampling = options.sampling ?? {};
-  for (const [name, rule] of Object.entries(SAMPLING_RULES)) {
-    check(rule, sampling[name as keyof SamplingOptions], `sampling.${name}`);
+  for (const [option, field] of Object.entries(SAMPLING_FIELDS)) {
+    check(samplingFields[field], sampling[option as keyof SamplingOptions], `sampling.${option}`);
   }
   check(samplingFields.stop, options.stop, "stop");
 }
 
-/** Each sampling option's rule: its request field's schema. */
-const SAMPLING_RULES: Record<keyof SamplingOptions, z.ZodType> = {
-  temperature: samplingFields.temperature,
-  topP: samplingFields.top_p,
-  topK: samplingFields.top_k,
-  minP: samplingFields.min_p,
-  repetitionPenalty: samplingFields.repetition_penalty,
-  seed: samplingFields.seed,
-};
+/** Each sampling option's request field (shared/openai/chat.ts), whose schema is its rule. */
+export const SAMPLING_FIELDS = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  minP: "min_p",
+  repetitionPenalty: "repetition_penalty",
+  seed: "seed",
+} as const satisfies Record<keyof SamplingOptions, keyof typeof samplingFields>;
 
 /** The first issue `rule` finds in `value`, as an invalid_request naming the option. */
 function check(rule: z.ZodType, value: unknown, option: string): void {
