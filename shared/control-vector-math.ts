@@ -1,7 +1,8 @@
-// Arithmetic on control vectors. Steering adds multiplier x direction to the residual stream at
-// each layer, so traits combine linearly: a weighted sum of vectors steers as the terms do
-// together, and one vector can stand for a whole steering (say "cheerful 0.8, formal -0.3").
-// Pure functions: the inputs are never changed. Sums are taken in float64.
+// Mixing control vectors. Steering adds multiplier x direction to the residual stream at each
+// layer, so traits combine linearly: a weighted sum of vectors steers as the terms do together,
+// and one vector can stand for a whole steering (say "cheerful 0.8, formal -0.3"). The engine
+// composes every request's steering with it (gpu-node/engine/steering.ts). The inputs are never
+// changed; sums are taken in float64.
 import type { ControlVector } from "./control-vector.ts";
 
 export class ControlVectorMathError extends Error {
@@ -46,44 +47,8 @@ export function mixVectors(terms: readonly WeightedVector[]): ControlVector {
   return modelHint === undefined ? { directions } : { directions, modelHint };
 }
 
-export function addVectors(a: ControlVector, b: ControlVector): ControlVector {
-  return mixVectors([
-    { vector: a, multiplier: 1 },
-    { vector: b, multiplier: 1 },
-  ]);
-}
-
-export function subtractVectors(a: ControlVector, b: ControlVector): ControlVector {
-  return mixVectors([
-    { vector: a, multiplier: 1 },
-    { vector: b, multiplier: -1 },
-  ]);
-}
-
-export function scaleVector(vector: ControlVector, factor: number): ControlVector {
-  return mixVectors([{ vector, multiplier: factor }]);
-}
-
-/** Every layer's direction rescaled to `length` (1: unit directions, as extraction writes). */
-export function normalizeVector(vector: ControlVector, length = 1): ControlVector {
-  if (!Number.isFinite(length))
-    throw new ControlVectorMathError(`length is ${length}, not a finite number`);
-  vectorWidth(vector);
-  const directions = new Map<number, Float32Array>();
-  for (const [layer, direction] of vector.directions) {
-    const norm = Math.sqrt(direction.reduce((sum, x) => sum + x * x, 0));
-    if (norm === 0)
-      throw new ControlVectorMathError(`layer ${layer}'s direction is zero: it has no direction`);
-    directions.set(
-      layer,
-      Float32Array.from(direction, (x) => (x / norm) * length),
-    );
-  }
-  return { ...vector, directions };
-}
-
 /** The number of values per direction, the same on every layer. */
-export function vectorWidth(vector: ControlVector): number {
+function vectorWidth(vector: ControlVector): number {
   const widths = new Set([...vector.directions.values()].map((direction) => direction.length));
   if (widths.size === 0) throw new ControlVectorMathError("the vector has no directions");
   if (widths.size > 1) {

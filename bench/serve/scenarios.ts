@@ -3,7 +3,7 @@
 // request for a client and times it.
 import type { Engine } from "../../gpu-node/engine/engine.ts";
 import type { Steering } from "../../gpu-node/engine/steering.ts";
-import type { ChatCompletionChunk, ChatMessage } from "../../shared/api/chat.ts";
+import type { ChatCompletionChunk, ChatMessage } from "../../shared/openai/chat.ts";
 import { type RequestTiming, stopwatch } from "./load.ts";
 
 export interface Scenario {

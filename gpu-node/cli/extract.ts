@@ -1,8 +1,15 @@
 // steer extract: a control vector from contrastive examples, written as a control-vector GGUF,
-// with the per-layer report users choose layers and multipliers by.
+// with the per-layer report users choose layers and multipliers by. The examples are checked by
+// the same schemas as an extraction request to a GPU node (shared/node-api/extractions.ts).
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import type { z } from "zod";
 import { encodeControlVector } from "../../shared/control-vector.ts";
+import {
+  EXTRACTION_METHODS,
+  pairsSchema,
+  personasSchema,
+} from "../../shared/node-api/extractions.ts";
 import { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import {
@@ -12,7 +19,7 @@ import {
   type TextPair,
 } from "../extraction/dataset.ts";
 import { type Extraction, extractControlVector } from "../extraction/extract.ts";
-import { EXTRACTION_METHODS, isExtractionMethod } from "../extraction/methods.ts";
+import { isExtractionMethod } from "../extraction/methods.ts";
 import { required, UsageError } from "./args.ts";
 
 export const EXTRACT_OPTIONS = {
@@ -41,14 +48,7 @@ export async function extract(argv: string[]): Promise<void> {
 
   // The inputs are read before the model loads, so a bad file fails fast.
   const source: { personas: PersonaSpec } | { pairs: TextPair[] } = personaFiles
-    ? {
-        personas: {
-          positive: await readLines(personaFiles[0]),
-          negative: await readLines(personaFiles[1]),
-          template: options.template,
-          openers: options.openers === undefined ? undefined : await readLines(options.openers),
-        },
-      }
+    ? { personas: await readPersonas(personaFiles, options.template, options.openers) }
     : { pairs: await readPairs(required(options.pairs, "--pairs")) };
 
   const engine = await Engine.load(modelPath, { lanes: 1, sequencesPerLane: 1 });
@@ -113,6 +113,30 @@ function parseLayers(spec: string): number[] {
   });
 }
 
+/** The persona files (and the openers file), as the request's `personas` would be checked. */
+async function readPersonas(
+  [positiveFile, negativeFile]: readonly [string, string],
+  template: string | undefined,
+  openersFile: string | undefined,
+): Promise<PersonaSpec> {
+  const personas = {
+    positive: await readLines(positiveFile),
+    negative: await readLines(negativeFile),
+    template,
+    openers: openersFile === undefined ? undefined : await readLines(openersFile),
+  };
+  const inputs: Record<string, string> = {
+    positive: positiveFile,
+    negative: negativeFile,
+    template: "--template",
+    openers: openersFile ?? "--openers",
+  };
+  return checked(personasSchema, personas, ([field, index]) => {
+    const input = inputs[String(field)] ?? "--personas";
+    return typeof index === "number" ? `${input} entry ${index + 1}` : input;
+  });
+}
+
 /** One entry per non-blank line, trimmed. */
 async function readLines(file: string): Promise<string[]> {
   const text = await readInput(file);
@@ -125,21 +149,34 @@ async function readLines(file: string): Promise<string[]> {
 /** JSON Lines of {"positive": "...", "negative": "..."}; blank lines are skipped. */
 async function readPairs(file: string): Promise<TextPair[]> {
   const lines = (await readInput(file)).split("\n");
-  return lines.flatMap((line, i) => {
+  const pairs = lines.flatMap((line, i) => {
     if (line.trim() === "") return [];
-    const bad = (why: string) =>
-      new EngineError("invalid_request", `${file} line ${i + 1}: ${why}`, "pairs");
+    const where = `${file} line ${i + 1}`;
     let pair: unknown;
     try {
       pair = JSON.parse(line);
     } catch (error) {
-      throw bad((error as Error).message);
+      throw new UsageError(`${where}: ${(error as Error).message}`);
     }
-    const { positive, negative } = (pair ?? {}) as Partial<Record<string, unknown>>;
-    if (typeof positive !== "string" || typeof negative !== "string")
-      throw bad('expected {"positive": "...", "negative": "..."}');
-    return [{ positive, negative }];
+    return [
+      checked(pairsSchema.element, pair, ([field]) =>
+        field ? `${where}, ${String(field)}` : where,
+      ),
+    ];
   });
+  return checked(pairsSchema, pairs, () => file);
+}
+
+/** `value` as `schema` takes it; its first issue is a usage error, `where` naming the input. */
+function checked<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: (path: readonly PropertyKey[]) => string,
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new UsageError(`${where(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`);
 }
 
 async function readInput(file: string): Promise<string> {

@@ -1,12 +1,8 @@
 // Chat prompts rendered with the model's own Jinja template (from the GGUF), as Hugging Face's
 // tokenizer would render it: llama.cpp's built-in templates only approximate the real ones.
 import { Template } from "@huggingface/jinja";
+import type { ChatMessage } from "../../shared/openai/chat.ts";
 import { EngineError } from "./errors.ts";
-
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
 
 export class ChatTemplate {
   private readonly template: Template;

@@ -9,6 +9,7 @@ import {
   type GenerateOptions,
   Generation,
   type GenerationEvent,
+  newTokenLimit,
   samplerOptions,
   type Usage,
   validateGenerateOptions,
@@ -152,23 +153,17 @@ export class Engine {
         : this.model.tokenize(options.prompt);
     if (promptTokens.length === 0)
       throw new EngineError("invalid_request", "the prompt is empty", "prompt");
-    if (promptTokens.length >= this.contextSize) {
-      throw new EngineError(
-        "context_overflow",
-        `the prompt is ${promptTokens.length} tokens; the context holds ${this.contextSize}`,
-        "prompt",
-      );
-    }
+    const maxNewTokens = newTokenLimit(options.maxNewTokens, promptTokens.length, this.contextSize);
     const steering = composeSteering(options.steering ?? [], this.model.metadata);
     const { addon } = native();
     const sampler = new addon.Sampler(this.model.native, samplerOptions(options.sampling));
     const generation = new Generation(
       this.model,
       promptTokens,
+      maxNewTokens,
       options,
       steering,
       sampler,
-      this.contextSize,
     );
     if (options.signal?.aborted) generation.finish("cancelled");
     this.scheduler.submit(generation);

@@ -1,12 +1,13 @@
 // Every way a request can be wrong gets its own error code, so callers (the CLI, the HTTP server)
 // can answer precisely. None of these leave the engine in a bad state: it keeps serving.
+import type { ShapeProblem } from "../../shared/control-vector.ts";
 
 export type EngineErrorCode =
   | "model_not_found"
   | "model_invalid"
   | "invalid_request"
-  | "control_vector_width"
-  | "layer_out_of_range"
+  /** A vector or a layer that does not fit the model: shared/control-vector.ts's codes. */
+  | ShapeProblem["code"]
   | "invalid_multiplier"
   | "context_overflow"
   | "engine_closed";
@@ -16,7 +17,7 @@ export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
-    /** The request field at fault, when there is one. */
+    /** The engine option at fault, when there is one (e.g. "sampling.topP", "steering[0].vector"). */
     readonly param?: string,
   ) {
     super(message);

@@ -1,9 +1,12 @@
 // One generation request, from its validated options to the events its caller reads. The lane that
 // runs it (lane.ts) feeds it sampled tokens; everything about turning tokens into a response lives
-// here: text decoding, stop sequences, limits, finish reason, usage.
-
+// here: text decoding, stop sequences, limits, finish reason, usage. Options are checked by the same
+// rules as the HTTP requests they come from (shared/openai/chat.ts's schemas), so a limit is one.
+import type { z } from "zod";
+import { paramPath } from "../../shared/http/api-error.ts";
+import { DEFAULT_MAX_TOKENS } from "../../shared/limits.ts";
+import { type ChatMessage, chatRequestFields, samplingFields } from "../../shared/openai/chat.ts";
 import { Channel } from "./channel.ts";
-import type { ChatMessage } from "./chat-template.ts";
 import { EngineError } from "./errors.ts";
 import type { Model } from "./model.ts";
 import type { NativeSampler, SamplerOptions } from "./native.ts";
@@ -26,6 +29,7 @@ export type PromptInput =
   | { messages: readonly ChatMessage[]; prompt?: undefined };
 
 export type GenerateOptions = PromptInput & {
+  /** Prompt and completion must fit the context; by default DEFAULT_MAX_TOKENS, or what fits. */
   maxNewTokens?: number;
   sampling?: SamplingOptions;
   stop?: readonly string[];
@@ -45,9 +49,6 @@ export type GenerationEvent =
   | { type: "text"; text: string; tokens: number[] }
   | { type: "end"; finishReason: FinishReason; usage: Usage };
 
-export const DEFAULT_MAX_NEW_TOKENS = 256;
-const MAX_STOP_SEQUENCES = 16;
-
 /** A request in flight: its prompt still to decode, its sampler, and what it has produced. */
 export class Generation {
   readonly events = new Channel<GenerationEvent>();
@@ -62,20 +63,19 @@ export class Generation {
   private readonly decoder: TokenTextDecoder;
   private unsentTokens: number[] = [];
   private readonly stops: StopSequenceFilter;
-  private readonly maxNewTokens: number;
   private readonly signal: AbortSignal | undefined;
   private readonly cancel = () => this.finish("cancelled");
 
   constructor(
     readonly model: Model,
     promptTokens: number[],
+    /** What fits the context with the prompt: newTokenLimit(). */
+    private readonly maxNewTokens: number,
     options: GenerateOptions,
     readonly steering: ComposedSteering | null,
     readonly sampler: NativeSampler,
-    private readonly contextSize: number,
   ) {
     this.promptTokens = promptTokens;
-    this.maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
     this.decoder = new TokenTextDecoder(model.native);
     this.stops = new StopSequenceFilter(options.stop ?? []);
     // Cancelling ends the stream at once; the lane frees the slot before its next decode.
@@ -106,9 +106,8 @@ export class Generation {
     const { text, stopped } = this.stops.push(this.decoder.push(token));
     if (text) this.emit(text);
     if (stopped) return "stop";
+    // The prompt and maxNewTokens fit the context, so the cache never runs out before this.
     if (this.completionTokens >= this.maxNewTokens) return "length";
-    // The sampled token must be decoded before the next one is drawn; that needs a cache slot.
-    if (this.cached >= this.contextSize) return "length";
     return null;
   }
 
@@ -148,58 +147,66 @@ export class Generation {
   }
 }
 
-/** Checks every option before any work starts; the message names the field. */
+/** Checks every option before any work starts; the error names the option. */
 export function validateGenerateOptions(options: GenerateOptions): void {
-  const fail = (param: string, message: string): never => {
-    throw new EngineError("invalid_request", message, param);
-  };
   if ((options.prompt === undefined) === (options.messages === undefined)) {
-    fail("prompt", "give exactly one of prompt or messages");
+    throw new EngineError("invalid_request", "give exactly one of prompt or messages", "prompt");
   }
-  if (options.messages !== undefined) validateMessages(options.messages);
-  const max = options.maxNewTokens;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-    fail("maxNewTokens", "maxNewTokens must be a positive integer");
+  if (options.messages !== undefined)
+    check(chatRequestFields.messages, options.messages, "messages");
+  check(samplingFields.max_tokens, options.maxNewTokens, "maxNewTokens");
+  const sampling = options.sampling ?? {};
+  for (const [option, field] of Object.entries(SAMPLING_FIELDS)) {
+    check(samplingFields[field], sampling[option as keyof SamplingOptions], `sampling.${option}`);
   }
-  const s = options.sampling ?? {};
-  const check = (name: keyof SamplingOptions, ok: (v: number) => boolean, rule: string) => {
-    const v = s[name];
-    if (v !== undefined && !(Number.isFinite(v) && ok(v)))
-      fail(`sampling.${name}`, `${name} ${rule}`);
-  };
-  check("temperature", (v) => v >= 0, "must be >= 0");
-  check("topP", (v) => v > 0 && v <= 1, "must be in (0, 1]");
-  check("topK", (v) => Number.isInteger(v) && v >= 0, "must be an integer >= 0");
-  check("minP", (v) => v >= 0 && v <= 1, "must be in [0, 1]");
-  check("repetitionPenalty", (v) => v > 0, "must be > 0");
-  check(
-    "seed",
-    (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff,
-    "must be an integer in [0, 2^32)",
-  );
-  const stop = options.stop ?? [];
-  if (stop.length > MAX_STOP_SEQUENCES)
-    fail("stop", `at most ${MAX_STOP_SEQUENCES} stop sequences`);
-  if (stop.some((s) => typeof s !== "string" || s.length === 0)) {
-    fail("stop", "stop sequences must be non-empty strings");
-  }
+  check(samplingFields.stop, options.stop, "stop");
 }
 
-const ROLES = new Set(["system", "user", "assistant"]);
+/** Each sampling option's request field (shared/openai/chat.ts), whose schema is its rule. */
+export const SAMPLING_FIELDS = {
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  minP: "min_p",
+  repetitionPenalty: "repetition_penalty",
+  seed: "seed",
+} as const satisfies Record<keyof SamplingOptions, keyof typeof samplingFields>;
 
-function validateMessages(messages: readonly ChatMessage[]): void {
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw new EngineError("invalid_request", "messages must be a non-empty array", "messages");
+/** The first issue `rule` finds in `value`, as an invalid_request naming the option. */
+function check(rule: z.ZodType, value: unknown, option: string): void {
+  const issue = rule.safeParse(value).error?.issues[0];
+  if (!issue) return;
+  const param = paramPath([option, ...issue.path]) ?? option;
+  throw new EngineError("invalid_request", `${param}: ${issue.message}`, param);
+}
+
+/**
+ * How many tokens a request may make: its prompt and completion must fit the context. A
+ * maxNewTokens past what the prompt leaves is refused before any work; the default
+ * (DEFAULT_MAX_TOKENS) is cut to what is left, so a request that gives none still runs.
+ */
+export function newTokenLimit(
+  maxNewTokens: number | undefined,
+  promptTokens: number,
+  contextSize: number,
+): number {
+  if (promptTokens >= contextSize) {
+    throw new EngineError(
+      "context_overflow",
+      `the prompt is ${promptTokens} tokens; the context holds ${contextSize}`,
+      "prompt",
+    );
   }
-  messages.forEach((message, i) => {
-    if (!ROLES.has(message?.role) || typeof message.content !== "string") {
-      throw new EngineError(
-        "invalid_request",
-        "each message needs a role (system, user or assistant) and a string content",
-        `messages[${i}]`,
-      );
-    }
-  });
+  const room = contextSize - promptTokens;
+  if (maxNewTokens === undefined) return Math.min(DEFAULT_MAX_TOKENS, room);
+  if (maxNewTokens > room) {
+    throw new EngineError(
+      "context_overflow",
+      `${maxNewTokens} new tokens do not fit: the context holds ${contextSize} tokens and the prompt takes ${promptTokens}, leaving at most ${room}`,
+      "maxNewTokens",
+    );
+  }
+  return maxNewTokens;
 }
 
 export function samplerOptions(sampling: SamplingOptions = {}): SamplerOptions {

@@ -2,7 +2,8 @@
 // users need to know about it: shape, vocabulary, chat template.
 import { access } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type ChatMessage, ChatTemplate } from "./chat-template.ts";
+import type { ChatMessage } from "../../shared/openai/chat.ts";
+import { ChatTemplate } from "./chat-template.ts";
 import { EngineError } from "./errors.ts";
 import { type NativeModel, type NativeModelInfo, native } from "./native.ts";
 import { detokenize } from "./token-text.ts";

@@ -1,15 +1,14 @@
-// Steering: a set of (control vector, multiplier) pairs, summed per layer into the one buffer that
-// llama.cpp adds to the layer outputs. A control vector holds Float32 directions keyed by the 0-based
-// index of the layer whose output they are added to (llama.cpp's and repeng's convention).
+// Steering: a set of (control vector, multiplier) pairs, summed per layer (mixVectors) into the one
+// buffer that llama.cpp adds to the layer outputs. A control vector holds Float32 directions keyed
+// by the 0-based index of the layer whose output they are added to (llama.cpp's and repeng's
+// convention); which layers a model steers is shared/control-vector.ts's rule.
 import { createHash } from "node:crypto";
-import type { ControlVector } from "../../shared/control-vector.ts";
+import { type ModelShape, vectorShapeProblem } from "../../shared/control-vector.ts";
+import { mixVectors, type WeightedVector } from "../../shared/control-vector-math.ts";
 import { EngineError } from "./errors.ts";
 import type { NativeControlVector } from "./native.ts";
 
-export interface SteeringTerm {
-  vector: ControlVector;
-  multiplier: number;
-}
+export type SteeringTerm = WeightedVector;
 
 export type Steering = readonly SteeringTerm[];
 
@@ -20,38 +19,24 @@ export interface ComposedSteering extends NativeControlVector {
   key: string;
 }
 
-export interface ModelShape {
-  layerCount: number;
-  embeddingSize: number;
-}
-
 /**
  * Sums multiplier x direction per layer. Returns null when nothing steers (no terms, or every
  * multiplier zero), so that a zero multiplier runs exactly the unsteered computation.
  */
 export function composeSteering(steering: Steering, shape: ModelShape): ComposedSteering | null {
-  const active = steering.filter((term, i) => checkMultiplier(term.multiplier, i) !== 0);
-  if (active.length === 0) return null;
-  const { layerCount, embeddingSize } = shape;
-  const buffer = new Float32Array((layerCount - 1) * embeddingSize);
-  active.forEach((term, i) => {
-    if (term.vector.directions.size === 0) {
-      throw new EngineError(
-        "invalid_request",
-        "a control vector needs at least one direction",
-        `steering[${i}].vector`,
-      );
-    }
-    for (const [layer, direction] of term.vector.directions) {
-      checkDirection(layer, direction, shape, i);
-      const row = buffer.subarray((layer - 1) * embeddingSize, layer * embeddingSize);
-      for (let j = 0; j < embeddingSize; j++)
-        row[j] = (row[j] ?? 0) + term.multiplier * (direction[j] ?? 0);
-    }
+  steering.forEach((term, i) => {
+    checkTerm(term, shape, i);
   });
-  const layers = active.flatMap((term) => [...term.vector.directions.keys()]);
-  const firstLayer = Math.min(...layers);
-  const lastLayer = Math.max(...layers);
+  const active = steering.filter((term) => term.multiplier !== 0);
+  if (active.length === 0) return null;
+  const { directions } = mixVectors(active);
+  const { embeddingSize } = shape;
+  const buffer = new Float32Array((shape.layerCount - 1) * embeddingSize);
+  for (const [layer, direction] of directions) buffer.set(direction, (layer - 1) * embeddingSize);
+  // mixVectors gives the layers in ascending order.
+  const layers = [...directions.keys()];
+  const firstLayer = layers[0] as number;
+  const lastLayer = layers.at(-1) as number;
   const key = createHash("sha256")
     .update(`${firstLayer}-${lastLayer}:`)
     .update(new Uint8Array(buffer.buffer))
@@ -59,7 +44,8 @@ export function composeSteering(steering: Steering, shape: ModelShape): Composed
   return { buffer, firstLayer, lastLayer, key };
 }
 
-function checkMultiplier(multiplier: number, index: number): number {
+/** A term the engine can add: a finite multiplier, and a vector that fits the model. */
+function checkTerm({ vector, multiplier }: SteeringTerm, shape: ModelShape, index: number): void {
   if (!Number.isFinite(multiplier)) {
     throw new EngineError(
       "invalid_multiplier",
@@ -67,30 +53,23 @@ function checkMultiplier(multiplier: number, index: number): number {
       `steering[${index}].multiplier`,
     );
   }
-  return multiplier;
-}
-
-function checkDirection(layer: number, direction: Float32Array, shape: ModelShape, index: number) {
   const param = `steering[${index}].vector`;
-  if (!Number.isInteger(layer) || layer < 1 || layer >= shape.layerCount) {
-    throw new EngineError(
-      "layer_out_of_range",
-      `control vector layer ${layer} is out of range: this model steers layers 1 to ${shape.layerCount - 1}`,
-      param,
-    );
-  }
-  if (direction.length !== shape.embeddingSize) {
-    throw new EngineError(
-      "control_vector_width",
-      `control vector layer ${layer} has ${direction.length} values, the model's width is ${shape.embeddingSize}`,
-      param,
-    );
-  }
-  if (!direction.every(Number.isFinite)) {
+  if (vector.directions.size === 0) {
     throw new EngineError(
       "invalid_request",
-      `control vector layer ${layer} holds non-finite values`,
+      "a control vector needs at least one direction",
       param,
     );
+  }
+  const problem = vectorShapeProblem(vector, shape);
+  if (problem) throw new EngineError(problem.code, problem.message, param);
+  for (const [layer, direction] of vector.directions) {
+    if (!direction.every(Number.isFinite)) {
+      throw new EngineError(
+        "invalid_request",
+        `control vector layer ${layer} holds non-finite values`,
+        param,
+      );
+    }
   }
 }

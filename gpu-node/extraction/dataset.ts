@@ -9,6 +9,19 @@
 //   opener. The model's state at the end of "...happy person would.<assistant> I think" vs
 //   "...sad person would.<assistant> I think" differs by what the persona does to it.
 // - pairs: explicit (positive, negative) raw texts, BOS added as the model asks.
+//
+// What a dataset must be without the model (texts never blank, personas paired, the template's
+// placeholder, counts and lengths) is the contract's schemas' to check (shared/node-api/
+// extractions.ts): the HTTP route validates with them, and so does `steer extract`. Here is what
+// needs the model: tokenizing, the context, and the pairs the openers' prefixes make.
+import type { z } from "zod";
+import { MAX_EXTRACTION_PAIRS } from "../../shared/limits.ts";
+import {
+  DEFAULT_PERSONA_TEMPLATE,
+  PERSONA_PLACEHOLDER,
+  type pairsSchema,
+  type personasSchema,
+} from "../../shared/node-api/extractions.ts";
 import type { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import { DEFAULT_OPENERS } from "./openers.ts";
@@ -19,50 +32,16 @@ export interface ContrastPair {
   negative: number[];
 }
 
-/** Most pairs in one dataset: hidden states take pairs x layers x width x 4 bytes. */
-export const MAX_PAIRS = 20_000;
+/** Persona words or phrases, positive[i] paired with negative[i], a template and openers. */
+export type PersonaSpec = z.output<typeof personasSchema>;
 
-/** The user instruction of a persona dataset; `{persona}` is replaced by each persona. */
-export const DEFAULT_TEMPLATE = "Respond as an extremely {persona} person would.";
-const PERSONA = "{persona}";
-
-export interface PersonaSpec {
-  /** Persona words or phrases, positive[i] paired with negative[i]. */
-  positive: readonly string[];
-  negative: readonly string[];
-  /** A user message holding `{persona}`. Default DEFAULT_TEMPLATE. */
-  template?: string;
-  /** Starts of the assistant's reply. Default DEFAULT_OPENERS. */
-  openers?: readonly string[];
-}
-
-export interface TextPair {
-  positive: string;
-  negative: string;
-}
+export type TextPair = z.output<typeof pairsSchema>[number];
 
 /** Every (persona pair, opener token-prefix) combination, opener-major as repeng orders them. */
 export function personaDataset(engine: Engine, spec: PersonaSpec): ContrastPair[] {
   const { positive, negative } = spec;
-  const template = spec.template ?? DEFAULT_TEMPLATE;
+  const template = spec.template ?? DEFAULT_PERSONA_TEMPLATE;
   const openers = spec.openers ?? DEFAULT_OPENERS;
-  checkTexts(positive, "personas.positive");
-  checkTexts(negative, "personas.negative");
-  if (positive.length !== negative.length) {
-    throw new EngineError(
-      "invalid_request",
-      `personas come in pairs: ${positive.length} positive but ${negative.length} negative`,
-      "personas.negative",
-    );
-  }
-  if (!template.includes(PERSONA)) {
-    throw new EngineError(
-      "invalid_request",
-      `the template must hold ${PERSONA}`,
-      "personas.template",
-    );
-  }
-  checkTexts(openers, "personas.openers");
   if (!engine.model.metadata.chatTemplate) {
     throw new EngineError(
       "invalid_request",
@@ -73,16 +52,18 @@ export function personaDataset(engine: Engine, spec: PersonaSpec): ContrastPair[
 
   const prefixes = openerPrefixes(engine, openers);
   const total = prefixes.length * positive.length;
-  if (total > MAX_PAIRS) {
+  if (total > MAX_EXTRACTION_PAIRS) {
     throw new EngineError(
       "invalid_request",
-      `${prefixes.length} opener prefixes x ${positive.length} persona pairs make ${total} pairs; the limit is ${MAX_PAIRS}`,
+      `${prefixes.length} opener prefixes x ${positive.length} persona pairs make ${total} pairs; the limit is ${MAX_EXTRACTION_PAIRS}`,
       "personas.openers",
     );
   }
   const longestPrefix = Math.max(...prefixes.map((prefix) => prefix.length));
   const prompt = (persona: string, param: string) => {
-    const messages = [{ role: "user" as const, content: template.replaceAll(PERSONA, persona) }];
+    const messages = [
+      { role: "user" as const, content: template.replaceAll(PERSONA_PLACEHOLDER, persona) },
+    ];
     const tokens = engine.model.tokenizeChat(messages);
     if (tokens.length + longestPrefix > engine.contextSize) {
       throw new EngineError(
@@ -105,17 +86,7 @@ export function personaDataset(engine: Engine, spec: PersonaSpec): ContrastPair[
 
 /** Explicit pairs of raw texts. */
 export function pairDataset(engine: Engine, pairs: readonly TextPair[]): ContrastPair[] {
-  if (pairs.length === 0)
-    throw new EngineError("invalid_request", "give at least one pair", "pairs");
-  if (pairs.length > MAX_PAIRS) {
-    throw new EngineError(
-      "invalid_request",
-      `${pairs.length} pairs; the limit is ${MAX_PAIRS}`,
-      "pairs",
-    );
-  }
   const tokenize = (text: string, param: string) => {
-    if (text.trim() === "") throw new EngineError("invalid_request", `${param} is empty`, param);
     const tokens = engine.model.tokenize(text);
     if (tokens.length > engine.contextSize) {
       throw new EngineError(
@@ -143,12 +114,4 @@ function openerPrefixes(engine: Engine, openers: readonly string[]): number[][] 
     }
   }
   return [...prefixes.values()];
-}
-
-function checkTexts(texts: readonly string[], param: string): void {
-  if (texts.length === 0) throw new EngineError("invalid_request", `${param} is empty`, param);
-  texts.forEach((text, i) => {
-    if (text.trim() === "")
-      throw new EngineError("invalid_request", `${param}[${i}] is blank`, `${param}[${i}]`);
-  });
 }

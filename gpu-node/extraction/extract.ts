@@ -6,11 +6,12 @@
 // Directions are written at unit length, as repeng writes them: a request's multiplier is then
 // the distance moved along the direction in the residual stream's units, and each layer's
 // meanGap says how far apart the examples themselves lie, a natural scale for it.
-import type { ControlVector } from "../../shared/control-vector.ts";
+import { type ControlVector, layerProblem } from "../../shared/control-vector.ts";
+import type { ExtractionMethod } from "../../shared/node-api/extractions.ts";
 import type { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { ContrastPair } from "./dataset.ts";
-import { type ExtractionMethod, isExtractionMethod, methodDirection } from "./methods.ts";
+import { isExtractionMethod, methodDirection } from "./methods.ts";
 import { type LayerReport, measure, orient } from "./report.ts";
 
 export interface ExtractOptions {
@@ -103,18 +104,13 @@ async function captureDifferences(
   return differences;
 }
 
-/** The layers, sorted and without repeats, once each is checked to be steerable (1..n-1). */
+/** The layers, sorted and without repeats, once each is checked to be steerable. */
 export function steerableLayers(layers: readonly number[], layerCount: number): number[] {
   if (layers.length === 0)
     throw new EngineError("invalid_request", "choose at least one layer", "layers");
   for (const layer of layers) {
-    if (!Number.isInteger(layer) || layer < 1 || layer >= layerCount) {
-      throw new EngineError(
-        "layer_out_of_range",
-        `layer ${layer} cannot be steered: this model steers layers 1 to ${layerCount - 1}`,
-        "layers",
-      );
-    }
+    const problem = layerProblem(layer, layerCount);
+    if (problem) throw new EngineError(problem.code, problem.message, "layers");
   }
   return [...new Set(layers)].sort((a, b) => a - b);
 }

@@ -1,10 +1,8 @@
 // The ways to turn one layer's hidden states into a direction. Each works on the pairs'
 // differences d = positive - negative (everything the methods need follows from them) and gives a
 // unit vector whose sign report.ts then sets.
+import { EXTRACTION_METHODS, type ExtractionMethod } from "../../shared/node-api/extractions.ts";
 import { meanRow, topPrincipalDirection, unit } from "./pca.ts";
-
-export const EXTRACTION_METHODS = ["pca", "pca_diff", "pca_center", "mean_diff"] as const;
-export type ExtractionMethod = (typeof EXTRACTION_METHODS)[number];
 
 export function isExtractionMethod(name: string): name is ExtractionMethod {
   return (EXTRACTION_METHODS as readonly string[]).includes(name);

@@ -1,35 +1,36 @@
-// The GPU node's HTTP app, built from an engine and a vector store. Tests can call app.request()
-// on it; serve.ts puts it behind a Node HTTP server.
+// The GPU node's HTTP app, built from an engine and a vector store: every route is one that
+// shared/node-api declares (createRoute), registered with app.openapi, so a request is checked by
+// the contract's own schemas (a 400 naming the field, unknown fields included) before its handler
+// runs, and GET /openapi.json serves the contract as the node implements it. Tests can call
+// app.request() on it; serve.ts puts it behind a Node HTTP server.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ApiError } from "../../shared/http/api-error.ts";
+import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
+import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
 import type { Engine } from "../engine/engine.ts";
 import { errorResponse } from "./errors.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { CancellableGenerations, generationRoutes } from "./generations.ts";
 import { InFlight } from "./in-flight.ts";
 import { Metrics, metricsRoutes } from "./metrics.ts";
-import type { PresetStore } from "./preset-store.ts";
 import { type LogSink, requestLog, stdoutLog } from "./request-log.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
 import { extractionRoutes } from "./routes/extractions.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { presetRoutes } from "./routes/presets.ts";
 import { vectorRoutes } from "./routes/vectors.ts";
 import type { VectorStore } from "./vector-store.ts";
 
 export interface AppOptions {
   engine: Engine;
   store: VectorStore;
-  /** The presets over `store` (PresetStore.open). */
-  presets: PresetStore;
   /** The id /v1/models and responses give the model. */
   modelId: string;
   /** When set, every request must carry `Authorization: Bearer <token>`. */
   token?: string;
-  /** Largest JSON body (default 1 MiB) and vector upload (default 32 MiB). */
+  /** Largest JSON body and vector upload (default MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES). */
   maxJsonBytes?: number;
   maxVectorBytes?: number;
   /** True once the server is shutting down: readyz, and new generations and extractions, get 503. */
@@ -47,7 +48,6 @@ export interface AppOptions {
 export interface AppContext {
   engine: Engine;
   store: VectorStore;
-  presets: PresetStore;
   modelId: string;
   created: number;
   isClosing: () => boolean;
@@ -56,45 +56,38 @@ export interface AppContext {
   generations: CancellableGenerations;
 }
 
-export function createApp(options: AppOptions): Hono {
+/** What GET /openapi.json says of the document itself. */
+const DOCUMENT_INFO = {
+  openapi: "3.1.0",
+  info: {
+    title: "Steer GPU node",
+    version: "1",
+    description: "A GPU node's HTTP contract (shared/node-api), as this node serves it",
+  },
+};
+
+export function createApp(options: AppOptions): OpenAPIHono {
   const context: AppContext = {
     engine: options.engine,
     store: options.store,
-    presets: options.presets,
     modelId: options.modelId,
     created: Math.floor(Date.now() / 1000),
     isClosing: options.isClosing ?? (() => false),
     metrics: new Metrics(),
-    extractions:
-      options.extractions ?? new ExtractionJobs(options.engine, options.store, options.presets),
+    extractions: options.extractions ?? new ExtractionJobs(options.engine, options.store),
     generations: new CancellableGenerations(),
   };
-  const app = new Hono();
+  const app = new OpenAPIHono({ defaultHook: rejectInvalid });
   app.onError((error, c) => errorResponse(c, error));
   app.notFound((c) =>
     errorResponse(c, new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found")),
   );
   app.use(requestLog(options.log ?? stdoutLog, options.inFlight ?? new InFlight()));
   if (options.token) app.use(bearer(options.token));
-  const tooLarge = (max: number) =>
-    bodyLimit({
-      maxSize: max,
-      onError: (c) => {
-        // The rest of the body is never read: the connection cannot carry another request.
-        c.header("connection", "close");
-        return errorResponse(
-          c,
-          new ApiError(413, `the body exceeds ${max} bytes`, "body_too_large", "body"),
-        );
-      },
-    });
-  app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? 32 * 1024 * 1024));
-  const jsonLimit = tooLarge(options.maxJsonBytes ?? 1024 * 1024);
-  const jsonRoutes = ["/v1/chat/*", "/v1/completions", "/v1/extractions", "/v1/presets/*"];
-  for (const path of jsonRoutes) app.use(path, jsonLimit);
-  const stopping = refuseWhileClosing(context.isClosing);
+  app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? MAX_VECTOR_BYTES));
+  const jsonLimit = tooLarge(options.maxJsonBytes ?? MAX_JSON_BODY_BYTES);
   for (const path of ["/v1/chat/completions", "/v1/completions", "/v1/extractions"]) {
-    app.post(path, stopping);
+    app.post(path, jsonLimit, refuseWhileClosing(context.isClosing));
   }
   const busy = queueBound(options.engine, options.maxQueueDepth ?? 64);
   app.post("/v1/chat/completions", busy);
@@ -103,16 +96,31 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", chatRoutes(context));
   app.route("/", completionRoutes(context));
   app.route("/", vectorRoutes(context));
-  app.route("/", presetRoutes(context));
   app.route("/", extractionRoutes(context));
   app.route("/", generationRoutes(context));
   app.route("/", metricsRoutes(context));
+  app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(DOCUMENT_INFO)));
   return app;
 }
 
+/** 413 past `max` bytes of body. */
+function tooLarge(max: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: max,
+    onError: (c) => {
+      // The rest of the body is never read: the connection cannot carry another request.
+      c.header("connection", "close");
+      return errorResponse(
+        c,
+        new ApiError(413, `the body exceeds ${max} bytes`, "body_too_large", "body"),
+      );
+    },
+  });
+}
+
 /** 503 for new work once the node is stopping; what runs already may finish. */
-function refuseWhileClosing(isClosing: () => boolean) {
-  return async (c: Parameters<Parameters<Hono["onError"]>[0]>[1], next: () => Promise<void>) => {
+function refuseWhileClosing(isClosing: () => boolean): MiddlewareHandler {
+  return async (c, next) => {
     if (isClosing()) {
       // The client should take its next request elsewhere, not down this connection.
       c.header("connection", "close");
@@ -123,8 +131,8 @@ function refuseWhileClosing(isClosing: () => boolean) {
 }
 
 /** 503 with Retry-After once `max` completions already wait for a slot. */
-function queueBound(engine: Engine, max: number) {
-  return async (c: Parameters<Parameters<Hono["onError"]>[0]>[1], next: () => Promise<void>) => {
+function queueBound(engine: Engine, max: number): MiddlewareHandler {
+  return async (c, next) => {
     if (engine.stats.queueDepth >= max) {
       c.header("retry-after", "1");
       return errorResponse(
@@ -136,9 +144,9 @@ function queueBound(engine: Engine, max: number) {
   };
 }
 
-function bearer(token: string) {
+function bearer(token: string): MiddlewareHandler {
   const expected = digest(token);
-  return async (c: Parameters<Parameters<Hono["onError"]>[0]>[1], next: () => Promise<void>) => {
+  return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer (.+)$/i.exec(header);
     if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {

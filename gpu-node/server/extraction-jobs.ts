@@ -1,25 +1,21 @@
 // Extraction jobs held in memory: a FIFO run one at a time beside generation (the engine's capture
 // context is its own), each cancellable through an AbortSignal. A finished job's vector goes into
-// the node's vector store, so `steering` can name it, and under a preset name when the job asked.
-// Finished jobs are kept a while for their clients to read, then forgotten.
+// the node's vector store, so `steering` can name it by its id. Finished jobs are kept a while for
+// their clients to read, then forgotten.
 import { randomUUID } from "node:crypto";
-import type { ExtractionJob } from "../../shared/api/extractions.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
+import type { ExtractionJob, ExtractionMethod } from "../../shared/node-api/extractions.ts";
 import type { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { ContrastPair } from "../extraction/dataset.ts";
 import { extractControlVector } from "../extraction/extract.ts";
-import type { ExtractionMethod } from "../extraction/methods.ts";
-import type { PresetStore } from "./preset-store.ts";
 import type { VectorStore } from "./vector-store.ts";
 
 export interface JobInput {
   pairs: ContrastPair[];
   method: ExtractionMethod;
   layers?: number[];
-  /** The preset to point at the vector once the job succeeds. */
-  name?: string;
 }
 
 export interface ExtractionJobsOptions {
@@ -50,7 +46,6 @@ export class ExtractionJobs {
   constructor(
     private readonly engine: Engine,
     private readonly store: VectorStore,
-    private readonly presets: PresetStore,
     options: ExtractionJobsOptions = {},
   ) {
     this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
@@ -65,7 +60,6 @@ export class ExtractionJobs {
       status: "queued",
       created: Math.floor(this.now() / 1000),
       method: input.method,
-      name: input.name ?? null,
       progress: { done: 0, total: input.pairs.length },
       vector_id: null,
       report: null,
@@ -142,9 +136,8 @@ export class ExtractionJobs {
       });
       if (abort.signal.aborted) return;
       const stored = await this.store.put(encodeControlVector(vector));
-      // Cancelled while the vector was written: the vector stays, but no preset moves to it.
+      // Cancelled while the vector was written: the vector stays, the job stays cancelled.
       if (abort.signal.aborted) return;
-      if (input.name) await this.presets.put(input.name, stored.id);
       job.progress = { done: job.progress.total, total: job.progress.total };
       job.vector_id = stored.id;
       job.report = report.map((layer) => ({
@@ -165,7 +158,7 @@ export class ExtractionJobs {
     }
   }
 
-  /** A job finishes once: a cancel that lands while the preset is written keeps its status. */
+  /** A job finishes once: a cancel that lands while the vector is written keeps its status. */
   private finish(job: ExtractionJob, status: "succeeded" | "failed" | "cancelled"): void {
     if (this.finished.has(job.id)) return;
     job.status = status;

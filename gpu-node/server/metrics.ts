@@ -1,6 +1,7 @@
 // GET /metrics in Prometheus's text format: the engine's queue, what the node has served, its
-// recent token rate, and the extraction jobs by status.
-import { Hono } from "hono";
+// recent token rate, and the extraction jobs by status (shared/node-api/models.ts's metricsRoute).
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { metricsRoute } from "../../shared/node-api/models.ts";
 import type { Usage } from "../engine/generation.ts";
 import type { AppContext } from "./app.ts";
 import { RateWindow } from "./rate-window.ts";
@@ -32,9 +33,8 @@ export class Metrics {
   }
 }
 
-export function metricsRoutes({ engine, metrics, extractions }: AppContext): Hono {
-  const app = new Hono();
-  app.get("/metrics", (c) => {
+export function metricsRoutes({ engine, metrics, extractions }: AppContext): OpenAPIHono {
+  return new OpenAPIHono().openapi(metricsRoute, (c) => {
     const { queueDepth, activeRequests } = engine.stats;
     const lines = [
       ...metric("steer_queue_depth", "gauge", "Requests waiting for a slot.", [["", queueDepth]]),
@@ -67,7 +67,6 @@ export function metricsRoutes({ engine, metrics, extractions }: AppContext): Hon
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
     });
   });
-  return app;
 }
 
 function metric(

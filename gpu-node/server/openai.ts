@@ -1,88 +1,91 @@
-// What the OpenAI-style generation routes (chat and legacy completions) share: body parsing,
-// steering, sampling fields to engine options, metrics and log fields, finish reasons, usage, and
-// the SSE loop.
+// What the OpenAI-style generation routes (chat and legacy completions) share: starting the
+// engine's generation (its errors naming the request's fields), the contract's headers (the model
+// alias, the generation id, metering), metrics and log fields, finish reasons, usage, and the SSE
+// loop.
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { z } from "zod";
-import type {
-  ChatCompletionRequest,
-  ChatFinishReason,
-  CompletionUsage,
-} from "../../shared/api/chat.ts";
-import { GENERATION_ID_HEADER, PROMPT_TOKENS_HEADER } from "../../shared/api/headers.ts";
-import { ApiError } from "../../shared/http/api-error.ts";
-import { parseJsonBody } from "../../shared/http/json-body.ts";
-import type { GenerateOptions, GenerationEvent, Usage } from "../engine/generation.ts";
-import type { Steering } from "../engine/steering.ts";
+import type { chatRoute, NodeChatRequest } from "../../shared/node-api/generation.ts";
+import {
+  GENERATION_ID_HEADER,
+  METERING_HEADER,
+  MODEL_ALIAS_HEADER,
+  PROMPT_TOKENS_HEADER,
+} from "../../shared/node-api/headers.ts";
+import type { ChatFinishReason, CompletionUsage } from "../../shared/openai/chat.ts";
+import { EngineError } from "../engine/errors.ts";
+import type { GenerationEvent, Usage } from "../engine/generation.ts";
 import type { AppContext } from "./app.ts";
+import type { EngineRequest } from "./engine-request.ts";
+import { fromEngineError } from "./errors.ts";
 import { GenerationLog } from "./request-log.ts";
 
-/** The sampling fields both request kinds carry. */
-export type SamplingFields = Pick<
-  ChatCompletionRequest,
-  | "max_tokens"
-  | "temperature"
-  | "top_p"
-  | "top_k"
-  | "min_p"
-  | "repetition_penalty"
-  | "seed"
-  | "stop"
-  | "steering"
-  | "stream"
-  | "stream_options"
->;
+/** The headers a generation request may carry (both routes take the same). */
+export type GenerationHeaders = z.output<typeof chatRoute.request.headers>;
 
-/** The body, read and checked against `schema`. */
-export async function parseBody<S extends z.ZodType<SamplingFields>>(
-  request: Request,
-  schema: S,
-): Promise<z.infer<S>> {
-  const body = await parseJsonBody(request, schema);
-  if (body.stream_options && !body.stream) {
-    throw new ApiError(
-      400,
-      "stream_options is only allowed with stream: true",
-      "invalid_request",
-      "stream_options",
-    );
-  }
-  return body;
-}
+/** What decides how a generation is answered: its streaming, and what it steers by. */
+type AnswerFields = Pick<NodeChatRequest, "stream" | "stream_options" | "steering">;
 
-/** Each reference, a vector id or a preset name, to its vector; an unknown one is a 404. */
-function resolveSteering({ store, presets }: AppContext, r: SamplingFields): Steering {
-  return Object.entries(r.steering ?? {}).map(([ref, multiplier]) => {
-    const param = `steering.${ref}`;
-    return { vector: store.vector(presets.resolve(ref, param), param), multiplier };
-  });
+/**
+ * How a stream reports its usage: as stream_options.include_usage asks (OpenAI's way: `usage: null`
+ * in every chunk, then a chunk of its own with the usage), in that last chunk alone
+ * (METERING_HEADER), or not at all.
+ */
+export type StreamUsage = "every-chunk" | "last-chunk" | "none";
+
+export interface StartedGeneration {
+  events: AsyncIterable<GenerationEvent>;
+  abort: AbortController;
+  /** The model the answer names: the alias its sender gave, else the node's own id. */
+  model: string;
+  streamUsage: StreamUsage;
 }
 
 /**
- * Starts a request's generation: its steering resolved, cancelled when its client goes away, when
- * `abort` fires or when its sender cancels it by its id (GENERATION_ID_HEADER), its tokens counted
- * in the metrics and its request's log line as they come.
+ * Starts a request's generation: cancelled when its client goes away, when `abort` fires or when
+ * its sender cancels it by its id (GENERATION_ID_HEADER), its tokens counted in the metrics and
+ * its request's log line as they come. An engine error names the request's field.
  */
 export function startGeneration(
   context: AppContext,
   c: Context,
-  r: SamplingFields,
-  options: GenerateOptions,
-): { events: AsyncIterable<GenerationEvent>; abort: AbortController } {
-  const steering = resolveSteering(context, r);
+  request: AnswerFields,
+  headers: GenerationHeaders,
+  { options, fieldOf }: EngineRequest,
+): StartedGeneration {
   const abort = new AbortController();
-  const events = context.engine.generate({
-    ...options,
-    steering,
-    signal: AbortSignal.any([abort.signal, c.req.raw.signal]),
-  });
+  const signal = AbortSignal.any([abort.signal, c.req.raw.signal]);
+  const events = generate(context, { ...options, signal }, fieldOf);
   // A stream cut short never gets to its usage chunk: the edge meters it by this and what came.
-  if (r.stream) c.header(PROMPT_TOKENS_HEADER, String(events.promptTokens));
-  const log = new GenerationLog(r.stream === true, r.steering ?? {});
+  if (request.stream) c.header(PROMPT_TOKENS_HEADER, String(events.promptTokens));
+  const log = new GenerationLog(request.stream === true, request.steering ?? {});
   c.set("generation", log);
-  const generationId = c.req.header(GENERATION_ID_HEADER);
+  const generationId = headers[GENERATION_ID_HEADER];
   const forget = generationId ? context.generations.add(generationId, abort) : () => {};
-  return { events: counted(events, context.metrics, log, forget), abort };
+  return {
+    events: counted(events, context.metrics, log, forget),
+    abort,
+    model: headers[MODEL_ALIAS_HEADER] ?? context.modelId,
+    streamUsage: streamUsage(request, headers),
+  };
+}
+
+function generate(
+  { engine }: AppContext,
+  options: EngineRequest["options"],
+  fieldOf: EngineRequest["fieldOf"],
+) {
+  try {
+    return engine.generate(options);
+  } catch (error) {
+    throw error instanceof EngineError ? fromEngineError(error, fieldOf) : error;
+  }
+}
+
+function streamUsage(request: AnswerFields, headers: GenerationHeaders): StreamUsage {
+  if (request.stream_options?.include_usage) return "every-chunk";
+  if (headers[METERING_HEADER] === "1") return "last-chunk";
+  return "none";
 }
 
 async function* counted(
@@ -112,26 +115,6 @@ async function* counted(
   }
 }
 
-/** The engine options of a request, less its prompt. */
-export function generationOptions(
-  r: SamplingFields,
-  maxTokens: number | null | undefined,
-): Omit<GenerateOptions, "prompt" | "messages"> {
-  const stop = r.stop ?? undefined;
-  return {
-    maxNewTokens: maxTokens ?? undefined,
-    sampling: {
-      temperature: r.temperature ?? undefined,
-      topP: r.top_p ?? undefined,
-      topK: r.top_k ?? undefined,
-      minP: r.min_p ?? undefined,
-      repetitionPenalty: r.repetition_penalty ?? undefined,
-      seed: r.seed ?? undefined,
-    },
-    stop: typeof stop === "string" ? [stop] : stop,
-  };
-}
-
 /** A cancelled generation's client is gone (or the node is stopping): "stop" is what is left. */
 export function finishReason(reason: "stop" | "length" | "cancelled"): ChatFinishReason {
   return reason === "length" ? "length" : "stop";
@@ -145,26 +128,29 @@ export function openAiUsage(usage: Usage): CompletionUsage {
   };
 }
 
+/** A route's chunks, without `usage`: streamEvents adds it as the request asked. */
 export interface SseChunks {
   /** Sent before any text (chat's role chunk), if any. */
-  start?: () => unknown;
-  text: (text: string) => unknown;
-  finish: (reason: ChatFinishReason) => unknown;
-  /** The usage chunk, sent last when the request asked for it. */
-  usage?: (usage: CompletionUsage) => unknown;
+  start?: () => object;
+  text: (text: string) => object;
+  finish: (reason: ChatFinishReason) => object;
+  /** The chunk the usage goes in: no choices. */
+  usage: () => object;
 }
 
 /** Streams a generation's events as server-sent events ending with [DONE]; a client that goes
- * away aborts the generation through `abort`. */
+ * away aborts the generation. */
 export function streamEvents(
   c: Context,
-  events: AsyncIterable<GenerationEvent>,
-  abort: AbortController,
+  { events, abort, streamUsage }: StartedGeneration,
   chunks: SseChunks,
 ): Response {
   return streamSSE(c, async (stream) => {
     stream.onAbort(() => abort.abort());
-    const send = (chunk: unknown) => stream.writeSSE({ data: JSON.stringify(chunk) });
+    const send = (chunk: object, usage: CompletionUsage | null = null) => {
+      const data = usage || streamUsage === "every-chunk" ? { ...chunk, usage } : chunk;
+      return stream.writeSSE({ data: JSON.stringify(data) });
+    };
     if (chunks.start) await send(chunks.start());
     for await (const event of events) {
       if (event.type === "text") {
@@ -173,7 +159,7 @@ export function streamEvents(
       }
       if (event.finishReason === "cancelled" && abort.signal.aborted) return;
       await send(chunks.finish(finishReason(event.finishReason)));
-      if (chunks.usage) await send(chunks.usage(openAiUsage(event.usage)));
+      if (streamUsage !== "none") await send(chunks.usage(), openAiUsage(event.usage));
     }
     await stream.writeSSE({ data: "[DONE]" });
   });

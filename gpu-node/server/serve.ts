@@ -8,7 +8,6 @@ import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { createApp } from "./app.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { InFlight } from "./in-flight.ts";
-import { PresetStore } from "./preset-store.ts";
 import { shutDown } from "./shutdown.ts";
 import { VectorStore } from "./vector-store.ts";
 
@@ -40,14 +39,12 @@ export async function serve(argv: string[]): Promise<void> {
     layerCount,
     embeddingSize,
   });
-  const presets = await PresetStore.open(store);
   let closing = false;
-  const extractions = new ExtractionJobs(engine, store, presets);
+  const extractions = new ExtractionJobs(engine, store);
   const inFlight = new InFlight();
   const app = createApp({
     engine,
     store,
-    presets,
     extractions,
     inFlight,
     modelId: modelIdOf(modelSpec),

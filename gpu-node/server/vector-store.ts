@@ -1,16 +1,18 @@
 // The node's control vectors on local disk: one `<sha256>.gguf` file each, written atomically
-// (a temp file, then a rename), read back on start so that uploads survive a restart.
+// (a temp file, then a rename), read back on start so that uploads survive a restart. A vector is
+// stored only if it can steer the model (shared/control-vector.ts's rule).
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { VECTOR_ID, type VectorObject } from "../../shared/api/vectors.ts";
 import {
   type ControlVector,
   ControlVectorFormatError,
+  type ModelShape,
   parseControlVector,
+  vectorShapeProblem,
 } from "../../shared/control-vector.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
-import type { ModelShape } from "../engine/steering.ts";
+import { VECTOR_ID, type VectorObject } from "../../shared/node-api/vectors.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 
 interface Entry {
@@ -66,7 +68,6 @@ export class VectorStore {
     return new Uint8Array(await readFile(this.file(id)));
   }
 
-  /** Callers go through PresetStore.deleteVector, which refuses a vector that a preset names. */
   async delete(id: string): Promise<void> {
     this.entry(id, "id");
     this.entries.delete(id);
@@ -93,26 +94,10 @@ export class VectorStore {
       if (!(error instanceof ControlVectorFormatError)) throw error;
       throw new ApiError(400, error.message, "invalid_control_vector", "body");
     }
+    const problem = vectorShapeProblem(vector, this.shape);
+    if (problem) throw new ApiError(400, problem.message, problem.code, "body");
     const layers = [...vector.directions.keys()].sort((a, b) => a - b);
-    const width = vector.directions.values().next().value?.length ?? 0;
-    const { layerCount, embeddingSize } = this.shape;
-    const outside = layers.find((layer) => layer >= layerCount);
-    if (outside !== undefined) {
-      throw new ApiError(
-        400,
-        `the vector steers layer ${outside}; this model steers layers 1 to ${layerCount - 1}`,
-        "layer_out_of_range",
-        "body",
-      );
-    }
-    if (width !== embeddingSize) {
-      throw new ApiError(
-        400,
-        `the vector's width is ${width}; the model's is ${embeddingSize}`,
-        "control_vector_width",
-        "body",
-      );
-    }
+    const width = this.shape.embeddingSize;
     return { vector, info: { id, object: "vector", layers, width, bytes: bytes.length } };
   }
 }

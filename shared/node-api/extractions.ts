@@ -55,15 +55,16 @@ export const personasSchema = z
     path: ["negative"],
   });
 
+export const pairsSchema = z
+  .array(z.strictObject({ positive: personaTextSchema, negative: personaTextSchema }))
+  .min(1)
+  .max(MAX_EXTRACTION_PAIRS)
+  .describe("Raw texts, each pair differing in the trait alone");
+
 export const extractionRequestSchema = z
   .strictObject({
     personas: personasSchema.optional(),
-    pairs: z
-      .array(z.strictObject({ positive: personaTextSchema, negative: personaTextSchema }))
-      .min(1)
-      .max(MAX_EXTRACTION_PAIRS)
-      .optional()
-      .describe("Raw texts, each pair differing in the trait alone"),
+    pairs: pairsSchema.optional(),
     method: z.enum(EXTRACTION_METHODS).optional().describe("Default pca"),
     layers: z
       .array(z.number().int().min(1))

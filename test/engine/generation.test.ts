@@ -93,11 +93,26 @@ describe("generate", () => {
     );
   });
 
-  it("ends with finish reason length when the context fills up", async () => {
+  it("refuses maxNewTokens past what the context leaves, and cuts the default to it", async () => {
     const small = await loadTestEngine({ contextSize: 16 });
-    const result = await small.complete({ prompt: "Hello", maxNewTokens: 100 });
-    expect(result.finishReason).toBe("length");
-    expect(result.usage.promptTokens + result.usage.completionTokens).toBe(16 + 1);
+    try {
+      const prompt = small.model.tokenize("Hello").length;
+      const room = 16 - prompt;
+      const error = await (async () => small.generate({ prompt: "Hello", maxNewTokens: 100 }))()
+        .then(() => "no error")
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: "context_overflow", param: "maxNewTokens" });
+      expect(error.message).toBe(
+        `100 new tokens do not fit: the context holds 16 tokens and the prompt takes ${prompt}, leaving at most ${room}`,
+      );
+      for (const maxNewTokens of [room, undefined]) {
+        const result = await small.complete({ prompt: "Hello", maxNewTokens });
+        expect(result.finishReason).toBe("length");
+        expect(result.usage).toEqual({ promptTokens: prompt, completionTokens: room });
+      }
+    } finally {
+      await small.close();
+    }
   });
 
   it("a zero multiplier is bit-identical to no steering", async () => {

@@ -1,5 +1,6 @@
 // `steer extract` as a user runs it: examples in, a vector file out that `steer generate` steers
-// with; usage errors exit 2 and bad inputs exit 1, as for `steer generate`.
+// with; usage errors exit 2 (examples the extraction schemas refuse among them: the same checks as
+// POST /v1/extractions) and what only the model refuses exits 1, as for `steer generate`.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -35,6 +36,7 @@ beforeAll(async () => {
   await writeFile(file("negative.txt"), "sad\nmiserable\ndepressed\n");
   await writeFile(file("openers.txt"), "I think\nToday the weather\nMy favourite part of\nWell,\n");
   await writeFile(file("one.txt"), "sad\n");
+  await writeFile(file("empty.jsonl"), "\n");
   await writeFile(file("pairs.jsonl"), '{"positive": "I am happy", "negative": "I am sad"}\n\n');
   await writeFile(
     file("bad.jsonl"),
@@ -124,10 +126,12 @@ describe("steer extract", () => {
       [extract(...personas, "--layers", "0-2"), 1, "layer 0 cannot be steered"],
       [
         extract("--personas", file("positive.txt"), file("one.txt")),
-        1,
-        "3 positive but 1 negative",
+        2,
+        `${file("one.txt")}: personas come in pairs`,
       ],
-      [extract("--pairs", file("bad.jsonl")), 1, "bad.jsonl line 2: expected"],
+      [extract(...personas, "--template", "Be nice."), 2, "--template: must hold {persona}"],
+      [extract("--pairs", file("bad.jsonl")), 2, "bad.jsonl line 2, positive: "],
+      [extract("--pairs", file("empty.jsonl")), 2, "empty.jsonl: Too small"],
       [extract("--pairs", file("missing.jsonl")), 1, "cannot read"],
     ];
     for (const [run, code, message] of cases) {

@@ -1,15 +1,7 @@
-// Control-vector arithmetic: sums, differences, scaling, normalising and mixing traits.
+// Mixing control vectors: the weighted sum the engine composes every request's steering with.
 import { describe, expect, it } from "vitest";
 import type { ControlVector } from "../../shared/control-vector.ts";
-import {
-  addVectors,
-  ControlVectorMathError,
-  mixVectors,
-  normalizeVector,
-  scaleVector,
-  subtractVectors,
-  vectorWidth,
-} from "../../shared/control-vector-math.ts";
+import { ControlVectorMathError, mixVectors } from "../../shared/control-vector-math.ts";
 
 const vector = (layers: Record<number, number[]>, modelHint?: string): ControlVector => ({
   directions: new Map(
@@ -23,33 +15,7 @@ const plain = (v: ControlVector) =>
 const cheerful = vector({ 1: [1, 0, 2], 2: [0, 4, 0] }, "llama");
 const formal = vector({ 2: [1, 1, 1], 3: [2, 0, -2] });
 
-describe("control-vector arithmetic", () => {
-  it("adds and subtracts layer by layer, keeping layers only one side has", () => {
-    expect(plain(addVectors(cheerful, formal))).toEqual({
-      1: [1, 0, 2],
-      2: [1, 5, 1],
-      3: [2, 0, -2],
-    });
-    expect(plain(subtractVectors(cheerful, formal))).toEqual({
-      1: [1, 0, 2],
-      2: [-1, 3, -1],
-      3: [-2, 0, 2],
-    });
-    expect(addVectors(cheerful, formal).modelHint).toBe("llama");
-  });
-
-  it("scales", () => {
-    expect(plain(scaleVector(cheerful, -0.5))).toEqual({ 1: [-0.5, 0, -1], 2: [0, -2, 0] });
-  });
-
-  it("normalises every layer to a length", () => {
-    expect(plain(normalizeVector(vector({ 1: [3, 4], 2: [0, -2] })))).toEqual({
-      1: [Math.fround(0.6), Math.fround(0.8)],
-      2: [0, -1],
-    });
-    expect(plain(normalizeVector(vector({ 1: [3, 4] }), 10))).toEqual({ 1: [6, 8] });
-  });
-
+describe("mixVectors", () => {
   it("mixes several traits into one vector that steers as they do together", () => {
     const mixed = mixVectors([
       { vector: cheerful, multiplier: 0.5 },
@@ -57,24 +23,53 @@ describe("control-vector arithmetic", () => {
       { vector: cheerful, multiplier: 0.5 },
     ]);
     expect(plain(mixed)).toEqual({ 1: [1, 0, 2], 2: [-2, 2, -2], 3: [-4, 0, 4] });
+    expect(mixed.modelHint).toBe("llama");
+  });
+
+  it("keeps layers only some vectors define, in ascending order", () => {
+    const mixed = mixVectors([
+      { vector: formal, multiplier: 1 },
+      { vector: cheerful, multiplier: 1 },
+    ]);
+    expect([...mixed.directions.keys()]).toEqual([1, 2, 3]);
+    expect(plain(mixed)).toEqual({ 1: [1, 0, 2], 2: [1, 5, 1], 3: [2, 0, -2] });
+  });
+
+  it("sums in float64, rounding once to float32", () => {
+    const tiny = vector({ 1: [2 ** -30] });
+    const one = vector({ 1: [1] });
+    const mixed = mixVectors([
+      { vector: one, multiplier: 1 },
+      { vector: tiny, multiplier: 1 },
+      { vector: one, multiplier: -1 },
+    ]);
+    expect(plain(mixed)).toEqual({ 1: [2 ** -30] });
   });
 
   it("leaves its inputs alone", () => {
     const before = plain(cheerful);
-    normalizeVector(scaleVector(addVectors(cheerful, cheerful), 3));
+    mixVectors([{ vector: cheerful, multiplier: 3 }]);
     expect(plain(cheerful)).toEqual(before);
   });
 
   it("refuses what does not add up", () => {
     const wide = vector({ 1: [1, 2, 3, 4] });
     const cases: [() => unknown, RegExp][] = [
-      [() => addVectors(cheerful, wide), /vector 1 is 4 wide but vector 0 is 3/],
+      [
+        () =>
+          mixVectors([
+            { vector: cheerful, multiplier: 1 },
+            { vector: wide, multiplier: 1 },
+          ]),
+        /vector 1 is 4 wide but vector 0 is 3/,
+      ],
       [() => mixVectors([]), /at least one vector/],
-      [() => scaleVector(cheerful, Number.NaN), /multiplier 0 is NaN/],
-      [() => normalizeVector(vector({ 1: [0, 0] })), /layer 1's direction is zero/],
-      [() => normalizeVector(cheerful, Number.POSITIVE_INFINITY), /not a finite number/],
-      [() => vectorWidth(vector({})), /no directions/],
-      [() => vectorWidth(vector({ 1: [1], 2: [1, 2] })), /differ in width/],
+      [() => mixVectors([{ vector: cheerful, multiplier: Number.NaN }]), /multiplier 0 is NaN/],
+      [() => mixVectors([{ vector: vector({}), multiplier: 1 }]), /no directions/],
+      [
+        () => mixVectors([{ vector: vector({ 1: [1], 2: [1, 2] }), multiplier: 1 }]),
+        /differ in width/,
+      ],
     ];
     for (const [run, message] of cases) {
       expect(run).toThrow(ControlVectorMathError);

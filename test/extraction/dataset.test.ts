@@ -1,16 +1,19 @@
 // Contrastive datasets: persona pairs that differ in the persona alone, explicit pairs, and an
-// error for every way an input can be wrong.
+// error for every way an input can be wrong once the model is known (what is wrong without it is
+// the contract's schemas' to say: test/server/extractions.test.ts, test/extraction/cli.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
 import {
-  DEFAULT_TEMPLATE,
-  MAX_PAIRS,
   type PersonaSpec,
   pairDataset,
   personaDataset,
-  type TextPair,
 } from "../../gpu-node/extraction/dataset.ts";
 import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
+import { MAX_EXTRACTION_PAIRS } from "../../shared/limits.ts";
+import {
+  DEFAULT_PERSONA_TEMPLATE,
+  PERSONA_PLACEHOLDER,
+} from "../../shared/node-api/extractions.ts";
 import { loadTestEngine } from "../support/engine.ts";
 
 let engine: Engine;
@@ -21,7 +24,7 @@ afterAll(() => engine.close());
 
 const chat = (persona: string) =>
   engine.model.tokenizeChat([
-    { role: "user", content: DEFAULT_TEMPLATE.replace("{persona}", persona) },
+    { role: "user", content: DEFAULT_PERSONA_TEMPLATE.replace(PERSONA_PLACEHOLDER, persona) },
   ]);
 const tokens = (text: string) => engine.model.tokenize(text, { addBos: false });
 
@@ -90,31 +93,10 @@ describe("bad datasets", () => {
 
   it.each([
     [
-      "no personas",
-      personas({ positive: [], negative: [] }),
-      "invalid_request",
-      "personas.positive",
-    ],
-    [
-      "unpaired personas",
-      personas({ negative: ["sad", "glum"] }),
-      "invalid_request",
-      "personas.negative",
-    ],
-    ["a blank persona", personas({ negative: [" "] }), "invalid_request", "personas.negative[0]"],
-    [
-      "a template without {persona}",
-      personas({ template: "Be nice." }),
-      "invalid_request",
-      "personas.template",
-    ],
-    ["no openers", personas({ openers: [] }), "invalid_request", "personas.openers"],
-    ["a blank opener", personas({ openers: ["Hi", ""] }), "invalid_request", "personas.openers[1]"],
-    [
       "too many pairs",
       personas({
-        positive: Array(MAX_PAIRS).fill("happy"),
-        negative: Array(MAX_PAIRS).fill("sad"),
+        positive: Array(MAX_EXTRACTION_PAIRS).fill("happy"),
+        negative: Array(MAX_EXTRACTION_PAIRS).fill("sad"),
         openers: ["Hi there"],
       }),
       "invalid_request",
@@ -131,20 +113,6 @@ describe("bad datasets", () => {
       personas({ openers: [long] }),
       "context_overflow",
       "personas.openers",
-    ],
-    ["no pairs", () => pairDataset(engine, []), "invalid_request", "pairs"],
-    [
-      "too many pairs",
-      () =>
-        pairDataset(engine, Array<TextPair>(MAX_PAIRS + 1).fill({ positive: "a", negative: "b" })),
-      "invalid_request",
-      "pairs",
-    ],
-    [
-      "an empty text",
-      () => pairDataset(engine, [{ positive: "a", negative: "" }]),
-      "invalid_request",
-      "pairs[0].negative",
     ],
     [
       "a text past the context",

@@ -1,8 +1,9 @@
 // The methods and their linear algebra on differences built by hand, where the answer is known.
 import { describe, expect, it } from "vitest";
-import { EXTRACTION_METHODS, methodDirection } from "../../gpu-node/extraction/methods.ts";
+import { methodDirection } from "../../gpu-node/extraction/methods.ts";
 import { dot, topPrincipalDirection } from "../../gpu-node/extraction/pca.ts";
 import { measure, orient } from "../../gpu-node/extraction/report.ts";
+import { EXTRACTION_METHODS } from "../../shared/node-api/extractions.ts";
 
 /** Rows a * e0 + b * e1 + c * e2 for each [a, b, c]. */
 const rows = (coefficients: number[][]) => Float32Array.from(coefficients.flat());

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
-import type { ChatCompletion } from "../../shared/api/chat.ts";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
-import { GENERATION_ID_HEADER } from "../../shared/api/headers.ts";
+import { GENERATION_ID_HEADER } from "../../shared/node-api/headers.ts";
+import type { ChatCompletion } from "../../shared/openai/chat.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { loadTestEngine } from "../support/engine.ts";
 import { DAY_PROMPT } from "../support/planted.ts";
 import { openApp } from "./in-process.ts";
@@ -50,7 +50,7 @@ it("cancels the generation when the client disconnects mid-stream", async () => 
 
 it("answers a cancelled whole answer at once, with what was made and its usage", async () => {
   const { app, records } = await openApp(engine, dir);
-  const maxTokens = 1500;
+  const maxTokens = 450;
   const answer = app.request("/v1/chat/completions", {
     method: "POST",
     headers: { "content-type": "application/json", [GENERATION_ID_HEADER]: "g-1" },

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
-import type { ChatCompletion } from "../../shared/api/chat.ts";
+import type { ChatCompletion } from "../../shared/openai/chat.ts";
 import { loadTestEngine } from "../support/engine.ts";
 import { DAY_PROMPT } from "../support/planted.ts";
 import { type InProcessNode, openApp } from "./in-process.ts";

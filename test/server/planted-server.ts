@@ -1,8 +1,8 @@
 // The test model's planted cheerful vector on a running `steer serve`: uploaded, and steering.
 import type OpenAI from "openai";
-import type { ModelList } from "../../shared/api/models.ts";
-import type { VectorObject } from "../../shared/api/vectors.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
+import type { VectorObject } from "../../shared/node-api/vectors.ts";
+import type { ModelList } from "../../shared/openai/models.ts";
 import { testModelPath } from "../support/engine.ts";
 import { DAY_PROMPT, type Planted, readPlanted } from "../support/planted.ts";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
-import { PROMPT_TOKENS_HEADER } from "../../shared/api/headers.ts";
+import { PROMPT_TOKENS_HEADER } from "../../shared/node-api/headers.ts";
 import { loadTestEngine } from "../support/engine.ts";
 import { DAY_PROMPT } from "../support/planted.ts";
 import { type InProcessNode, openApp } from "./in-process.ts";

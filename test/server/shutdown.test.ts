@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ApiErrorBody } from "../../shared/api/errors.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { loadTestEngine } from "../support/engine.ts";
 import { DAY_PROMPT } from "../support/planted.ts";
 import { openApp } from "./in-process.ts";

@@ -1,41 +1,29 @@
-// POST /v1/chat/completions, whole or streamed as server-sent events.
+// POST /v1/chat/completions (shared/node-api/generation.ts's chatRoute), whole or streamed as
+// server-sent events.
 import { randomUUID } from "node:crypto";
-import { Hono } from "hono";
-import {
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  type CompletionUsage,
-  chatCompletionRequestSchema,
-} from "../../../shared/api/chat.ts";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { chatRoute } from "../../../shared/node-api/generation.ts";
+import type { ChatCompletion, ChatCompletionChunk } from "../../../shared/openai/chat.ts";
 import { collectCompletion } from "../../engine/engine.ts";
 import type { AppContext } from "../app.ts";
-import {
-  finishReason,
-  generationOptions,
-  openAiUsage,
-  parseBody,
-  startGeneration,
-  streamEvents,
-} from "../openai.ts";
+import { chatEngineRequest } from "../engine-request.ts";
+import { finishReason, openAiUsage, startGeneration, streamEvents } from "../openai.ts";
 
-export function chatRoutes(context: AppContext): Hono {
-  const { modelId } = context;
-  const app = new Hono();
-  app.post("/v1/chat/completions", async (c) => {
-    const request = await parseBody(c.req.raw, chatCompletionRequestSchema);
-    const { events, abort } = startGeneration(context, c, request, {
-      messages: request.messages,
-      ...generationOptions(request, request.max_completion_tokens ?? request.max_tokens),
-    });
+export function chatRoutes(context: AppContext): OpenAPIHono {
+  return new OpenAPIHono().openapi(chatRoute, async (c) => {
+    const request = c.req.valid("json");
+    const engineRequest = chatEngineRequest(request, context.store);
+    const generation = startGeneration(context, c, request, c.req.valid("header"), engineRequest);
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
+    const { model } = generation;
     if (!request.stream) {
-      const { text, finishReason: reason, usage } = await collectCompletion(events);
+      const { text, finishReason: reason, usage } = await collectCompletion(generation.events);
       const body: ChatCompletion = {
         id,
         object: "chat.completion",
         created,
-        model: modelId,
+        model,
         choices: [
           {
             index: 0,
@@ -45,27 +33,21 @@ export function chatRoutes(context: AppContext): Hono {
         ],
         usage: openAiUsage(usage),
       };
-      return c.json(body);
+      return c.json(body, 200);
     }
-    const includeUsage = request.stream_options?.include_usage === true;
-    const chunk = (
-      choices: ChatCompletionChunk["choices"],
-      usage?: CompletionUsage,
-    ): ChatCompletionChunk => ({
+    const chunk = (choices: ChatCompletionChunk["choices"]): ChatCompletionChunk => ({
       id,
       object: "chat.completion.chunk",
       created,
-      model: modelId,
+      model,
       choices,
-      ...(includeUsage ? { usage: usage ?? null } : {}),
     });
-    return streamEvents(c, events, abort, {
+    return streamEvents(c, generation, {
       start: () =>
         chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]),
       text: (text) => chunk([{ index: 0, delta: { content: text }, finish_reason: null }]),
       finish: (reason) => chunk([{ index: 0, delta: {}, finish_reason: reason }]),
-      usage: includeUsage ? (usage) => chunk([], usage) : undefined,
+      usage: () => chunk([]),
     });
   });
-  return app;
 }

@@ -1,57 +1,38 @@
-// POST /v1/completions: OpenAI's legacy text completions on a raw prompt, whole or streamed.
+// POST /v1/completions (shared/node-api/generation.ts's completionRoute): OpenAI's legacy text
+// completions on a raw prompt, whole or streamed.
 import { randomUUID } from "node:crypto";
-import { Hono } from "hono";
-import type { CompletionUsage } from "../../../shared/api/chat.ts";
-import {
-  type Completion,
-  type CompletionChoice,
-  completionRequestSchema,
-} from "../../../shared/api/completions.ts";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { completionRoute } from "../../../shared/node-api/generation.ts";
+import type { Completion, CompletionChoice } from "../../../shared/openai/completions.ts";
 import { collectCompletion } from "../../engine/engine.ts";
 import type { AppContext } from "../app.ts";
-import {
-  finishReason,
-  generationOptions,
-  openAiUsage,
-  parseBody,
-  startGeneration,
-  streamEvents,
-} from "../openai.ts";
+import { completionEngineRequest } from "../engine-request.ts";
+import { finishReason, openAiUsage, startGeneration, streamEvents } from "../openai.ts";
 
-export function completionRoutes(context: AppContext): Hono {
-  const { modelId } = context;
-  const app = new Hono();
-  app.post("/v1/completions", async (c) => {
-    const request = await parseBody(c.req.raw, completionRequestSchema);
-    const { events, abort } = startGeneration(context, c, request, {
-      prompt: request.prompt,
-      ...generationOptions(request, request.max_tokens),
-    });
+export function completionRoutes(context: AppContext): OpenAPIHono {
+  return new OpenAPIHono().openapi(completionRoute, async (c) => {
+    const request = c.req.valid("json");
+    const engineRequest = completionEngineRequest(request, context.store);
+    const generation = startGeneration(context, c, request, c.req.valid("header"), engineRequest);
     const id = `cmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
-    const completion = (choices: CompletionChoice[], usage?: CompletionUsage): Completion => ({
+    const completion = (choices: CompletionChoice[]): Completion => ({
       id,
       object: "text_completion",
       created,
-      model: modelId,
+      model: generation.model,
       choices,
-      ...(usage ? { usage } : {}),
     });
     if (!request.stream) {
-      const { text, finishReason: reason, usage } = await collectCompletion(events);
+      const { text, finishReason: reason, usage } = await collectCompletion(generation.events);
       const choice = { index: 0, text, finish_reason: finishReason(reason), logprobs: null };
-      return c.json(completion([choice], openAiUsage(usage)));
+      return c.json({ ...completion([choice]), usage: openAiUsage(usage) }, 200);
     }
-    const includeUsage = request.stream_options?.include_usage === true;
-    const chunk = (choices: CompletionChoice[], usage?: CompletionUsage): Completion => ({
-      ...completion(choices),
-      ...(includeUsage ? { usage: usage ?? null } : {}),
-    });
-    return streamEvents(c, events, abort, {
-      text: (text) => chunk([{ index: 0, text, finish_reason: null, logprobs: null }]),
-      finish: (reason) => chunk([{ index: 0, text: "", finish_reason: reason, logprobs: null }]),
-      usage: includeUsage ? (usage) => chunk([], usage) : undefined,
+    return streamEvents(c, generation, {
+      text: (text) => completion([{ index: 0, text, finish_reason: null, logprobs: null }]),
+      finish: (reason) =>
+        completion([{ index: 0, text: "", finish_reason: reason, logprobs: null }]),
+      usage: () => completion([]),
     });
   });
-  return app;
 }
