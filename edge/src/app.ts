@@ -33,6 +33,8 @@ export function createApp(): OpenAPIHono<EdgeEnv> {
     new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found").response(c),
   );
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  // Browsers ask every page's origin for one; it has none, and needs no key to say so.
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.route("/", playgroundRoutes);
   describe(app);
   // Before the API: its route answers here, so no API key is asked for nor any key's rate spent.

@@ -4,6 +4,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import * as accountsApi from "../../edge/src/api/accounts.ts";
+import * as chatApi from "../../edge/src/api/chat.ts";
 import * as completionsApi from "../../edge/src/api/completions.ts";
 import * as keysApi from "../../edge/src/api/keys.ts";
 import * as presetsApi from "../../edge/src/api/presets.ts";
@@ -54,6 +55,7 @@ const SCHEMAS = "#/components/schemas/";
 const NAMED = new Map(
   [
     accountsApi,
+    chatApi,
     keysApi,
     presetsApi,
     rootApi,

@@ -11,6 +11,29 @@ export const DOCS_PATH = "/docs";
 /** Where the reference's script is served from (edge/assets/docs/scalar.js). */
 export const REFERENCE_SCRIPT_PATH = "/docs/scalar.js";
 
+/** The document's sections, in the order a newcomer reads them. */
+const TAGS = [
+  {
+    name: "The original API",
+    description:
+      "Steerable models and steered completions, as the original product's client calls them",
+  },
+  {
+    name: "Steerable models",
+    description: "The same models under /v1, and their vectors as files",
+  },
+  {
+    name: "Inference, OpenAI-compatible",
+    description: "The openai client works unchanged: set its baseURL and key",
+  },
+  { name: "Presets: the marketplace", description: "Ready-made steerable models to install" },
+  { name: "Usage and API keys", description: "What the account used, and its keys" },
+  {
+    name: "Operator: accounts",
+    description: "The deployment's own API, behind its operator token",
+  },
+];
+
 const INFO = {
   title: "Steer API",
   version: "v1",
@@ -39,6 +62,7 @@ export function describe(app: OpenAPIHono<EdgeEnv>): void {
     document ??= app.getOpenAPI31Document({
       openapi: "3.1.0",
       info: INFO,
+      tags: TAGS,
       security: [{ bearer: [] }],
     });
     return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin }] });
@@ -49,6 +73,8 @@ export function describe(app: OpenAPIHono<EdgeEnv>): void {
       url: OPENAPI_PATH,
       cdn: REFERENCE_SCRIPT_PATH,
       pageTitle: `${INFO.title} reference`,
+      defaultOpenAllTags: true,
+      showDeveloperTools: "never",
       // Nothing from elsewhere: no web fonts, no telemetry, no AI agent.
       withDefaultFonts: false,
       telemetry: false,
