@@ -4,7 +4,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, json, jsonBody } from "../../../shared/http/openapi.ts";
-import { chatCompletionSchema } from "../../../shared/openai/chat.ts";
+import { chatCompletionChunkSchema, chatCompletionSchema } from "../../../shared/openai/chat.ts";
 import { chatCompletionRequestSchema } from "../api/chat.ts";
 import { INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
@@ -39,21 +39,24 @@ const route = createRoute({
   },
 });
 
-export const chatRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid }).openapi(
-  route,
-  async (c) => {
-    const request = c.req.valid("json");
-    const pool = NodePool.fromEnv(c.env);
-    const { accountId } = c.get("caller");
-    const db = database(c.env.DB);
-    const target = await resolveTarget(db, pool, accountId, request.model);
-    const body = {
-      ...request,
-      steering: await resolveSteering(db, accountId, target, request.steering, "steering"),
-    };
-    // The node's fields are the client's, but for steering, keyed by vector instead of trait.
-    const fieldOf = (param: string) => (param.startsWith("steering.") ? "steering" : param);
-    if (request.stream) return streamChat(c, pool, target, body, fieldOf);
-    return c.json(await wholeCompletion(c, pool, target, body, fieldOf), 200);
-  },
-);
+export const chatRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
+
+// What each event of a stream carries: OpenAPI 3.1 cannot say so of an event stream, so the
+// document lists it among its schemas, named in the answer's description.
+chatRoutes.openAPIRegistry.register("ChatCompletionChunk", chatCompletionChunkSchema);
+
+chatRoutes.openapi(route, async (c) => {
+  const request = c.req.valid("json");
+  const pool = NodePool.fromEnv(c.env);
+  const { accountId } = c.get("caller");
+  const db = database(c.env.DB);
+  const target = await resolveTarget(db, pool, accountId, request.model);
+  const body = {
+    ...request,
+    steering: await resolveSteering(db, accountId, target, request.steering, "steering"),
+  };
+  // The node's fields are the client's, but for steering, keyed by vector instead of trait.
+  const fieldOf = (param: string) => (param.startsWith("steering.") ? "steering" : param);
+  if (request.stream) return streamChat(c, pool, target, body, fieldOf);
+  return c.json(await wholeCompletion(c, pool, target, body, fieldOf), 200);
+});
