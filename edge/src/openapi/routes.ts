@@ -5,34 +5,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { EdgeEnv } from "../env.ts";
+import { TAGS } from "./tags.ts";
 
 export const OPENAPI_PATH = "/openapi.json";
 export const DOCS_PATH = "/docs";
 /** Where the reference's script is served from (edge/assets/docs/scalar.js). */
 export const REFERENCE_SCRIPT_PATH = "/docs/scalar.js";
-
-/** The document's sections, in the order a newcomer reads them. */
-const TAGS = [
-  {
-    name: "The original API",
-    description:
-      "Steerable models and steered completions, as the original product's client calls them",
-  },
-  {
-    name: "Steerable models",
-    description: "The same models under /v1, and their vectors as files",
-  },
-  {
-    name: "Inference, OpenAI-compatible",
-    description: "The openai client works unchanged: set its baseURL and key",
-  },
-  { name: "Presets: the marketplace", description: "Ready-made steerable models to install" },
-  { name: "Usage and API keys", description: "What the account used, and its keys" },
-  {
-    name: "Operator: accounts",
-    description: "The deployment's own API, behind its operator token",
-  },
-];
 
 const INFO = {
   title: "Steer API",
@@ -62,7 +40,7 @@ export function describe(app: OpenAPIHono<EdgeEnv>): void {
     document ??= app.getOpenAPI31Document({
       openapi: "3.1.0",
       info: INFO,
-      tags: TAGS,
+      tags: Object.values(TAGS),
       security: [{ bearer: [] }],
     });
     return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin }] });

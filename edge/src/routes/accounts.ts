@@ -14,6 +14,7 @@ import { database } from "../lib/db.ts";
 import { unixSeconds } from "../lib/unix-seconds.ts";
 import { idempotency, idempotencyHeaders } from "../middleware/idempotency.ts";
 import { operatorOnly } from "../middleware/operator.ts";
+import { TAGS } from "../openapi/tags.ts";
 import { issuedKeyObject } from "./keys.ts";
 
 /** The operator's Idempotency-Keys are its own, apart from every account's. */
@@ -22,7 +23,7 @@ const operatorKeys = idempotency({ withhold: ["key.key"], owner: () => "operator
 const route = createRoute({
   method: "post",
   path: "/v1/accounts",
-  tags: ["Operator: accounts"],
+  tags: [TAGS.operator.name],
   summary: "Create a customer's account and its first admin key (its secret in this answer only)",
   security: [{ operator: [] }],
   middleware: [operatorOnly, operatorKeys],

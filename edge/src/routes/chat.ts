@@ -12,11 +12,12 @@ import { streamChat, wholeCompletion } from "../inference/forward.ts";
 import { resolveSteering, resolveTarget } from "../inference/target.ts";
 import { database } from "../lib/db.ts";
 import { NodePool } from "../nodes/pool.ts";
+import { TAGS } from "../openapi/tags.ts";
 
 const route = createRoute({
   method: "post",
   path: "/v1/chat/completions",
-  tags: ["Inference, OpenAI-compatible"],
+  tags: [TAGS.inference.name],
   summary: "OpenAI's chat completions, on a steerable model or a base model, steered by `steering`",
   request: { body: jsonBody(chatCompletionRequestSchema) },
   responses: {

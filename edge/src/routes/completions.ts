@@ -16,11 +16,12 @@ import { wholeCompletion } from "../inference/forward.ts";
 import { resolveSteering, resolveTarget } from "../inference/target.ts";
 import { database } from "../lib/db.ts";
 import { NodePool } from "../nodes/pool.ts";
+import { TAGS } from "../openapi/tags.ts";
 
 const route = createRoute({
   method: "post",
   path: "/completions",
-  tags: ["The original API"],
+  tags: [TAGS.original.name],
   summary: "Complete a prompt with a model, steered by a multiplier per trait (control_settings)",
   request: { body: jsonBody(steeredCompletionRequestSchema) },
   responses: {

@@ -22,6 +22,7 @@ import { type Db, database } from "../lib/db.ts";
 import { unixSeconds } from "../lib/unix-seconds.ts";
 import { adminOnly, forgetKey } from "../middleware/auth.ts";
 import { idempotency, idempotencyHeaders } from "../middleware/idempotency.ts";
+import { TAGS } from "../openapi/tags.ts";
 
 type KeyRow = Pick<
   typeof apiKeys.$inferSelect,
@@ -38,7 +39,7 @@ const keyColumns = {
 };
 
 const keyId = z.object({ id: z.string().describe("The key's id (not its secret)") });
-const tags = ["Usage and API keys"];
+const tags = [TAGS.account.name];
 
 export const keyRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
 

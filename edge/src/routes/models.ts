@@ -9,11 +9,12 @@ import { KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { askNodes } from "../nodes/base-models.ts";
 import { NodePool } from "../nodes/pool.ts";
+import { TAGS } from "../openapi/tags.ts";
 
 const route = createRoute({
   method: "get",
   path: "/v1/models",
-  tags: ["Inference, OpenAI-compatible"],
+  tags: [TAGS.inference.name],
   summary: "The base models the GPU nodes serve; the first is the default for new models",
   responses: {
     200: jsonAnswer(modelListSchema, "OpenAI's model list, with each model's shape"),

@@ -17,6 +17,7 @@ import {
 import { steerableModelSchema } from "../api/steerable-models.ts";
 import type { EdgeEnv } from "../env.ts";
 import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
+import { TAGS } from "../openapi/tags.ts";
 import {
   installPreset,
   listPresets,
@@ -26,7 +27,7 @@ import {
 import { toApiModel } from "../training/models.ts";
 import { reconcileLater, trainerFor } from "../training/reconcile.ts";
 
-const tags = ["Presets: the marketplace"];
+const tags = [TAGS.presets.name];
 const presetName = z.object({ name: z.string().describe("The preset's name") });
 
 export const presetRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });

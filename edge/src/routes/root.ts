@@ -7,12 +7,13 @@ import { KEY_ERRORS } from "../api/errors.ts";
 import { rootAnswerSchema } from "../api/root.ts";
 import type { EdgeEnv } from "../env.ts";
 import { DOCS_PATH, OPENAPI_PATH } from "../openapi/routes.ts";
+import { TAGS } from "../openapi/tags.ts";
 import { PLAYGROUND_PATH } from "../playground/routes.ts";
 
 const route = createRoute({
   method: "get",
   path: "/",
-  tags: ["The original API"],
+  tags: [TAGS.original.name],
   summary: "Check the API and your key: 200 when both work",
   responses: {
     200: jsonAnswer(rootAnswerSchema, "The API works and the key is valid"),

@@ -22,6 +22,7 @@ import type { EdgeEnv } from "../env.ts";
 import { forgetSteerableModel } from "../inference/target.ts";
 import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
+import { TAGS } from "../openapi/tags.ts";
 import {
   deleteModel,
   insertModel,
@@ -43,7 +44,7 @@ const NOT_FOUND = { 404: "You have no steerable model with this id" } as const;
 
 /** The routes, for mounting at `base`: the original's /steerable-model, or /v1/steerable-models. */
 export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-models") {
-  const tags = [base === "/steerable-model" ? "The original API" : "Steerable models"];
+  const tags = [base === "/steerable-model" ? TAGS.original.name : TAGS.steerableModels.name];
   const listSchema =
     base === "/steerable-model" ? steerableModelPageSchema : steerableModelListSchema;
   const app = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });

@@ -9,11 +9,12 @@ import { usageListSchema, usageQuerySchema } from "../api/usage.ts";
 import { usage } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import { database } from "../lib/db.ts";
+import { TAGS } from "../openapi/tags.ts";
 
 const route = createRoute({
   method: "get",
   path: "/v1/usage",
-  tags: ["Usage and API keys"],
+  tags: [TAGS.account.name],
   summary: "Metered tokens per day and model, for your account",
   request: { query: usageQuerySchema },
   responses: {

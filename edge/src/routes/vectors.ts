@@ -19,10 +19,11 @@ import { sha256Hex } from "../lib/ids.ts";
 import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import { vectorKey } from "../nodes/vectors.ts";
+import { TAGS } from "../openapi/tags.ts";
 import { insertModel, requireModel, toApiModel } from "../training/models.ts";
 import { trainerFor } from "../training/reconcile.ts";
 
-const tags = ["Steerable models"];
+const tags = [TAGS.steerableModels.name];
 const gguf = {
   "application/octet-stream": {
     schema: z.string().describe("A llama.cpp control-vector GGUF file"),

@@ -1,0 +1,25 @@
+// The reference's sections, in the order a newcomer reads them: each route names its own.
+export const TAGS = {
+  original: {
+    name: "The original API",
+    description:
+      "Steerable models and steered completions, as the original product's client calls them",
+  },
+  steerableModels: {
+    name: "Steerable models",
+    description: "The same models under /v1, and their vectors as files",
+  },
+  inference: {
+    name: "Inference, OpenAI-compatible",
+    description: "The openai client works unchanged: set its baseURL and key",
+  },
+  presets: {
+    name: "Presets: the marketplace",
+    description: "Ready-made steerable models to install",
+  },
+  account: { name: "Usage and API keys", description: "What the account used, and its keys" },
+  operator: {
+    name: "Operator: accounts",
+    description: "The deployment's own API, behind its operator token",
+  },
+} as const;
