@@ -18,7 +18,7 @@ import {
   steerableModelSchema,
   steerableModelStatusAnswerSchema,
 } from "../api/steerable-models.ts";
-import type { EdgeEnv } from "../env.ts";
+import type { Bindings, EdgeEnv } from "../env.ts";
 import { forgetSteerableModel } from "../inference/target.ts";
 import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
@@ -31,13 +31,7 @@ import {
   requireModel,
   toApiModel,
 } from "../training/models.ts";
-import {
-  cancelJobs,
-  reconcileLater,
-  reconcileModel,
-  type Trainer,
-  trainerFor,
-} from "../training/reconcile.ts";
+import { cancelJobs, reconcileLater, reconcileModel, trainerFor } from "../training/reconcile.ts";
 
 const modelId = z.object({ id: z.string().describe("The steerable model's id") });
 const NOT_FOUND = { 404: "You have no steerable model with this id" } as const;
@@ -129,13 +123,10 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
         ...errorAnswers({ ...KEY_ERRORS, ...NOT_FOUND }),
       },
     }),
-    async (c) =>
-      c.json(
-        toApiModel(
-          await currentModel(c.var.caller.accountId, c.req.valid("param").id, trainerFor(c.env)),
-        ),
-        200,
-      ),
+    async (c) => {
+      const model = await currentModel(c.get("caller").accountId, c.req.valid("param").id, c.env);
+      return c.json(toApiModel(model), 200);
+    },
   );
 
   app.openapi(
@@ -151,11 +142,7 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       },
     }),
     async (c) => {
-      const model = await currentModel(
-        c.var.caller.accountId,
-        c.req.valid("param").id,
-        trainerFor(c.env),
-      );
+      const model = await currentModel(c.get("caller").accountId, c.req.valid("param").id, c.env);
       return c.json(
         { id: model.id, status: model.status, failure_reason: model.failureReason },
         200,
@@ -194,7 +181,8 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
 }
 
 /** The caller's model `id`, reconciled with its jobs first so that its status is current. */
-async function currentModel(accountId: string, id: string, trainer: Trainer): Promise<ModelRecord> {
+async function currentModel(accountId: string, id: string, env: Bindings): Promise<ModelRecord> {
+  const trainer = trainerFor(env);
   await reconcileModel(trainer, await requireModel(trainer.db, accountId, id));
   return requireModel(trainer.db, accountId, id);
 }
