@@ -38,6 +38,7 @@ export async function startWorkerdEdge(nodeUrl: string, nodeToken: string): Prom
     path.join(repoRoot, "wrangler.toml"),
   );
   const miniflare = new Miniflare({
+    ...(process.env.STEER_INSPECTOR ? { inspectorPort: Number(process.env.STEER_INSPECTOR) } : {}),
     ...workerOptions,
     modules: true,
     scriptPath: path.join(bundle, "index.js"),

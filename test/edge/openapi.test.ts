@@ -235,7 +235,7 @@ describe("GET /openapi.json", () => {
       properties: { data: { items: { $ref: `${SCHEMAS}SteerableModel` } } },
     });
     const chat = document.paths["/v1/chat/completions"]?.post?.responses["200"]?.content;
-    expect(chat?.["text/event-stream"]?.schema.description).toContain("ChatCompletionChunk");
+    expect(chat?.["text/event-stream"]?.schema).toEqual({ $ref: `${SCHEMAS}ChatCompletionChunk` });
     expect(schemas.ChatCompletionChunk).toMatchObject({ type: "object" });
   });
 });
@@ -388,10 +388,14 @@ describe("GET /docs", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/html");
     const page = await response.text();
-    expect(page).toContain('<script src="/docs/scalar.js"');
+    expect(page).toContain('<script src="/docs/api-reference.js"');
     expect(page).toContain('"url": "/openapi.json"');
     // Nothing from elsewhere: no CDN, no web fonts (the browser test checks what it loads).
     expect(page).not.toMatch(/(src|href)="https?:/);
     expect(page).toContain('"withDefaultFonts": false');
+    const script = await call("/docs/api-reference.js");
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toContain("text/javascript");
+    expect(await script.text()).toContain("createApiReference");
   });
 });

@@ -30,6 +30,9 @@ export default defineConfig({
   ],
   test: {
     name: "edge",
+    // The repository's root, so that the Worker's modules outside test/edge (its text module
+    // among them) resolve as plain paths.
+    root,
     include: [path.join(import.meta.dirname, "**/*.test.ts")],
     setupFiles: [path.join(import.meta.dirname, "setup.ts")],
     globalSetup: [path.join(import.meta.dirname, "global-setup.ts")],

@@ -4,13 +4,14 @@
 // @scalar/api-reference by `npm install`): the page loads nothing from elsewhere.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
+import referenceScript from "../../assets/api-reference.js.txt";
 import type { EdgeEnv } from "../env.ts";
 import { TAGS } from "./tags.ts";
 
 export const OPENAPI_PATH = "/openapi.json";
 export const DOCS_PATH = "/docs";
-/** Where the reference's script is served from (edge/assets/docs/scalar.js). */
-export const REFERENCE_SCRIPT_PATH = "/docs/scalar.js";
+/** Where the reference's script is served from. */
+export const REFERENCE_SCRIPT_PATH = "/docs/api-reference.js";
 
 const INFO = {
   title: "Steer API",
@@ -45,6 +46,12 @@ export function describe(app: OpenAPIHono<EdgeEnv>): void {
     });
     return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin }] });
   });
+  app.get(REFERENCE_SCRIPT_PATH, (c) =>
+    c.body(referenceScript, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "public, max-age=86400",
+    }),
+  );
   app.get(
     DOCS_PATH,
     Scalar({

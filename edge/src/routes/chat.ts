@@ -1,7 +1,6 @@
 // POST /v1/chat/completions, OpenAI's (the official client works unchanged), on one of the caller's
 // steerable models or a base model, steered by `steering`; streamed answers pass through.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "zod";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, json, jsonBody } from "../../../shared/http/openapi.ts";
 import { chatCompletionChunkSchema, chatCompletionSchema } from "../../../shared/openai/chat.ts";
@@ -25,9 +24,9 @@ const route = createRoute({
       description: "The completion; with stream: true, server-sent events of ChatCompletionChunk",
       content: {
         ...json(chatCompletionSchema),
-        "text/event-stream": {
-          schema: z.string().describe("Each event's data a ChatCompletionChunk, the last [DONE]"),
-        },
+        // OpenAPI 3.1 has no word for an event stream's items: the schema is each event's data
+        // (the last event's is [DONE]).
+        "text/event-stream": { schema: chatCompletionChunkSchema },
       },
     },
     ...errorAnswers({
@@ -40,24 +39,21 @@ const route = createRoute({
   },
 });
 
-export const chatRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
-
-// What each event of a stream carries: OpenAPI 3.1 cannot say so of an event stream, so the
-// document lists it among its schemas, named in the answer's description.
-chatRoutes.openAPIRegistry.register("ChatCompletionChunk", chatCompletionChunkSchema);
-
-chatRoutes.openapi(route, async (c) => {
-  const request = c.req.valid("json");
-  const pool = NodePool.fromEnv(c.env);
-  const { accountId } = c.get("caller");
-  const db = database(c.env.DB);
-  const target = await resolveTarget(db, pool, accountId, request.model);
-  const body = {
-    ...request,
-    steering: await resolveSteering(db, accountId, target, request.steering, "steering"),
-  };
-  // The node's fields are the client's, but for steering, keyed by vector instead of trait.
-  const fieldOf = (param: string) => (param.startsWith("steering.") ? "steering" : param);
-  if (request.stream) return streamChat(c, pool, target, body, fieldOf);
-  return c.json(await wholeCompletion(c, pool, target, body, fieldOf), 200);
-});
+export const chatRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid }).openapi(
+  route,
+  async (c) => {
+    const request = c.req.valid("json");
+    const pool = NodePool.fromEnv(c.env);
+    const { accountId } = c.get("caller");
+    const db = database(c.env.DB);
+    const target = await resolveTarget(db, pool, accountId, request.model);
+    const body = {
+      ...request,
+      steering: await resolveSteering(db, accountId, target, request.steering, "steering"),
+    };
+    // The node's fields are the client's, but for steering, keyed by vector instead of trait.
+    const fieldOf = (param: string) => (param.startsWith("steering.") ? "steering" : param);
+    if (request.stream) return streamChat(c, pool, target, body, fieldOf);
+    return c.json(await wholeCompletion(c, pool, target, body, fieldOf), 200);
+  },
+);
