@@ -37,8 +37,10 @@ export async function startWorkerdEdge(nodeUrl: string, nodeToken: string): Prom
   const { workerOptions } = unstable_getMiniflareWorkerOptions(
     path.join(repoRoot, "wrangler.toml"),
   );
+  // STEER_EDGE_INSPECTOR_PORT: workerd's V8 inspector there, to profile the Worker's CPU.
+  const inspector = Number(process.env.STEER_EDGE_INSPECTOR_PORT) || undefined;
   const miniflare = new Miniflare({
-    ...(process.env.STEER_INSPECTOR ? { inspectorPort: Number(process.env.STEER_INSPECTOR) } : {}),
+    ...(inspector ? { inspectorPort: inspector } : {}),
     ...workerOptions,
     modules: true,
     scriptPath: path.join(bundle, "index.js"),
