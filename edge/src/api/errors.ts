@@ -29,5 +29,11 @@ export const NODE_ERRORS = {
   503: "No GPU node is reachable, or the ones there are busy; retry shortly",
 } as const;
 
+/** Routes that run a model a request names (inference/target.ts). */
+export const MODEL_ERRORS = {
+  404: "No such model: not one of yours, nor a base model",
+  409: "The steerable model is not ready (still training, or failed)",
+} as const;
+
 /** The request's fields, in words, for routes that take a body or a query. */
 export const INVALID = "The request is invalid: param names the field (unknown fields included)";

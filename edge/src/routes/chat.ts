@@ -5,7 +5,7 @@ import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, json, jsonBody } from "../../../shared/http/openapi.ts";
 import { chatCompletionChunkSchema, chatCompletionSchema } from "../../../shared/openai/chat.ts";
 import { chatCompletionRequestSchema } from "../api/chat.ts";
-import { INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
+import { INVALID, KEY_ERRORS, MODEL_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { streamChat, wholeCompletion } from "../inference/forward.ts";
 import { resolveSteering, resolveTarget } from "../inference/target.ts";
@@ -32,9 +32,8 @@ const route = createRoute({
     ...errorAnswers({
       ...KEY_ERRORS,
       ...NODE_ERRORS,
+      ...MODEL_ERRORS,
       400: `${INVALID}; a steering trait the model lacks; or max_tokens beyond what the context holds`,
-      404: "No such model: not one of yours, nor a base model",
-      409: "The steerable model is not ready (still training, or failed)",
     }),
   },
 });

@@ -10,7 +10,7 @@ import {
   steeredCompletionRequestSchema,
   steeredCompletionSchema,
 } from "../api/completions.ts";
-import { INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
+import { INVALID, KEY_ERRORS, MODEL_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { wholeCompletion } from "../inference/forward.ts";
 import { resolveSteering, resolveTarget } from "../inference/target.ts";
@@ -29,9 +29,8 @@ const route = createRoute({
     ...errorAnswers({
       ...KEY_ERRORS,
       ...NODE_ERRORS,
+      ...MODEL_ERRORS,
       400: `${INVALID}; a trait the model lacks; or max_new_tokens beyond what the context holds`,
-      404: "No such model: not one of yours, nor a base model",
-      409: "The steerable model is not ready (still training, or failed)",
     }),
   },
 });
