@@ -4,6 +4,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorAnswers, jsonAnswer } from "../http/openapi.ts";
 import { MAX_VECTOR_BYTES } from "../limits.ts";
+import { listOf } from "../openai/list.ts";
 
 export const VECTOR_ID = /^[0-9a-f]{64}$/;
 
@@ -19,10 +20,7 @@ export const vectorObjectSchema = z
 
 export type VectorObject = z.infer<typeof vectorObjectSchema>;
 
-export const vectorListSchema = z.object({
-  object: z.literal("list"),
-  data: z.array(vectorObjectSchema),
-});
+export const vectorListSchema = listOf(vectorObjectSchema);
 
 export const vectorDeletedSchema = z.object({
   id: z.string(),

@@ -1,6 +1,7 @@
 // OpenAI's model list, with Steer's metadata on each model: what a GPU node serves (GET /v1/models
 // on a node) and what the edge lists of all its nodes.
 import { z } from "zod";
+import { listOf } from "./list.ts";
 
 export const modelObjectSchema = z
   .object({
@@ -22,8 +23,6 @@ export const modelObjectSchema = z
 
 export type ModelObject = z.infer<typeof modelObjectSchema>;
 
-export const modelListSchema = z
-  .object({ object: z.literal("list"), data: z.array(modelObjectSchema) })
-  .meta({ id: "ModelList" });
+export const modelListSchema = listOf(modelObjectSchema).meta({ id: "ModelList" });
 
 export type ModelList = z.infer<typeof modelListSchema>;

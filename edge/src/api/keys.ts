@@ -2,6 +2,7 @@
 // only), GET /v1/keys lists the account's keys, DELETE /v1/keys/{id} revokes one.
 import { z } from "zod";
 import { MAX_LABEL_CHARS } from "../../../shared/limits.ts";
+import { listOf } from "../../../shared/openai/list.ts";
 
 export const KEY_SCOPES = ["admin", "user"] as const;
 
@@ -51,9 +52,7 @@ export const issuedApiKeySchema = apiKeySchema
 /** The answer as the key is issued: with its secret (only a replay leaves it out). */
 export type IssuedApiKeyObject = ApiKeyObject & { key: string };
 
-export const apiKeyListSchema = z
-  .object({ object: z.literal("list"), data: z.array(apiKeySchema) })
-  .meta({ id: "ApiKeyList" });
+export const apiKeyListSchema = listOf(apiKeySchema).meta({ id: "ApiKeyList" });
 
 export type ApiKeyList = z.infer<typeof apiKeyListSchema>;
 

@@ -1,6 +1,7 @@
 // The marketplace: ready-made steerable models anyone can install into their account, built in or
 // published by users from a ready model of theirs.
 import { z } from "zod";
+import { listOf } from "../../../shared/openai/list.ts";
 
 /** At most 63 characters: a lower-case name fit for a URL. */
 export const PRESET_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -58,9 +59,9 @@ export const marketplacePresetSchema = z
 
 export type MarketplacePreset = z.infer<typeof marketplacePresetSchema>;
 
-export const marketplacePresetListSchema = z
-  .object({ object: z.literal("list"), data: z.array(marketplacePresetSchema) })
-  .meta({ id: "PresetList" });
+export const marketplacePresetListSchema = listOf(marketplacePresetSchema).meta({
+  id: "PresetList",
+});
 
 export type MarketplacePresetList = z.infer<typeof marketplacePresetListSchema>;
 

@@ -8,6 +8,7 @@ import {
   personaTemplateSchema,
   personaTextSchema,
 } from "../../../shared/node-api/extractions.ts";
+import { listOf } from "../../../shared/openai/list.ts";
 
 /** A trait's name: it keys control_settings and steering, and names its vector file. */
 export const TRAIT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -131,9 +132,9 @@ export const steerableModelPageSchema = z
   .meta({ id: "SteerableModelPage" });
 
 /** A page of models as GET /v1/steerable-models answers it, OpenAI's list. */
-export const steerableModelListSchema = z
-  .object({ object: z.literal("list"), data: z.array(steerableModelSchema) })
-  .meta({ id: "SteerableModelList" });
+export const steerableModelListSchema = listOf(steerableModelSchema).meta({
+  id: "SteerableModelList",
+});
 
 export const steerableModelDeletedSchema = z
   .object({ id: z.string(), object: z.literal("steerable_model"), deleted: z.literal(true) })

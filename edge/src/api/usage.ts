@@ -1,5 +1,6 @@
 // GET /v1/usage: the caller's metered tokens per model per UTC day, over an optional range of days.
 import { z } from "zod";
+import { listOf } from "../../../shared/openai/list.ts";
 
 /** A UTC day, YYYY-MM-DD, that exists on the calendar. */
 export const daySchema = z.iso.date("must be a date, YYYY-MM-DD");
@@ -32,11 +33,9 @@ export const usageRowSchema = z.object({
 
 export type UsageRow = z.infer<typeof usageRowSchema>;
 
-export const usageListSchema = z
-  .object({
-    object: z.literal("list"),
-    data: z.array(usageRowSchema).describe("Ordered by day, then model"),
-  })
-  .meta({ id: "UsageList" });
+export const usageListSchema = listOf(usageRowSchema).meta({
+  id: "UsageList",
+  description: "Usage rows, ordered by day, then model",
+});
 
 export type UsageList = z.infer<typeof usageListSchema>;
