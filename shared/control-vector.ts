@@ -136,6 +136,13 @@ function parseOrExplain(bytes: Uint8Array) {
   }
 }
 
+/** The string under `key`, if the file has one; another type there is a malformed control vector. */
 function optionalString(metadata: GgufMetadata, key: string): string | undefined {
-  return metadata.has(key) ? getScalar(metadata, key, "string") : undefined;
+  if (!metadata.has(key)) return undefined;
+  try {
+    return getScalar(metadata, key, "string");
+  } catch (error) {
+    if (error instanceof GgufError) throw new ControlVectorFormatError(error.message);
+    throw error;
+  }
 }

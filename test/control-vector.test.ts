@@ -8,6 +8,7 @@ import {
   parseControlVector,
 } from "../shared/control-vector.ts";
 import { encodeGguf, GgmlType, ggufScalar, parseGguf } from "../shared/gguf/index.ts";
+import { numberedArchitecture } from "./support/control-vector-files.ts";
 
 const fixture = path.join(import.meta.dirname, "fixtures/repeng-vector.gguf");
 
@@ -83,6 +84,7 @@ describe("control vector files", () => {
         /has 1 values, the others 2/,
       ],
       [gguf("controlvector", [{ name: "direction.1", data: [Number.NaN] }]), /non-finite/],
+      [numberedArchitecture(), /"general.architecture" is uint32, expected string/],
     ];
     for (const [bytes, message] of cases) {
       expect(() => parseControlVector(bytes)).toThrow(ControlVectorFormatError);

@@ -11,6 +11,8 @@ import { encodeControlVector } from "../../shared/control-vector.ts";
 import { MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
 import type { VectorObject } from "../../shared/node-api/vectors.ts";
+import type { ApiErrorBody } from "../../shared/openai/errors.ts";
+import { numberedArchitecture } from "../support/control-vector-files.ts";
 import { countWords, DAY_PROMPT, type Planted } from "../support/planted.ts";
 import { steeredAnswer, uploadPlanted } from "./planted-server.ts";
 import { type ServerProcess, startServer } from "./server-process.ts";
@@ -174,7 +176,12 @@ describe("steer serve", () => {
       "context_length_exceeded",
     );
     expect(await announce("/v1/chat/completions", MAX_JSON_BODY_BYTES + 1)).toBe(413);
-    expect((await upload(new TextEncoder().encode("not a gguf"))).status).toBe(400);
+    for (const file of [new TextEncoder().encode("not a gguf"), numberedArchitecture()]) {
+      const refused = await upload(file);
+      expect(refused.status).toBe(400);
+      const { error } = (await refused.json()) as ApiErrorBody;
+      expect(error).toMatchObject({ param: "body", code: "invalid_control_vector" });
+    }
     const unknown = await fetch(`${server.url}/v1/nothing`, { headers: auth });
     expect(unknown.status).toBe(404);
   });
