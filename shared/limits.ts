@@ -26,11 +26,31 @@ export const MAX_EXAMPLE_CHARS = 2000;
 /** Openers (the original's prompt_list) per extraction. */
 export const MAX_OPENERS = 512;
 
+/**
+ * Characters of a persona's instruction: the template with the persona in each {persona}. A
+ * template and a persona at their longest, once: a template that holds {persona} once never meets
+ * it. A template repeating {persona} would otherwise make each prompt the node tokenizes hundreds
+ * of times the persona's size, in one call that holds the node's event loop.
+ */
+export const MAX_INSTRUCTION_CHARS = 2 * MAX_EXAMPLE_CHARS;
+
 /** Characters of a customer's free label (model_label) or a name. */
 export const MAX_LABEL_CHARS = 200;
 
 /** Contrast pairs one extraction may capture: hidden states take pairs x layers x width x 4 bytes. */
 export const MAX_EXTRACTION_PAIRS = 20_000;
+
+/**
+ * Tokens one extraction may capture, its texts' all told: what its time on the GPU, and the
+ * node's memory while it waits, grow with. MAX_EXTRACTION_PAIRS pairs of two texts of 100 tokens
+ * on average (a persona's prompt, 20 to 50 tokens in a model's chat template, then an opener
+ * prefix, a few). With Llama 3's tokenizer the default openers make 332 prefixes of 893 tokens in
+ * all, which leaves room for 60 persona pairs under MAX_EXTRACTION_PAIRS (the 256 a trait may have
+ * would be 85,000 pairs, refused as too many); those 60 with 50-token prompts come to 2.1 million
+ * tokens, well within. What it refuses is long texts times many prefixes: a 1,000-token opener
+ * makes 1,000 prefixes of 500,000 tokens in all, captured on both sides of every persona pair.
+ */
+export const MAX_EXTRACTION_TOKENS = MAX_EXTRACTION_PAIRS * 2 * 100;
 
 /** The largest JSON body a GPU node reads. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;

@@ -55,8 +55,8 @@ export async function extract(argv: string[]): Promise<void> {
   try {
     const pairs =
       "personas" in source
-        ? personaDataset(engine, source.personas)
-        : pairDataset(engine, source.pairs);
+        ? await personaDataset(engine, source.personas)
+        : await pairDataset(engine, source.pairs);
     const extraction = await extractControlVector(engine, pairs, {
       method,
       layers,

@@ -13,9 +13,12 @@
 // What a dataset must be without the model (texts never blank, personas paired, the template's
 // placeholder, counts and lengths) is the contract's schemas' to check (shared/node-api/
 // extractions.ts): the HTTP route validates with them, and so does `steer extract`. Here is what
-// needs the model: tokenizing, the context, and the pairs the openers' prefixes make.
+// needs the model: tokenizing, the context, and the size of what would be captured (pairs and
+// tokens, shared/limits.ts). The size is counted as the dataset is tokenized, and a dataset past a
+// limit is refused as soon as that is certain, before the rest is tokenized or anything is built;
+// the work is paced so that other requests are served meanwhile (pace.ts).
 import type { z } from "zod";
-import { MAX_EXTRACTION_PAIRS } from "../../shared/limits.ts";
+import { MAX_EXTRACTION_PAIRS, MAX_EXTRACTION_TOKENS } from "../../shared/limits.ts";
 import {
   DEFAULT_PERSONA_TEMPLATE,
   PERSONA_PLACEHOLDER,
@@ -25,6 +28,7 @@ import {
 import type { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import { DEFAULT_OPENERS } from "./openers.ts";
+import { pacer } from "./pace.ts";
 
 /** Two token sequences that differ in the trait alone. */
 export interface ContrastPair {
@@ -38,10 +42,8 @@ export type PersonaSpec = z.output<typeof personasSchema>;
 export type TextPair = z.output<typeof pairsSchema>[number];
 
 /** Every (persona pair, opener token-prefix) combination, opener-major as repeng orders them. */
-export function personaDataset(engine: Engine, spec: PersonaSpec): ContrastPair[] {
-  const { positive, negative } = spec;
+export async function personaDataset(engine: Engine, spec: PersonaSpec): Promise<ContrastPair[]> {
   const template = spec.template ?? DEFAULT_PERSONA_TEMPLATE;
-  const openers = spec.openers ?? DEFAULT_OPENERS;
   if (!engine.model.metadata.chatTemplate) {
     throw new EngineError(
       "invalid_request",
@@ -49,17 +51,11 @@ export function personaDataset(engine: Engine, spec: PersonaSpec): ContrastPair[
       "personas",
     );
   }
+  const pace = pacer();
+  const size = new PersonaDatasetSize(spec.positive.length, spec.openers ? "the" : "the default");
+  const prefixes = await openerPrefixes(engine, spec.openers ?? DEFAULT_OPENERS, size, pace);
+  const longestPrefix = prefixes.reduce((longest, prefix) => Math.max(longest, prefix.length), 0);
 
-  const prefixes = openerPrefixes(engine, openers);
-  const total = prefixes.length * positive.length;
-  if (total > MAX_EXTRACTION_PAIRS) {
-    throw new EngineError(
-      "invalid_request",
-      `${prefixes.length} opener prefixes x ${positive.length} persona pairs make ${total} pairs; the limit is ${MAX_EXTRACTION_PAIRS}`,
-      "personas.openers",
-    );
-  }
-  const longestPrefix = Math.max(...prefixes.map((prefix) => prefix.length));
   const prompt = (persona: string, param: string) => {
     const messages = [
       { role: "user" as const, content: template.replaceAll(PERSONA_PLACEHOLDER, persona) },
@@ -72,10 +68,19 @@ export function personaDataset(engine: Engine, spec: PersonaSpec): ContrastPair[
         tokens.length < engine.contextSize ? "personas.openers" : param,
       );
     }
+    size.addPrompt(tokens.length);
     return tokens;
   };
-  const positivePrompts = positive.map((persona, i) => prompt(persona, `personas.positive[${i}]`));
-  const negativePrompts = negative.map((persona, i) => prompt(persona, `personas.negative[${i}]`));
+  const prompts = async (side: "positive" | "negative") => {
+    const tokenized: number[][] = [];
+    for (const [i, persona] of spec[side].entries()) {
+      tokenized.push(prompt(persona, `personas.${side}[${i}]`));
+      await pace();
+    }
+    return tokenized;
+  };
+  const positivePrompts = await prompts("positive");
+  const negativePrompts = await prompts("negative");
   return prefixes.flatMap((prefix) =>
     positivePrompts.map((positivePrompt, i) => ({
       positive: [...positivePrompt, ...prefix],
@@ -85,7 +90,12 @@ export function personaDataset(engine: Engine, spec: PersonaSpec): ContrastPair[
 }
 
 /** Explicit pairs of raw texts. */
-export function pairDataset(engine: Engine, pairs: readonly TextPair[]): ContrastPair[] {
+export async function pairDataset(
+  engine: Engine,
+  pairs: readonly TextPair[],
+): Promise<ContrastPair[]> {
+  const pace = pacer();
+  let total = 0;
   const tokenize = (text: string, param: string) => {
     const tokens = engine.model.tokenize(text);
     if (tokens.length > engine.contextSize) {
@@ -95,23 +105,113 @@ export function pairDataset(engine: Engine, pairs: readonly TextPair[]): Contras
         param,
       );
     }
+    total += tokens.length;
+    if (total > MAX_EXTRACTION_TOKENS) {
+      throw new EngineError(
+        "invalid_request",
+        `the pairs come to more than the limit of ${MAX_EXTRACTION_TOKENS} tokens by ${param}`,
+        "pairs",
+      );
+    }
     return tokens;
   };
-  return pairs.map((pair, i) => ({
-    positive: tokenize(pair.positive, `pairs[${i}].positive`),
-    negative: tokenize(pair.negative, `pairs[${i}].negative`),
-  }));
+  const dataset: ContrastPair[] = [];
+  for (const [i, pair] of pairs.entries()) {
+    dataset.push({
+      positive: tokenize(pair.positive, `pairs[${i}].positive`),
+      negative: tokenize(pair.negative, `pairs[${i}].negative`),
+    });
+    await pace();
+  }
+  return dataset;
 }
 
-/** Each distinct token-prefix of the openers (shared starts like "I" count once). */
-function openerPrefixes(engine: Engine, openers: readonly string[]): number[][] {
-  const prefixes = new Map<string, number[]>();
+/** A trie of token sequences: a node per distinct prefix, its children by their next token. */
+type PrefixTrie = Map<number, PrefixTrie>;
+
+/**
+ * Each distinct token-prefix of the openers, in the order they first appear (shared starts like
+ * "I" count once). A prefix is distinct exactly when walking the opener's tokens down the trie
+ * makes a new node, so the work is linear in the openers' tokens; each new prefix is counted
+ * against the limits at once.
+ */
+async function openerPrefixes(
+  engine: Engine,
+  openers: readonly string[],
+  size: PersonaDatasetSize,
+  pace: () => Promise<void>,
+): Promise<number[][]> {
+  const trie: PrefixTrie = new Map();
+  const prefixes: number[][] = [];
   for (const opener of openers) {
     const tokens = engine.model.tokenize(opener, { addBos: false });
-    for (let length = 1; length <= tokens.length; length++) {
-      const prefix = tokens.slice(0, length);
-      prefixes.set(prefix.join(","), prefix);
-    }
+    let node = trie;
+    tokens.forEach((token, i) => {
+      let child = node.get(token);
+      if (!child) {
+        child = new Map();
+        node.set(token, child);
+        prefixes.push(tokens.slice(0, i + 1));
+        size.addPrefix(i + 1);
+      }
+      node = child;
+    });
+    await pace();
   }
-  return [...prefixes.values()];
+  return prefixes;
+}
+
+/**
+ * What a persona dataset comes to, counted as it is tokenized: P opener prefixes x N persona pairs
+ * make P x N pairs, and each pair's two texts are its personas' prompts, each followed by the
+ * prefix. The counts only grow, so a dataset is refused the moment it passes a limit.
+ */
+class PersonaDatasetSize {
+  private prefixes = 0;
+  /** Tokens of the prefixes, all told. */
+  private prefixTokens = 0;
+  /** Tokens of the persona prompts tokenized so far, positive and negative. */
+  private promptTokens = 0;
+
+  constructor(
+    private readonly personaPairs: number,
+    /** "the" or "the default": whose openers the messages speak of. */
+    private readonly openers: string,
+  ) {}
+
+  addPrefix(tokens: number): void {
+    this.prefixes++;
+    this.prefixTokens += tokens;
+    this.check();
+  }
+
+  addPrompt(tokens: number): void {
+    this.promptTokens += tokens;
+    this.check();
+  }
+
+  private check(): void {
+    const { prefixes, personaPairs } = this;
+    if (prefixes * personaPairs > MAX_EXTRACTION_PAIRS) {
+      throw new EngineError(
+        "invalid_request",
+        `${this.openers} openers make at least ${prefixes} token prefixes: with ${personaPairs} persona pairs, more than the limit of ${MAX_EXTRACTION_PAIRS} pairs`,
+        "personas.openers",
+      );
+    }
+    // Every prompt goes with every prefix; every prefix into both texts of every persona pair.
+    const inPrompts = prefixes * this.promptTokens;
+    const inPrefixes = 2 * personaPairs * this.prefixTokens;
+    const total = inPrompts + inPrefixes;
+    if (total <= MAX_EXTRACTION_TOKENS) return;
+    const [most, where, param] =
+      inPrompts > inPrefixes
+        ? [inPrompts, "the persona prompts", "personas"]
+        : [inPrefixes, `${this.openers} openers' prefixes`, "personas.openers"];
+    throw new EngineError(
+      "invalid_request",
+      `${prefixes} opener prefixes x ${personaPairs} persona pairs make texts of at least ${total} tokens to capture, ${most} of them in ${where}; the limit is ${MAX_EXTRACTION_TOKENS}`,
+      param,
+    );
+  }
 }

@@ -8,7 +8,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorAnswers, jsonAnswer, jsonBody } from "../http/openapi.ts";
-import { MAX_EXAMPLE_CHARS, MAX_EXAMPLES, MAX_EXTRACTION_PAIRS, MAX_OPENERS } from "../limits.ts";
+import {
+  MAX_EXAMPLE_CHARS,
+  MAX_EXAMPLES,
+  MAX_EXTRACTION_PAIRS,
+  MAX_INSTRUCTION_CHARS,
+  MAX_OPENERS,
+} from "../limits.ts";
 
 export const EXTRACTION_METHODS = ["pca", "pca_diff", "pca_center", "mean_diff"] as const;
 
@@ -53,6 +59,21 @@ export const personasSchema = z
   .refine((personas) => personas.positive.length === personas.negative.length, {
     message: "personas come in pairs: give as many negative as positive",
     path: ["negative"],
+  })
+  .superRefine((personas, context) => {
+    const template = personas.template ?? DEFAULT_PERSONA_TEMPLATE;
+    const places = template.split(PERSONA_PLACEHOLDER).length - 1;
+    for (const side of ["positive", "negative"] as const) {
+      personas[side].forEach((persona, i) => {
+        const chars = template.length + places * (persona.length - PERSONA_PLACEHOLDER.length);
+        if (chars <= MAX_INSTRUCTION_CHARS) return;
+        context.addIssue({
+          code: "custom",
+          path: [side, i],
+          message: `put in the template, it makes an instruction of ${chars} characters; the limit is ${MAX_INSTRUCTION_CHARS}`,
+        });
+      });
+    }
   });
 
 export const pairsSchema = z

@@ -25,7 +25,7 @@ let pairs: ContrastPair[];
 beforeAll(async () => {
   engine = await loadTestEngine();
   planted = await readPlanted(testModelPath, engine.model.metadata.layerCount);
-  pairs = personaDataset(engine, {
+  pairs = await personaDataset(engine, {
     positive: CONCEPT_WORDS.positive.slice(0, 3),
     negative: CONCEPT_WORDS.negative.slice(0, 3),
     openers: DEFAULT_OPENERS.slice(0, 16),
@@ -82,7 +82,7 @@ describe("extraction on the planted-concept model", () => {
   it("captures many pairs in turns, reporting progress in pairs", async () => {
     // More pairs than one capture call takes, all alike: every row must come out the same.
     const one = { positive: "I am happy", negative: "I am sad" };
-    const many = pairDataset(engine, Array(600).fill(one));
+    const many = await pairDataset(engine, Array(600).fill(one));
     const progress: number[] = [];
     const { report } = await extractControlVector(engine, many, {
       method: "mean_diff",
@@ -92,7 +92,7 @@ describe("extraction on the planted-concept model", () => {
     expect(progress).toContain(512);
     expect(progress.at(-1)).toBe(600);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    const alone = await extractControlVector(engine, pairDataset(engine, [one]), {
+    const alone = await extractControlVector(engine, await pairDataset(engine, [one]), {
       method: "mean_diff",
       layers: [1],
     });
@@ -137,7 +137,7 @@ describe("what extraction refuses", () => {
   });
 
   it("pca_diff finds nothing when every pair differs the same way; pca finds the trait", async () => {
-    const same = pairDataset(
+    const same = await pairDataset(
       engine,
       Array(3).fill({ positive: "I am happy", negative: "I am sad" }),
     );
@@ -152,7 +152,7 @@ describe("what extraction refuses", () => {
   });
 
   it("texts with no difference at all", async () => {
-    const none = pairDataset(engine, [{ positive: "I am happy", negative: "I am happy" }]);
+    const none = await pairDataset(engine, [{ positive: "I am happy", negative: "I am happy" }]);
     for (const method of ["pca", "pca_center", "mean_diff"] as const) {
       expect(
         await errorCode(() => extractControlVector(engine, none, { method, layers: [1] })),

@@ -133,6 +133,18 @@ describe("extraction jobs", () => {
         "invalid_request",
       ],
       [{ personas: { ...personas, openers: [] } }, "personas.openers", "invalid_request"],
+      [
+        // A persona of 2000 characters in two places: an instruction past MAX_INSTRUCTION_CHARS.
+        {
+          personas: {
+            ...personas,
+            template: "{persona}, {persona}",
+            positive: fourth("a.".repeat(1000)),
+          },
+        },
+        "personas.positive[3]",
+        "invalid_request",
+      ],
       [{ pairs: [{ positive: "a", negative: "" }] }, "pairs[0].negative", "invalid_request"],
       [{ pairs: [pair], method: "svd" }, "method", "invalid_request"],
       [{ pairs: [pair], layers: [999] }, "layers", "layer_out_of_range"],

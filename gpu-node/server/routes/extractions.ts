@@ -15,11 +15,11 @@ import type { AppContext } from "../app.ts";
 
 export function extractionRoutes({ engine, extractions }: AppContext): OpenAPIHono {
   return new OpenAPIHono()
-    .openapi(submitExtractionRoute, (c) => {
+    .openapi(submitExtractionRoute, async (c) => {
       const request = c.req.valid("json");
       const pairs = request.personas
-        ? personaDataset(engine, request.personas)
-        : pairDataset(engine, request.pairs ?? []);
+        ? await personaDataset(engine, request.personas)
+        : await pairDataset(engine, request.pairs ?? []);
       const { layerCount } = engine.model.metadata;
       const layers = steerableLayers(request.layers ?? defaultLayers(layerCount), layerCount);
       return c.json(extractions.submit({ pairs, method: request.method ?? "pca", layers }), 202);
