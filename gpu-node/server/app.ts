@@ -9,6 +9,11 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import {
+  submitExtractionRoute,
+  validateExtractionRoute,
+} from "../../shared/node-api/extractions.ts";
+import { chatRoute, completionRoute } from "../../shared/node-api/generation.ts";
 import type { Engine } from "../engine/engine.ts";
 import { errorResponse } from "./errors.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
@@ -86,7 +91,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (options.token) app.use(bearer(options.token));
   app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? MAX_VECTOR_BYTES));
   const jsonLimit = tooLarge(options.maxJsonBytes ?? MAX_JSON_BODY_BYTES);
-  for (const path of ["/v1/chat/completions", "/v1/completions", "/v1/extractions"]) {
+  const jsonRoutes = [chatRoute, completionRoute, submitExtractionRoute, validateExtractionRoute];
+  for (const { path } of jsonRoutes) {
     app.post(path, jsonLimit, refuseWhileClosing(context.isClosing));
   }
   const busy = queueBound(options.engine, options.maxQueueDepth ?? 64);

@@ -15,7 +15,7 @@ import type { VectorStore } from "./vector-store.ts";
 export interface JobInput {
   pairs: ContrastPair[];
   method: ExtractionMethod;
-  layers?: number[];
+  layers: number[];
 }
 
 export interface ExtractionJobsOptions {

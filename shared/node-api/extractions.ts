@@ -1,5 +1,7 @@
 // The GPU node's extraction jobs: a contrastive dataset in, a control vector (stored on the node)
-// out. POST answers 202 with a queued job; GET polls it; DELETE cancels it.
+// out. POST answers 202 with a queued job; GET polls it; DELETE cancels it. POST .../validate checks
+// a request as POST would, and says what it would capture, without queueing anything: the edge
+// asks it before it accepts a steerable model, so that a model it accepts is one a node will train.
 //
 // Persona mode is the product's recipe (the original steering-api's and repeng's): each persona
 // goes into a user instruction (the template) inside the model's own chat template, and every
@@ -13,6 +15,7 @@ import {
   MAX_EXAMPLES,
   MAX_EXTRACTION_PAIRS,
   MAX_INSTRUCTION_CHARS,
+  MAX_JSON_BODY_BYTES,
   MAX_OPENERS,
 } from "../limits.ts";
 
@@ -139,8 +142,28 @@ export const extractionJobSchema = z
 
 export type ExtractionJob = z.infer<typeof extractionJobSchema>;
 
+export const extractionPlanSchema = z
+  .object({
+    object: z.literal("extraction_plan"),
+    method: z.enum(EXTRACTION_METHODS),
+    pairs: z.number().int().describe("Contrast pairs it would capture"),
+    tokens: z.number().int().describe("Tokens of their texts, all told"),
+    layers: z.array(z.number().int()).describe("The layers it would extract, ascending"),
+  })
+  .meta({ id: "ExtractionPlan" });
+
+export type ExtractionPlan = z.infer<typeof extractionPlanSchema>;
+
 const unauthorized = { 401: "The node's bearer token is missing or wrong" } as const;
 const jobId = z.object({ id: z.string() });
+
+/** What submitting or validating an extraction request may answer instead. */
+const REQUEST_ERRORS = {
+  ...unauthorized,
+  400: "The dataset is invalid, too large, or does not fit the context (param names the field)",
+  413: `The body is over ${MAX_JSON_BODY_BYTES} bytes (body.ts jsonBodySize tells beforehand)`,
+  503: "The node is shutting down",
+} as const;
 
 export const submitExtractionRoute = createRoute({
   method: "post",
@@ -149,12 +172,20 @@ export const submitExtractionRoute = createRoute({
   request: { body: jsonBody(extractionRequestSchema) },
   responses: {
     202: jsonAnswer(extractionJobSchema, "The queued job"),
-    ...errorAnswers({
-      ...unauthorized,
-      400: "The dataset is invalid, too large, or does not fit the context (param names the field)",
-      413: "The body is too large",
-      503: "The node is shutting down",
-    }),
+    ...errorAnswers(REQUEST_ERRORS),
+  },
+});
+
+export const validateExtractionRoute = createRoute({
+  method: "post",
+  path: "/v1/extractions/validate",
+  summary:
+    "Check an extraction exactly as submitting it would (dataset, tokens, limits, layers), " +
+    "without queueing it",
+  request: { body: jsonBody(extractionRequestSchema) },
+  responses: {
+    200: jsonAnswer(extractionPlanSchema, "What the job would capture"),
+    ...errorAnswers(REQUEST_ERRORS),
   },
 });
 

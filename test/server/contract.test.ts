@@ -73,6 +73,7 @@ describe("the contract", () => {
       "/v1/chat/completions",
       "/v1/completions",
       "/v1/extractions",
+      "/v1/extractions/validate",
       "/v1/extractions/{id}",
       "/v1/generations/{id}/cancel",
       "/v1/models",

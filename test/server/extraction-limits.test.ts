@@ -1,13 +1,14 @@
 // Extraction requests against a real `steer serve` process: datasets that once held its event loop
 // for half a minute and then ran it out of memory are refused at once, naming the field, while it
-// keeps serving.
+// keeps serving; and POST /v1/extractions/validate checks a request exactly as submitting it does,
+// queueing nothing.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/concept.ts";
 import { MAX_EXTRACTION_PAIRS, MAX_EXTRACTION_TOKENS } from "../../shared/limits.ts";
-import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
+import type { ExtractionJob, ExtractionPlan } from "../../shared/node-api/extractions.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { type ServerProcess, startServer } from "./server-process.ts";
 
@@ -46,6 +47,13 @@ function personas(count: number) {
 }
 
 const SMALL = { personas: { ...personas(2), openers: ["I think", "Today we"] } };
+
+/** Jobs the node holds, whatever their status. */
+async function jobCount(): Promise<number> {
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const counts = [...metrics.matchAll(/^steer_extraction_jobs\{status="\w+"\} (\d+)$/gm)];
+  return counts.reduce((sum, [, count]) => sum + Number(count), 0);
+}
 
 async function runToEnd(body: unknown): Promise<ExtractionJob> {
   const submitted = await post("/v1/extractions", body);
@@ -123,5 +131,43 @@ describe("datasets past the limits", () => {
     const job = await runToEnd(SMALL);
     expect(job.status).toBe("succeeded");
     expect(job.vector_id).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("POST /v1/extractions/validate", () => {
+  it("says what a job would capture, and queues nothing", async () => {
+    const before = await jobCount();
+    const response = await post("/v1/extractions/validate", SMALL);
+    expect(response.status).toBe(200);
+    const plan = (await response.json()) as ExtractionPlan;
+    expect(await jobCount()).toBe(before);
+    // "I", "I think", "Today", "Today we": 4 prefixes x 2 persona pairs; the test model's 4
+    // layers give the default 2 and 3.
+    expect(plan).toEqual({
+      object: "extraction_plan",
+      method: "pca",
+      pairs: 8,
+      tokens: expect.any(Number),
+      layers: [2, 3],
+    });
+    // Each text is a prompt of some tokens, then a prefix.
+    expect(plan.tokens).toBeGreaterThan(2 * 2 * plan.pairs);
+    expect((await runToEnd(SMALL)).progress.total).toBe(plan.pairs);
+  });
+
+  it("refuses what submitting refuses, with the same error", async () => {
+    const bodies = [
+      { personas: { ...SMALL.personas, negative: ["sad"] } },
+      { ...SMALL, layers: [999] },
+      { personas: { ...SMALL.personas, openers: ["a.".repeat(600)] } },
+      { personas: { ...personas(256), openers: ["a ".repeat(1000)] } },
+    ];
+    for (const body of bodies) {
+      const validated = await post("/v1/extractions/validate", body);
+      const submitted = await post("/v1/extractions", body);
+      expect(validated.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(submitted.status).toBe(400);
+      expect(await validated.json()).toEqual(await submitted.json());
+    }
   });
 });

@@ -1,31 +1,55 @@
 // Extraction jobs over HTTP (shared/node-api/extractions.ts): POST /v1/extractions (202 and the
-// queued job), GET and DELETE /v1/extractions/{id}. The contract's schema checks the dataset's
-// shape; it is then tokenized and fitted to the model before the 202, so a bad one is a 400 naming
-// the field: the dataset's and the layers' errors name the request's fields (personas.positive[3],
-// pairs[2].negative, layers), the engine taking them as the request gives them.
+// queued job), POST /v1/extractions/validate (what it would capture, nothing queued), GET and
+// DELETE /v1/extractions/{id}. The contract's schema checks the dataset's shape; then the layers
+// are checked and the dataset tokenized, counted against the limits and fitted to the model, the
+// same way for submit and validate, so a bad one is a 400 naming the field: the dataset's and the
+// layers' errors name the request's fields (personas.positive[3], pairs[2].negative, layers), the
+// engine taking them as the request gives them.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { z } from "zod";
 import {
   cancelExtractionRoute,
+  type ExtractionPlan,
+  type extractionRequestSchema,
   getExtractionRoute,
   submitExtractionRoute,
+  validateExtractionRoute,
 } from "../../../shared/node-api/extractions.ts";
+import type { Engine } from "../../engine/engine.ts";
 import { pairDataset, personaDataset } from "../../extraction/dataset.ts";
 import { defaultLayers, steerableLayers } from "../../extraction/extract.ts";
 import type { AppContext } from "../app.ts";
+import type { JobInput } from "../extraction-jobs.ts";
 
 export function extractionRoutes({ engine, extractions }: AppContext): OpenAPIHono {
   return new OpenAPIHono()
     .openapi(submitExtractionRoute, async (c) => {
-      const request = c.req.valid("json");
-      const pairs = request.personas
-        ? await personaDataset(engine, request.personas)
-        : await pairDataset(engine, request.pairs ?? []);
-      const { layerCount } = engine.model.metadata;
-      const layers = steerableLayers(request.layers ?? defaultLayers(layerCount), layerCount);
-      return c.json(extractions.submit({ pairs, method: request.method ?? "pca", layers }), 202);
+      const input = await jobInput(engine, c.req.valid("json"));
+      return c.json(extractions.submit(input), 202);
     })
+    .openapi(validateExtractionRoute, async (c) =>
+      c.json(plan(await jobInput(engine, c.req.valid("json"))), 200),
+    )
     .openapi(getExtractionRoute, (c) => c.json(extractions.get(c.req.valid("param").id), 200))
     .openapi(cancelExtractionRoute, (c) =>
       c.json(extractions.cancel(c.req.valid("param").id), 200),
     );
+}
+
+/** The job a request asks for, checked: its layers first (no model work), then its dataset. */
+async function jobInput(
+  engine: Engine,
+  request: z.output<typeof extractionRequestSchema>,
+): Promise<JobInput> {
+  const { layerCount } = engine.model.metadata;
+  const layers = steerableLayers(request.layers ?? defaultLayers(layerCount), layerCount);
+  const pairs = request.personas
+    ? await personaDataset(engine, request.personas)
+    : await pairDataset(engine, request.pairs ?? []);
+  return { pairs, method: request.method ?? "pca", layers };
+}
+
+function plan({ pairs, method, layers }: JobInput): ExtractionPlan {
+  const tokens = pairs.reduce((sum, pair) => sum + pair.positive.length + pair.negative.length, 0);
+  return { object: "extraction_plan", method, pairs: pairs.length, tokens, layers };
 }
