@@ -1,9 +1,14 @@
 // The original steerable-model endpoints through the Worker, trained on the real GPU node, as the
 // original's client uses them: GET / checks the key, create answers 202 at once (model_label is the
 // customer's own label), the status (GET .../status) moves to ready as the extraction finishes, and
-// list, get and delete keep to the caller's account.
+// list, get and delete keep to the caller's account; a model no node would train is refused before
+// anything is stored.
 import { describe, expect, it } from "vitest";
 import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
+import { askNodes } from "../../edge/src/nodes/base-models.ts";
+import { NodePool } from "../../edge/src/nodes/pool.ts";
+import { checkTraining } from "../../edge/src/training/extraction-request.ts";
+import { MAX_EXTRACTION_PAIRS, MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { BASE_MODEL, nodeFetch } from "./steered-model.ts";
@@ -237,5 +242,72 @@ describe("validation", () => {
     const response = await call("/v1/steerable-models?limit=0", { key });
     expect(response.status).toBe(400);
     expect(((await response.json()) as ApiErrorBody).error.param).toBe("limit");
+  });
+});
+
+describe("a model no GPU node would train", () => {
+  /** Refused with 400 naming `param`, and nothing stored: the caller's list stays empty. */
+  async function refused(body: object, param: string) {
+    const { key } = await newAccount();
+    const response = await post("/v1/steerable-models", { ...QUICK_MODEL, ...body }, key);
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as ApiErrorBody;
+    expect(error.param).toBe(param);
+    expect(await (await call("/v1/steerable-models", { key })).json()).toEqual({
+      object: "list",
+      data: [],
+    });
+    return error;
+  }
+
+  it("is refused when its prompt_list makes too many pairs", async () => {
+    const personas = (word: string) => Array.from({ length: 256 }, (_, i) => `${word} ${i}`);
+    const error = await refused(
+      {
+        control_dimensions: {
+          cheerful: { positive_examples: personas("glad"), negative_examples: personas("sad") },
+        },
+        // 100 openers of two tokens or more: over 100 prefixes, x 256 persona pairs.
+        prompt_list: Array.from({ length: 100 }, (_, i) => `Thing ${i} is`),
+      },
+      "prompt_list",
+    );
+    expect(error.message).toContain(`more than the limit of ${MAX_EXTRACTION_PAIRS} pairs`);
+  });
+
+  it("is refused when its examples make an extraction request larger than a node reads", async () => {
+    // 512 examples of 2000 two-byte characters: about 2 MB of JSON.
+    const examples = Array(256).fill("é".repeat(2000));
+    const error = await refused(
+      { control_dimensions: { big: { positive_examples: examples, negative_examples: examples } } },
+      "control_dimensions.big",
+    );
+    expect(error.code).toBe("dataset_too_large");
+    expect(error.message).toMatch(/would be \d{7} bytes of JSON/);
+    expect(error.message).toContain(`at most ${MAX_JSON_BODY_BYTES}`);
+  });
+
+  it("is refused, naming the example, when one is past the base model's context", async () => {
+    const error = await refused(
+      {
+        control_dimensions: {
+          cheerful: {
+            positive_examples: ["happy", "a.".repeat(1000)],
+            negative_examples: ["sad", "upset"],
+          },
+        },
+      },
+      "control_dimensions.cheerful.positive_examples[1]",
+    );
+    expect(error.code).toBe("context_length_exceeded");
+  });
+
+  it("cannot be checked when no node can be reached: the answer of no node to list models", async () => {
+    const pool = new NodePool(["http://127.0.0.1:1"]);
+    const training = { dimensions: QUICK_MODEL.control_dimensions };
+    const unchecked = await checkTraining(pool, training, () => () => "unused").catch((e) => e);
+    const unlisted = await askNodes(pool).catch((e) => e);
+    expect(unchecked).toMatchObject({ status: 503, code: "no_gpu_node" });
+    expect(unchecked).toEqual(unlisted);
   });
 });

@@ -1,16 +1,20 @@
-// A trait's extraction job on a GPU node, as the edge sees it: submitted to whichever node is
-// healthy, then polled on that node. A node forgets its jobs when it restarts, so a job the node
-// no longer knows, or a node that cannot be reached, is reported as lost: the caller retries.
+// A trait's extraction job on a GPU node, as the edge sees it: validated before its model is
+// accepted, submitted to whichever node is healthy, then polled on that node. A node forgets its
+// jobs when it restarts, so a job the node no longer knows, or a node that cannot be reached, is
+// reported as lost: the caller retries.
 
 import type { ApiError } from "../../../shared/http/api-error.ts";
 import {
   cancelExtractionRoute,
+  type ExtractionPlan,
   type ExtractionRequest,
   extractionJobSchema,
+  extractionPlanSchema,
   getExtractionRoute,
   submitExtractionRoute,
+  validateExtractionRoute,
 } from "../../../shared/node-api/extractions.ts";
-import { type NodePool, readReply } from "./pool.ts";
+import { type FieldOf, type NodePool, readReply } from "./pool.ts";
 
 export interface SubmittedJob {
   node: string;
@@ -22,6 +26,19 @@ export type JobState =
   | { state: "working" }
   | { state: "succeeded"; vectorId: string }
   | { state: "failed"; reason: string };
+
+/**
+ * What a healthy node would capture for the extraction, checked as submitting it would be, nothing
+ * queued; a node's refusal is thrown as its ApiError, naming the edge request's field (`fieldOf`).
+ */
+export async function validateExtraction(
+  pool: NodePool,
+  request: ExtractionRequest,
+  fieldOf: FieldOf,
+): Promise<ExtractionPlan> {
+  const { response } = await pool.call(validateExtractionRoute, { json: request });
+  return readReply(response, extractionPlanSchema, fieldOf);
+}
 
 /** Queues the extraction on a healthy node; a node's refusal is thrown as its ApiError. */
 export async function submitExtraction(

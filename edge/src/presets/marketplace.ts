@@ -5,6 +5,7 @@ import { ApiError } from "../../../shared/http/api-error.ts";
 import type { MarketplacePreset, MarketplacePresetDeleted, PublishPreset } from "../api/presets.ts";
 import { accounts, publishedPresets } from "../db/schema.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
+import { checkTraining } from "../training/extraction-request.ts";
 import { insertModel, type ModelRecord, requireModel } from "../training/models.ts";
 import type { Trainer } from "../training/reconcile.ts";
 import { cachedBaseModels, cachedPresetVectors } from "./cache.ts";
@@ -25,8 +26,8 @@ export async function listPresets(trainer: Trainer): Promise<MarketplacePreset[]
  * A copy of the preset in the account, on `baseModel` when one is asked for. A published preset
  * comes with its vectors, so its copy is ready at once, on the base model they were made for; a
  * built-in one installs on any base model the nodes serve (the first they list by default), ready
- * at once when its vectors for that model are cached, else pending: the caller trains it
- * (reconcileLater).
+ * at once when its vectors for that model are cached, else pending, once a node has validated its
+ * training as a created model's is: the caller trains it (reconcileLater).
  */
 export async function installPreset(
   trainer: Trainer,
@@ -77,16 +78,21 @@ async function installBuiltIn(
   const baseModel = (await requireServedModel(trainer.pool, asked, "base_model")).id;
   const traitNames = Object.keys(preset.traits);
   const cached = await cachedPresetVectors(trainer.bucket, baseModel, preset.name, traitNames);
-  const dimensions = Object.entries(preset.traits).map(([trait, examples]) => [
-    trait,
-    { ...examples, vectorHash: cached?.[trait] },
-  ]);
+  const dimensions = Object.fromEntries(
+    Object.entries(preset.traits).map(([trait, examples]) => [
+      trait,
+      { ...examples, vectorHash: cached?.[trait] },
+    ]),
+  );
+  // Traits to train are checked as a created model's are; what a node refuses of a built-in
+  // dataset is the base model's doing (its context, its chat template).
+  await checkTraining(trainer.pool, { dimensions }, () => () => "base_model");
   return insertModel(trainer.db, {
     accountId,
     label: preset.name,
     baseModel,
     preset: preset.name,
-    dimensions: Object.fromEntries(dimensions),
+    dimensions,
   });
 }
 

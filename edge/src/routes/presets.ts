@@ -108,9 +108,11 @@ presetRoutes.openapi(
       ...errorAnswers({
         ...KEY_ERRORS,
         ...IDEMPOTENCY_ERRORS,
-        400: `${INVALID}; or base_model is one no GPU node serves, or not the preset's own`,
+        400:
+          `${INVALID}; or base_model is one no GPU node serves, or not the preset's own, or one ` +
+          "the preset cannot train on (its examples past the context, say)",
         404: "No preset of this name",
-        503: NODE_ERRORS[503],
+        ...NODE_ERRORS,
       }),
     },
   }),

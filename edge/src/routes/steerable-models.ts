@@ -1,5 +1,6 @@
 // Steerable models, the product's original endpoints with their original shapes: POST creates one
-// and answers 202 at once (status pending: its traits train on the GPU nodes, see training/), GET
+// and answers 202 at once (status pending: its traits train on the GPU nodes, see training/), once
+// a node has validated each trait's extraction (so an accepted model is one that trains), GET
 // reads one, its status (what the original client polls) or a page of the caller's, newest first,
 // DELETE removes one. Served under /steerable-model and /v1/steerable-models, where a list also
 // says object: "list". Every read reconciles the models it returns with their jobs, so their
@@ -22,7 +23,9 @@ import type { Bindings, EdgeEnv } from "../env.ts";
 import { forgetSteerableModel } from "../inference/target.ts";
 import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
+import type { FieldOf } from "../nodes/pool.ts";
 import { TAGS } from "../openapi/tags.ts";
+import { checkTraining } from "../training/extraction-request.ts";
 import {
   deleteModel,
   insertModel,
@@ -62,8 +65,11 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
         ...errorAnswers({
           ...KEY_ERRORS,
           ...IDEMPOTENCY_ERRORS,
-          400: `${INVALID}; or model is not a base model the GPU nodes serve`,
-          503: NODE_ERRORS[503],
+          400:
+            `${INVALID}; or model is not a base model the GPU nodes serve; or a trait would not ` +
+            "train: its extraction too large for a GPU node (too many pairs or tokens, a body " +
+            "too large), or a text past the base model's context (param names the field)",
+          ...NODE_ERRORS,
         }),
       },
     }),
@@ -71,13 +77,17 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       const request = c.req.valid("json");
       const trainer = trainerFor(c.env);
       const baseModel = await requireServedModel(trainer.pool, request.model, "model");
+      const training = {
+        promptList: request.prompt_list,
+        template: request.template,
+        dimensions: request.control_dimensions,
+      };
+      await checkTraining(trainer.pool, training, requestField);
       const model = await insertModel(trainer.db, {
         accountId: c.get("caller").accountId,
         label: request.model_label,
         baseModel: baseModel.id,
-        promptList: request.prompt_list,
-        template: request.template,
-        dimensions: request.control_dimensions,
+        ...training,
       });
       reconcileLater(trainer, c.executionCtx, model);
       c.header("Location", `${base}/${model.id}`);
@@ -178,6 +188,26 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
   );
 
   return app;
+}
+
+/**
+ * A node's param, of the trait's extraction request, as the field of the create request it came
+ * from: personas.positive[3] is control_dimensions.<trait>.positive_examples[3], personas.openers
+ * prompt_list, personas.template template, and the rest the trait's whole dataset.
+ */
+function requestField(trait: string): FieldOf {
+  const dimension = `control_dimensions.${trait}`;
+  const fields: Record<string, string> = {
+    positive: `${dimension}.positive_examples`,
+    negative: `${dimension}.negative_examples`,
+    openers: "prompt_list",
+    template: "template",
+  };
+  return (param) => {
+    const [, name = "", rest = ""] = /^personas\.(\w+)(.*)$/.exec(param) ?? [];
+    const field = fields[name];
+    return field ? `${field}${rest}` : dimension;
+  };
 }
 
 /** The caller's model `id`, reconciled with its jobs first so that its status is current. */

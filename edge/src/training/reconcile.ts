@@ -10,7 +10,6 @@
 // changes nothing; a job submitted by the loser is cancelled.
 import { and, eq, inArray } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
-import type { ExtractionRequest } from "../../../shared/node-api/extractions.ts";
 import { type ModelStatus, steerableModels, traits } from "../db/schema.ts";
 import type { Bindings } from "../env.ts";
 import { type Db, database } from "../lib/db.ts";
@@ -23,6 +22,7 @@ import {
 import { NodePool } from "../nodes/pool.ts";
 import { storeVector } from "../nodes/vectors.ts";
 import { cachePresetVectors } from "../presets/cache.ts";
+import { extractionRequest } from "./extraction-request.ts";
 import {
   isTraining,
   type ModelRecord,
@@ -93,7 +93,8 @@ async function submit(trainer: Trainer, model: ModelRow, trait: TraitRow): Promi
   const attempts = trait.attempts + 1;
   let job: SubmittedJob;
   try {
-    job = await submitExtraction(trainer.pool, extractionRequest(model, trait));
+    const examples = { positive: trait.positiveExamples, negative: trait.negativeExamples };
+    job = await submitExtraction(trainer.pool, extractionRequest(model, examples));
   } catch (error) {
     const reason = `submitting its extraction failed: ${(error as Error).message}`;
     // A dataset the node refuses will be refused again: only an unavailable node is worth retrying.
@@ -113,22 +114,6 @@ async function submit(trainer: Trainer, model: ModelRow, trait: TraitRow): Promi
     error: null,
   });
   if (!claimed) await cancelExtraction(trainer.pool, job);
-}
-
-/**
- * The original recipe (steering-api's and repeng's), which is the node's persona mode: the i-th
- * positive and negative examples are a persona pair, put into the model's template inside its chat
- * template, and every token-prefix of every opener (the model's prompt_list) starts the reply.
- */
-function extractionRequest(model: ModelRow, trait: TraitRow): ExtractionRequest {
-  return {
-    personas: {
-      positive: trait.positiveExamples,
-      negative: trait.negativeExamples,
-      template: model.template ?? undefined,
-      openers: model.promptList ?? undefined,
-    },
-  };
 }
 
 /** A job that ended without a vector: submitted again, unless the trait has had its tries. */

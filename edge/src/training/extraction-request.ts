@@ -1,0 +1,68 @@
+// A trait's extraction, as the edge asks a GPU node for it, and the check every model to be trained
+// passes before it is stored: each of its traits' requests must be one a node reads (its JSON body
+// within MAX_JSON_BODY_BYTES) and one a node takes (POST /v1/extractions/validate: the same checks
+// as submitting it, tokens and limits included). A model the edge accepts is then one that trains,
+// and one that would not is a 400 naming the caller's own field, with nothing stored.
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { MAX_JSON_BODY_BYTES } from "../../../shared/limits.ts";
+import { jsonBodySize } from "../../../shared/node-api/body.ts";
+import type { ExtractionRequest } from "../../../shared/node-api/extractions.ts";
+import { validateExtraction } from "../nodes/extractions.ts";
+import type { FieldOf, NodePool } from "../nodes/pool.ts";
+import type { NewModel } from "./models.ts";
+
+/** What a model's traits train with alike: its openers and template (null: the node's defaults). */
+export type Recipe = Pick<NewModel, "promptList" | "template">;
+
+/** A trait's persona pairs, the i-th positive with the i-th negative. */
+export interface Examples {
+  positive: string[];
+  negative: string[];
+}
+
+/**
+ * The original recipe (steering-api's and repeng's), which is the node's persona mode: the i-th
+ * positive and negative examples are a persona pair, put into the model's template inside its chat
+ * template, and every token-prefix of every opener (the model's prompt_list) starts the reply.
+ */
+export function extractionRequest(recipe: Recipe, examples: Examples): ExtractionRequest {
+  return {
+    personas: {
+      positive: examples.positive,
+      negative: examples.negative,
+      template: recipe.template ?? undefined,
+      openers: recipe.promptList ?? undefined,
+    },
+  };
+}
+
+/** For a trait: a node's param (personas.positive[3], say) -> the field of the caller's request. */
+export type TraitFieldOf = (trait: string) => FieldOf;
+
+/**
+ * Refuses a model some trait of which no node would train: each trait still to train (one with no
+ * vector yet) is sized, then validated by a node, in order, the first refusal thrown. A node that
+ * cannot be reached is the pool's 503, as when no node can list the base models.
+ */
+export async function checkTraining(
+  pool: NodePool,
+  model: Recipe & Pick<NewModel, "dimensions">,
+  fieldOf: TraitFieldOf,
+): Promise<void> {
+  for (const [trait, dimension] of Object.entries(model.dimensions)) {
+    if (dimension.vectorHash) continue;
+    const examples = {
+      positive: dimension.positive_examples,
+      negative: dimension.negative_examples,
+    };
+    const request = extractionRequest(model, examples);
+    const { bytes, fits } = jsonBodySize(request);
+    if (!fits) {
+      // The whole dataset is at fault: its examples with the model's openers and template.
+      const param = fieldOf(trait)("personas");
+      const message = `${param}: its extraction request, the examples with the prompt_list and template, would be ${bytes} bytes of JSON; a GPU node reads at most ${MAX_JSON_BODY_BYTES}`;
+      throw new ApiError(400, message, "dataset_too_large", param);
+    }
+    await validateExtraction(pool, request, fieldOf(trait));
+  }
+}
