@@ -81,12 +81,19 @@ export async function personaDataset(engine: Engine, spec: PersonaSpec): Promise
   };
   const positivePrompts = await prompts("positive");
   const negativePrompts = await prompts("negative");
-  return prefixes.flatMap((prefix) =>
-    positivePrompts.map((positivePrompt, i) => ({
-      positive: [...positivePrompt, ...prefix],
-      negative: [...(negativePrompts[i] as number[]), ...prefix],
-    })),
-  );
+  // At the limits, millions of tokens to copy: paced too.
+  const pairs: ContrastPair[] = [];
+  for (const prefix of prefixes) {
+    for (const [i, positivePrompt] of positivePrompts.entries()) {
+      const negativePrompt = negativePrompts[i] as number[];
+      pairs.push({
+        positive: positivePrompt.concat(prefix),
+        negative: negativePrompt.concat(prefix),
+      });
+      await pace();
+    }
+  }
+  return pairs;
 }
 
 /** Explicit pairs of raw texts. */
