@@ -26,6 +26,15 @@ export const MAX_EXAMPLE_CHARS = 2000;
 /** Openers (the original's prompt_list) per extraction. */
 export const MAX_OPENERS = 512;
 
+/**
+ * Live (unrevoked) API keys per account; revoking one frees its place. Rate limits are the
+ * account's whatever key is used, so the cap is not what bounds an account's load: it keeps the
+ * key list one a person can oversee, and a leaked admin key from minting keys without end. Here
+ * rather than a wrangler var: the API's description (OpenAPI) states it, and that is built from
+ * declarations, not from a deployment's settings.
+ */
+export const MAX_KEYS_PER_ACCOUNT = 20;
+
 /** Characters of a customer's free label (model_label) or a name. */
 export const MAX_LABEL_CHARS = 200;
 

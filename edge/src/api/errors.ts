@@ -7,9 +7,19 @@ import { IDEMPOTENCY_KEY_HEADER } from "../middleware/idempotency.ts";
 export const KEY_ERRORS = {
   401: "The API key is missing, unknown or revoked",
   429: {
-    description: "The account's requests or tokens per minute are spent",
+    description:
+      "The account's requests or tokens per minute are spent (its keys share them). Every " +
+      "answer carries the x-ratelimit-* headers",
     headers: z.object({
       "Retry-After": z.string().describe("Seconds until the minute ends"),
+      "x-ratelimit-limit-requests": z.string().describe("The account's requests per minute"),
+      "x-ratelimit-remaining-requests": z
+        .string()
+        .describe("Requests the account has left this minute, all its keys together"),
+      "x-ratelimit-limit-tokens": z.string().describe("The account's tokens per minute"),
+      "x-ratelimit-remaining-tokens": z
+        .string()
+        .describe("Tokens the account has left this minute, all its keys together"),
     }),
   },
 } as const;
