@@ -6,8 +6,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
+import { limitBody } from "../../shared/http/body-limit.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
 import type { Engine } from "../engine/engine.ts";
 import { errorResponse } from "./errors.ts";
@@ -84,8 +84,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   );
   app.use(requestLog(options.log ?? stdoutLog, options.inFlight ?? new InFlight()));
   if (options.token) app.use(bearer(options.token));
-  app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? MAX_VECTOR_BYTES));
-  const jsonLimit = tooLarge(options.maxJsonBytes ?? MAX_JSON_BODY_BYTES);
+  app.use("/v1/vectors", limitBody(options.maxVectorBytes ?? MAX_VECTOR_BYTES));
+  const jsonLimit = limitBody(options.maxJsonBytes ?? MAX_JSON_BODY_BYTES);
   for (const path of ["/v1/chat/completions", "/v1/completions", "/v1/extractions"]) {
     app.post(path, jsonLimit, refuseWhileClosing(context.isClosing));
   }
@@ -101,21 +101,6 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.route("/", metricsRoutes(context));
   app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(DOCUMENT_INFO)));
   return app;
-}
-
-/** 413 past `max` bytes of body. */
-function tooLarge(max: number): MiddlewareHandler {
-  return bodyLimit({
-    maxSize: max,
-    onError: (c) => {
-      // The rest of the body is never read: the connection cannot carry another request.
-      c.header("connection", "close");
-      return errorResponse(
-        c,
-        new ApiError(413, `the body exceeds ${max} bytes`, "body_too_large", "body"),
-      );
-    },
-  });
 }
 
 /** 503 for new work once the node is stopping; what runs already may finish. */

@@ -8,7 +8,7 @@ import { MAX_VECTOR_BYTES } from "../../shared/limits.ts";
 import type { ChatCompletion } from "../../shared/openai/chat.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { BASE_MODEL, cheerfulWords, DAY_PROMPT, plantedModel } from "./steered-model.ts";
-import { call, newAccount } from "./support.ts";
+import { call, newAccount, streamed } from "./support.ts";
 import { createModel, traitRows, waitForStatus } from "./training-support.ts";
 
 const plantedBytes = () =>
@@ -19,7 +19,9 @@ function download(key: string, id: string, trait: string) {
 }
 
 function importVector(key: string, query: string, body: BodyInit) {
-  return call(`/v1/steerable-models/import?${query}`, { key, method: "POST", body });
+  // A stream needs duplex: "half" to be a request body.
+  const init = { key, method: "POST", body, duplex: "half" } as RequestInit;
+  return call(`/v1/steerable-models/import?${query}`, init);
 }
 
 async function errorOf(response: Response, status: number) {
@@ -110,13 +112,14 @@ describe("POST /v1/steerable-models/import", () => {
     ).toMatchObject({ param: "label", code: "unknown_field" });
   });
 
-  it("refuses a file larger than a GPU node takes, before it becomes a model", async () => {
+  it("refuses a file larger than a GPU node takes, announced or streamed, before it becomes a model", async () => {
     const { key } = await newAccount();
     const huge = new Uint8Array(MAX_VECTOR_BYTES + 1);
-    expect(await errorOf(await importVector(key, "trait=big", huge), 413)).toMatchObject({
-      code: "vector_too_large",
-      param: "body",
-    });
+    for (const body of [huge, streamed(huge)]) {
+      const error = await errorOf(await importVector(key, "trait=big", body), 413);
+      expect(error).toMatchObject({ code: "body_too_large", param: "body" });
+      expect(error.message).toContain(String(MAX_VECTOR_BYTES));
+    }
     const models = (await (await call("/v1/steerable-models", { key })).json()) as {
       data: unknown[];
     };

@@ -106,7 +106,7 @@ describe("the contract", () => {
     expect(await errorOf(text)).toMatchObject({ status: 415, code: "unsupported_media_type" });
   });
 
-  it("answers 413 past the body limits", async () => {
+  it("answers 413 past the body limits, naming them, and closes the connection", async () => {
     const small = await openApp(engine, dir, { maxJsonBytes: 100, maxVectorBytes: 100 });
     const upload = await small.app.request("/v1/vectors", {
       method: "POST",
@@ -118,7 +118,10 @@ describe("the contract", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ messages: [{ role: "user", content: "x".repeat(100) }] }),
     });
-    expect(await errorOf(chat)).toMatchObject({ status: 413, code: "body_too_large" });
+    expect(chat.headers.get("connection")).toBe("close");
+    const error = await errorOf(chat);
+    expect(error).toMatchObject({ status: 413, code: "body_too_large", param: "body" });
+    expect(error.message).toContain("over 100 bytes");
   });
 });
 

@@ -1,6 +1,7 @@
 // The error answers edge routes share, status -> what it means, for their declarations to spread
 // (shared/http/openapi.ts errorAnswers turns them into answers with OpenAI's error body).
 import { z } from "zod";
+import { MAX_JSON_BODY_BYTES } from "../../../shared/limits.ts";
 import { IDEMPOTENCY_KEY_HEADER } from "../middleware/idempotency.ts";
 
 /** Every route behind an API key. */
@@ -43,6 +44,12 @@ export const NODE_ERRORS = {
 export const MODEL_ERRORS = {
   404: "No such model: not one of yours, nor a base model",
   409: "The steerable model is not ready (still training, or failed)",
+} as const;
+
+/** Routes that take a JSON body (app.ts bounds it). */
+export const BODY_ERRORS = {
+  413: `The body is over ${MAX_JSON_BODY_BYTES} bytes, the most a GPU node reads (code body_too_large)`,
+  415: "The body is not sent as JSON (Content-Type: application/json)",
 } as const;
 
 /** The request's fields, in words, for routes that take a body or a query. */

@@ -8,7 +8,13 @@ import { z } from "zod";
 import { ApiError, rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
 import { MAX_KEYS_PER_ACCOUNT } from "../../../shared/limits.ts";
-import { ADMIN_ERRORS, IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS } from "../api/errors.ts";
+import {
+  ADMIN_ERRORS,
+  BODY_ERRORS,
+  IDEMPOTENCY_ERRORS,
+  INVALID,
+  KEY_ERRORS,
+} from "../api/errors.ts";
 import {
   type ApiKeyObject,
   apiKeyListSchema,
@@ -60,6 +66,7 @@ keyRoutes.openapi(
         ...KEY_ERRORS,
         ...ADMIN_ERRORS,
         ...IDEMPOTENCY_ERRORS,
+        ...BODY_ERRORS,
         400: INVALID,
         409:
           `${IDEMPOTENCY_ERRORS[409]}; or the account already has ${MAX_KEYS_PER_ACCOUNT} live ` +

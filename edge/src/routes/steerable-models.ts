@@ -8,7 +8,13 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
-import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
+import {
+  BODY_ERRORS,
+  IDEMPOTENCY_ERRORS,
+  INVALID,
+  KEY_ERRORS,
+  NODE_ERRORS,
+} from "../api/errors.ts";
 import {
   createSteerableModelSchema,
   listQuerySchema,
@@ -62,6 +68,7 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
         ...errorAnswers({
           ...KEY_ERRORS,
           ...IDEMPOTENCY_ERRORS,
+          ...BODY_ERRORS,
           400: `${INVALID}; or model is not a base model the GPU nodes serve`,
           503: NODE_ERRORS[503],
         }),
