@@ -79,7 +79,8 @@ describe("request bodies", () => {
       param: "body",
     });
     const body = JSON.stringify({ model: "x", messages: [{ role: "user", content: "Hi" }] });
-    for (const headers of [{ "content-type": "text/plain" }, {}]) {
+    const headerSets: Record<string, string>[] = [{ "content-type": "text/plain" }, {}];
+    for (const headers of headerSets) {
       const error = await errorOf(await post("/v1/chat/completions", key, bytesOf(body), headers));
       expect(error).toMatchObject({
         status: 415,
