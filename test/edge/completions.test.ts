@@ -99,6 +99,18 @@ describe("POST /completions", () => {
       [{ model: pending.id }, 409, "model", "model_not_ready"],
       [{ control_settings: { gloomy: 1 } }, 400, "control_settings.gloomy", "unknown_trait"],
       [
+        { control_settings: JSON.parse('{"__proto__": 1}') },
+        400,
+        "control_settings.__proto__",
+        "invalid_request",
+      ],
+      [
+        { control_settings: { constructor: 1 } },
+        400,
+        "control_settings.constructor",
+        "unknown_trait",
+      ],
+      [
         { control_settings: { cheerful: -11 } },
         400,
         "control_settings.cheerful",

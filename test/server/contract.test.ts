@@ -168,6 +168,20 @@ describe("errors name the field the client sent", () => {
       });
     }
   });
+
+  it("a steering key that is no vector id is a 400 naming it, __proto__ and constructor too", async () => {
+    for (const [route, prompt] of ROUTES) {
+      for (const key of ["__proto__", "constructor", "toString"]) {
+        // JSON.parse makes "__proto__" a plain key, as a client's JSON would.
+        const steering = JSON.parse(`{${JSON.stringify(key)}: 1}`);
+        expect(await errorOf(await post(route, { ...prompt, steering }))).toMatchObject({
+          status: 400,
+          code: "invalid_request",
+          param: `steering.${key}`,
+        });
+      }
+    }
+  });
 });
 
 describe("max_tokens", () => {
