@@ -5,6 +5,9 @@
 /** The largest |multiplier| a request may ask for (useful values lie within about +-2). */
 export const MAX_MULTIPLIER = 10;
 
+/** The largest repetition_penalty (1: none; useful values lie between 1 and about 1.5). */
+export const MAX_REPETITION_PENALTY = 10;
+
 /** Stop sequences per generation request. */
 export const MAX_STOP_SEQUENCES = 16;
 

@@ -288,6 +288,13 @@ describe("POST /v1/chat/completions", () => {
         "unknown_trait",
       ],
       [{ model: BASE_MODEL, steering: { toString: 1 } }, 400, "steering.toString", "unknown_trait"],
+      // One range for repetition_penalty, here and in /completions' settings.
+      [
+        { model: model.id, repetition_penalty: 1e308 },
+        400,
+        "repetition_penalty",
+        "invalid_request",
+      ],
       [{ messages: DAY_PROMPT }, 400, "model", "invalid_request"],
       // A field the route does not know: /completions' control_settings is not chat's steering.
       [

@@ -117,6 +117,13 @@ describe("POST /completions", () => {
         "invalid_request",
       ],
       [{ settings: { max_new_tokens: 0 } }, 400, "settings.max_new_tokens", "invalid_request"],
+      // One range for repetition_penalty, here and in chat.
+      [
+        { settings: { repetition_penalty: 1e308 } },
+        400,
+        "settings.repetition_penalty",
+        "invalid_request",
+      ],
       // The node's limit, named by this request's own field.
       [
         { settings: { max_new_tokens: 100_000 } },
