@@ -8,6 +8,17 @@ export const MAX_MULTIPLIER = 10;
 /** The largest repetition_penalty (1: none; useful values lie between 1 and about 1.5). */
 export const MAX_REPETITION_PENALTY = 10;
 
+/**
+ * The largest norm of one layer's direction in a control vector. Extraction (ours, repeng's,
+ * llama.cpp's cvector-generator) writes unit directions, and a request scales a vector by at most
+ * MAX_MULTIPLIER, so the strongest steering it makes adds a norm of 10 to a layer's output. A file
+ * may carry a scale of its own (the test model's planted vector has norm 1 a layer,
+ * test/fixtures/repeng-vector.gguf up to 3.5): ten times that strongest steering leaves room for
+ * any scale a person would choose, and refuses what could only drown the residual stream (tens to
+ * hundreds in norm on an 8B Llama) at any multiplier, such as values near float32's largest.
+ */
+export const MAX_DIRECTION_NORM = 10 * MAX_MULTIPLIER;
+
 /** Stop sequences per generation request. */
 export const MAX_STOP_SEQUENCES = 16;
 

@@ -126,18 +126,21 @@ describe("POST /v1/steerable-models/import", () => {
     expect(models.data).toEqual([]);
   });
 
-  it("refuses a vector that does not fit the base model's layers or width", async () => {
+  it("refuses a vector that does not fit the base model's layers or width, or whose norm is absurd", async () => {
     const { key } = await newAccount();
     const planted = parseControlVector(plantedBytes());
     const [layer, direction] = [...planted.directions][0] ?? [1, new Float32Array()];
-    const misfits: [Map<number, Float32Array>, string][] = [
-      [new Map([[layer, direction.subarray(1)]]), "control_vector_width"],
-      [new Map([[99, direction]]), "layer_out_of_range"],
+    const misfits: [Map<number, Float32Array>, string, string][] = [
+      [new Map([[layer, direction.subarray(1)]]), "control_vector_width", `layer ${layer}`],
+      [new Map([[99, direction]]), "layer_out_of_range", "layer 99"],
+      // Values near float32's largest: every answer would be the same garbage.
+      [new Map([[layer, direction.map(() => 3e38)]]), "control_vector_norm", `direction.${layer}`],
     ];
-    for (const [directions, expected] of misfits) {
+    for (const [directions, expected, named] of misfits) {
       const body = encodeControlVector({ directions }) as Uint8Array<ArrayBuffer>;
       const error = await errorOf(await importVector(key, "trait=t", body), 400);
       expect(error).toMatchObject({ code: expected, param: "body" });
+      expect(error.message).toContain(named);
     }
   });
 });

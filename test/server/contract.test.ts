@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
+import { encodeControlVector } from "../../shared/control-vector.ts";
 import { METERING_HEADER, MODEL_ALIAS_HEADER } from "../../shared/node-api/headers.ts";
 import type { ChatCompletion } from "../../shared/openai/chat.ts";
 import type { Completion } from "../../shared/openai/completions.ts";
@@ -104,6 +105,18 @@ describe("the contract", () => {
       body: "hello",
     });
     expect(await errorOf(text)).toMatchObject({ status: 415, code: "unsupported_media_type" });
+  });
+
+  it("refuses a vector whose norm is absurd, naming its layer", async () => {
+    const width = engine.model.metadata.embeddingSize;
+    const directions = new Map([[2, new Float32Array(width).fill(3e38)]]);
+    const upload = await node.app.request("/v1/vectors", {
+      method: "POST",
+      body: encodeControlVector({ directions }) as Uint8Array<ArrayBuffer>,
+    });
+    const error = await errorOf(upload);
+    expect(error).toMatchObject({ status: 400, code: "control_vector_norm", param: "body" });
+    expect(error.message).toContain("direction.2");
   });
 
   it("answers 413 past the body limits, naming them, and closes the connection", async () => {

@@ -7,12 +7,12 @@ import { z } from "zod";
 import {
   type ControlVector,
   parseControlVector,
-  vectorShapeProblem,
+  vectorProblem,
 } from "../../../shared/control-vector.ts";
 import { ApiError, rejectInvalid } from "../../../shared/http/api-error.ts";
 import { limitBody } from "../../../shared/http/body-limit.ts";
 import { errorAnswers, jsonAnswer } from "../../../shared/http/openapi.ts";
-import { MAX_VECTOR_BYTES } from "../../../shared/limits.ts";
+import { MAX_DIRECTION_NORM, MAX_VECTOR_BYTES } from "../../../shared/limits.ts";
 import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import { importVectorQuerySchema, steerableModelSchema } from "../api/steerable-models.ts";
 import type { EdgeEnv } from "../env.ts";
@@ -98,7 +98,7 @@ vectorRoutes.openapi(
       ...errorAnswers({
         ...KEY_ERRORS,
         ...IDEMPOTENCY_ERRORS,
-        400: `${INVALID}; not a control-vector GGUF; or it does not fit the base model's layers and width`,
+        400: `${INVALID}; not a control-vector GGUF; or it does not fit the base model's layers and width, or a direction's norm is not finite or over ${MAX_DIRECTION_NORM} (code control_vector_norm)`,
         413: `The file is over ${MAX_VECTOR_BYTES} bytes, the most a GPU node takes (code body_too_large)`,
         503: NODE_ERRORS[503],
       }),
@@ -110,7 +110,7 @@ vectorRoutes.openapi(
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     const trainer = trainerFor(c.env);
     const base = await requireServedModel(trainer.pool, query.model, "model");
-    const problem = vectorShapeProblem(readVector(bytes), {
+    const problem = vectorProblem(readVector(bytes), {
       layerCount: base.metadata.layers,
       embeddingSize: base.metadata.width,
     });
