@@ -6,9 +6,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { except } from "hono/combine";
 import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
 import { limitBody } from "../../shared/http/body-limit.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import { healthRoute, readyRoute } from "../../shared/node-api/models.ts";
 import type { Engine } from "../engine/engine.ts";
 import { errorResponse } from "./errors.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
@@ -28,7 +30,7 @@ export interface AppOptions {
   store: VectorStore;
   /** The id /v1/models and responses give the model. */
   modelId: string;
-  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  /** When set, every request but health checks must carry `Authorization: Bearer <token>`. */
   token?: string;
   /** Largest JSON body and vector upload (default MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES). */
   maxJsonBytes?: number;
@@ -83,7 +85,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     errorResponse(c, new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found")),
   );
   app.use(requestLog(options.log ?? stdoutLog, options.inFlight ?? new InFlight()));
-  if (options.token) app.use(bearer(options.token));
+  // Health checks come from load balancers, which hold no token; they say nothing but ok or not.
+  if (options.token) app.use(except([healthRoute.path, readyRoute.path], bearer(options.token)));
   app.use("/v1/vectors", limitBody(options.maxVectorBytes ?? MAX_VECTOR_BYTES));
   const jsonLimit = limitBody(options.maxJsonBytes ?? MAX_JSON_BODY_BYTES);
   for (const path of ["/v1/chat/completions", "/v1/completions", "/v1/extractions"]) {

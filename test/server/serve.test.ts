@@ -72,9 +72,25 @@ function answer(multiplier: number): Promise<string> {
 }
 
 describe("steer serve", () => {
-  it("answers health checks and lists the model", async () => {
-    expect((await fetch(`${server.url}/healthz`, { headers: auth })).status).toBe(200);
-    expect((await fetch(`${server.url}/readyz`, { headers: auth })).status).toBe(200);
+  it("answers health checks without the token, saying nothing more, and lists the model", async () => {
+    for (const [path, status] of [
+      ["/healthz", "ok"],
+      ["/readyz", "ready"],
+    ]) {
+      const response = await fetch(`${server.url}${path}`);
+      expect({ path, code: response.status, body: await response.json() }).toEqual({
+        path,
+        code: 200,
+        body: { status },
+      });
+    }
+    // Everything else still needs it.
+    for (const path of ["/v1/models", "/metrics", "/v1/vectors", "/openapi.json"]) {
+      expect({ path, code: (await fetch(`${server.url}${path}`)).status }).toEqual({
+        path,
+        code: 401,
+      });
+    }
     const models = await client.models.list();
     expect(models.data[0]?.id).toBe("steer-test");
   });
