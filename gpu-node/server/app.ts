@@ -8,6 +8,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { except } from "hono/combine";
 import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
+import { bearerToken } from "../../shared/http/bearer.ts";
 import { limitBody } from "../../shared/http/body-limit.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
 import { healthRoute, readyRoute } from "../../shared/node-api/models.ts";
@@ -135,9 +136,8 @@ function queueBound(engine: Engine, max: number): MiddlewareHandler {
 function bearer(token: string): MiddlewareHandler {
   const expected = digest(token);
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer (.+)$/i.exec(header);
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+    const given = bearerToken(c.req.header("authorization"));
+    if (!given || !timingSafeEqual(digest(given), expected)) {
       return errorResponse(
         c,
         new ApiError(401, "a valid bearer token is required", "invalid_api_key"),

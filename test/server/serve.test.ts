@@ -11,6 +11,7 @@ import { encodeControlVector } from "../../shared/control-vector.ts";
 import { MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
 import type { VectorObject } from "../../shared/node-api/vectors.ts";
+import { bearerCases } from "../support/bearer-cases.ts";
 import { countWords, DAY_PROMPT, type Planted } from "../support/planted.ts";
 import { steeredAnswer, uploadPlanted } from "./planted-server.ts";
 import { type ServerProcess, startServer } from "./server-process.ts";
@@ -203,6 +204,22 @@ describe("steer serve", () => {
     );
     const wrong = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "wrong", maxRetries: 0 });
     await expect(wrong.models.list()).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("reads the token as RFC 6750 writes it, with one space and nothing after, as the edge does", async () => {
+    for (const [authorization, carries] of bearerCases(TOKEN)) {
+      const response = await fetch(`${server.url}/v1/models`, { headers: { authorization } });
+      expect({ authorization, status: response.status }).toEqual({
+        authorization,
+        status: carries ? 200 : 401,
+      });
+    }
+  });
+
+  it("will not start with a token no client could send", async () => {
+    await expect(startServer({ vectorsDir, token: "two words" })).rejects.toThrow(
+      /STEER_NODE_TOKEN: a bearer token holds/,
+    );
   });
 
   it("runs an extraction job end to end, and its vector steers", async () => {
