@@ -44,9 +44,12 @@ describe("request bodies", () => {
       expect(error).toMatchObject({ status: 413, code: "body_too_large", param: "body" });
       expect(error.message).toContain(String(MAX_JSON_BODY_BYTES));
     }
-    // At the limit, the request is read: here, a 404 for its model.
-    const atLimit = await post("/v1/chat/completions", key, chatBody(MAX_JSON_BODY_BYTES), json);
-    expect(await errorOf(atLimit)).toMatchObject({ status: 404, param: "model" });
+    // At the limit, the request is read, announced or streamed: here, a 404 for its model.
+    const atLimit = chatBody(MAX_JSON_BODY_BYTES);
+    for (const read of [atLimit, streamed(atLimit)]) {
+      const response = await post("/v1/chat/completions", key, read, json);
+      expect(await errorOf(response)).toMatchObject({ status: 404, param: "model" });
+    }
   });
 
   it("bounds every JSON route, the operator's too", async () => {
