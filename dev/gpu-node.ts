@@ -72,10 +72,7 @@ export class SupervisedNode {
       label: "gpu-node",
     });
     this.child = child;
-    await waitUntilUp(`${this.url}/healthz`, child, {
-      timeoutMs: LOAD_TIMEOUT_MS,
-      headers: { authorization: `Bearer ${this.options.token}` },
-    });
+    await waitUntilUp(`${this.url}/healthz`, child, { timeoutMs: LOAD_TIMEOUT_MS });
     void child.exited.then((status) => this.restartAfter(status));
   }
 

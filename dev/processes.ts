@@ -51,9 +51,9 @@ export async function runToCompletion(
 export async function waitUntilUp(
   url: string,
   child: Child,
-  options: { timeoutMs: number; headers?: Record<string, string> },
+  options: { timeoutMs: number },
 ): Promise<void> {
-  const { timeoutMs, headers } = options;
+  const { timeoutMs } = options;
   let exited = false;
   void child.exited.then(() => {
     exited = true;
@@ -61,7 +61,7 @@ export async function waitUntilUp(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`it exited before answering ${url}`);
-    const ok = await fetch(url, { headers, signal: AbortSignal.timeout(2000) }).then(
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
       (response) => response.ok,
       () => false,
     );

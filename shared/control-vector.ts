@@ -3,6 +3,8 @@
 //   general.architecture = "controlvector", controlvector.model_hint, controlvector.layer_count,
 //   one 1-D F32 tensor `direction.N` per layer, N the 0-based index of the layer whose output the
 //   direction is added to. Layer 0 is never steered by llama.cpp, so `direction.0` is refused.
+// Whether a vector can steer a model (vectorProblem) is decided here once, for the edge, the node
+// and the engine: its layers, its width, and its directions' norms.
 import {
   encodeGguf,
   GgmlType,
@@ -13,6 +15,7 @@ import {
   parseGguf,
   readTensor,
 } from "./gguf/index.ts";
+import { MAX_DIRECTION_NORM } from "./limits.ts";
 
 export interface ControlVector {
   /** Layer index -> direction (one value per embedding dimension). */
@@ -27,14 +30,14 @@ export interface ModelShape {
   embeddingSize: number;
 }
 
-/** Why a vector, or a layer to extract, does not fit a model. */
-export interface ShapeProblem {
-  code: "layer_out_of_range" | "control_vector_width";
+/** Why a vector, or a layer to extract, cannot steer a model. */
+export interface VectorProblem {
+  code: "layer_out_of_range" | "control_vector_width" | "control_vector_norm";
   message: string;
 }
 
 /** The steerable-layer rule: llama.cpp adds vectors to the outputs of layers 1 to layerCount - 1. */
-export function layerProblem(layer: number, layerCount: number): ShapeProblem | null {
+export function layerProblem(layer: number, layerCount: number): VectorProblem | null {
   if (Number.isInteger(layer) && layer >= 1 && layer < layerCount) return null;
   return {
     code: "layer_out_of_range",
@@ -42,19 +45,42 @@ export function layerProblem(layer: number, layerCount: number): ShapeProblem | 
   };
 }
 
-/** Whether `vector` can steer a model of `shape`: every layer steerable, every direction as wide. */
-export function vectorShapeProblem(vector: ControlVector, shape: ModelShape): ShapeProblem | null {
+/**
+ * Whether `vector` can steer a model of `shape`: every layer steerable, every direction as wide,
+ * and of a finite norm no larger than MAX_DIRECTION_NORM.
+ */
+export function vectorProblem(vector: ControlVector, shape: ModelShape): VectorProblem | null {
   for (const [layer, direction] of vector.directions) {
-    const problem = layerProblem(layer, shape.layerCount);
+    const problem =
+      layerProblem(layer, shape.layerCount) ??
+      widthProblem(layer, direction, shape.embeddingSize) ??
+      normProblem(layer, direction);
     if (problem) return problem;
-    if (direction.length !== shape.embeddingSize) {
-      return {
-        code: "control_vector_width",
-        message: `layer ${layer}'s direction has ${direction.length} values; the model's width is ${shape.embeddingSize}`,
-      };
-    }
   }
   return null;
+}
+
+function widthProblem(layer: number, direction: Float32Array, width: number): VectorProblem | null {
+  if (direction.length === width) return null;
+  return {
+    code: "control_vector_width",
+    message: `layer ${layer}'s direction has ${direction.length} values; the model's width is ${width}`,
+  };
+}
+
+/** A direction with NaN or infinite values, or one that would drown the layer's output. */
+function normProblem(layer: number, direction: Float32Array): VectorProblem | null {
+  let squares = 0;
+  for (const value of direction) squares += value * value;
+  const norm = Math.sqrt(squares);
+  if (norm <= MAX_DIRECTION_NORM) return null;
+  const found = Number.isFinite(norm)
+    ? `has norm ${norm.toPrecision(3)}`
+    : "holds values that are not finite numbers";
+  return {
+    code: "control_vector_norm",
+    message: `direction.${layer} (layer ${layer}) ${found}; a direction's norm must be at most ${MAX_DIRECTION_NORM} (extraction writes unit directions)`,
+  };
 }
 
 export const CONTROL_VECTOR_ARCHITECTURE = "controlvector";
@@ -94,9 +120,8 @@ export function parseControlVector(bytes: Uint8Array): ControlVector {
         `${tensor.name} has ${values.length} values, the others ${width}`,
       );
     }
-    if (!values.every(Number.isFinite))
-      throw new ControlVectorFormatError(`${tensor.name} holds non-finite values`);
-    // llama.cpp adds up repeated layers; so do we.
+    // llama.cpp adds up repeated layers; so do we. Their values are checked once summed
+    // (vectorProblem): the sum may overflow where each part does not.
     const previous = directions.get(layer);
     directions.set(layer, previous ? previous.map((v, i) => v + (values[i] ?? 0)) : values);
   }

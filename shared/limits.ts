@@ -5,6 +5,20 @@
 /** The largest |multiplier| a request may ask for (useful values lie within about +-2). */
 export const MAX_MULTIPLIER = 10;
 
+/** The largest repetition_penalty (1: none; useful values lie between 1 and about 1.5). */
+export const MAX_REPETITION_PENALTY = 10;
+
+/**
+ * The largest norm of one layer's direction in a control vector. Extraction (ours, repeng's,
+ * llama.cpp's cvector-generator) writes unit directions, and a request scales a vector by at most
+ * MAX_MULTIPLIER, so the strongest steering it makes adds a norm of 10 to a layer's output. A file
+ * may carry a scale of its own (the test model's planted vector has norm 1 a layer,
+ * test/fixtures/repeng-vector.gguf up to 3.5): ten times that strongest steering leaves room for
+ * any scale a person would choose, and refuses what could only drown the residual stream (tens to
+ * hundreds in norm on an 8B Llama) at any multiplier, such as values near float32's largest.
+ */
+export const MAX_DIRECTION_NORM = 10 * MAX_MULTIPLIER;
+
 /** Stop sequences per generation request. */
 export const MAX_STOP_SEQUENCES = 16;
 
@@ -33,6 +47,15 @@ export const MAX_OPENERS = 512;
  * of times the persona's size, in one call that holds the node's event loop.
  */
 export const MAX_INSTRUCTION_CHARS = 2 * MAX_EXAMPLE_CHARS;
+
+/**
+ * Live (unrevoked) API keys per account; revoking one frees its place. Rate limits are the
+ * account's whatever key is used, so the cap is not what bounds an account's load: it keeps the
+ * key list one a person can oversee, and a leaked admin key from minting keys without end. Here
+ * rather than a wrangler var: the API's description (OpenAPI) states it, and that is built from
+ * declarations, not from a deployment's settings.
+ */
+export const MAX_KEYS_PER_ACCOUNT = 20;
 
 /** Characters of a customer's free label (model_label) or a name. */
 export const MAX_LABEL_CHARS = 200;

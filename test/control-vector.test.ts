@@ -1,4 +1,5 @@
 // The control-vector file format: what repeng and llama.cpp write, we read; what we write, they read.
+// And the one check of whether a vector can steer a model: layers, width, norms.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,8 +7,10 @@ import {
   ControlVectorFormatError,
   encodeControlVector,
   parseControlVector,
+  vectorProblem,
 } from "../shared/control-vector.ts";
 import { encodeGguf, GgmlType, ggufScalar, parseGguf } from "../shared/gguf/index.ts";
+import { MAX_DIRECTION_NORM } from "../shared/limits.ts";
 import { numberedArchitecture } from "./support/control-vector-files.ts";
 
 const fixture = path.join(import.meta.dirname, "fixtures/repeng-vector.gguf");
@@ -83,7 +86,6 @@ describe("control vector files", () => {
         ]),
         /has 1 values, the others 2/,
       ],
-      [gguf("controlvector", [{ name: "direction.1", data: [Number.NaN] }]), /non-finite/],
       [numberedArchitecture(), /"general.architecture" is uint32, expected string/],
     ];
     for (const [bytes, message] of cases) {
@@ -97,5 +99,50 @@ describe("control vector files", () => {
     expect(() => encodeControlVector({ directions: new Map([[0, new Float32Array(2)]]) })).toThrow(
       />= 1/,
     );
+  });
+});
+
+describe("vectorProblem", () => {
+  const shape = { layerCount: 4, embeddingSize: 3 };
+  const vector = (layer: number, values: number[]) => ({
+    directions: new Map([[layer, Float32Array.from(values)]]),
+  });
+
+  it("takes the vectors extraction and repeng write, and any up to MAX_DIRECTION_NORM", async () => {
+    const repeng = parseControlVector(new Uint8Array(await readFile(fixture)));
+    expect(vectorProblem(repeng, { layerCount: 4, embeddingSize: 8 })).toBeNull();
+    expect(vectorProblem(vector(1, [1, 0, 0]), shape)).toBeNull();
+    expect(vectorProblem(vector(3, [MAX_DIRECTION_NORM, 0, 0]), shape)).toBeNull();
+  });
+
+  it("refuses a direction of absurd norm or not finite, naming its layer and its norm", () => {
+    expect(vectorProblem(vector(2, [3e38, 3e38, 3e38]), shape)).toEqual({
+      code: "control_vector_norm",
+      message: expect.stringMatching(
+        /^direction\.2 \(layer 2\) has norm 5\.20e\+38; .* at most 100/,
+      ),
+    });
+    expect(vectorProblem(vector(3, [MAX_DIRECTION_NORM, 1, 0]), shape)?.code).toBe(
+      "control_vector_norm",
+    );
+    for (const bad of [Number.NaN, Infinity, -Infinity]) {
+      expect(vectorProblem(vector(1, [0, bad, 0]), shape)).toEqual({
+        code: "control_vector_norm",
+        message: expect.stringContaining("direction.1 (layer 1) holds values that are not finite"),
+      });
+    }
+  });
+
+  it("checks a layer given twice once summed, which may overflow where its parts do not", () => {
+    const bytes = gguf("controlvector", [
+      { name: "direction.1", data: [3e38, 0, 0] },
+      { name: "direction.01", data: [3e38, 0, 0] },
+    ]);
+    expect(vectorProblem(parseControlVector(bytes), shape)?.message).toContain("not finite");
+  });
+
+  it("refuses layers llama.cpp does not steer, and directions of another width", () => {
+    expect(vectorProblem(vector(4, [1, 0, 0]), shape)?.code).toBe("layer_out_of_range");
+    expect(vectorProblem(vector(1, [1, 0]), shape)?.code).toBe("control_vector_width");
   });
 });

@@ -15,7 +15,8 @@ const quick = process.argv.includes("--quick");
 const withWranglerDev = process.argv.includes("--wrangler-dev");
 const settings = {
   clients: 8,
-  // Under wrangler dev the default rate limit holds (600 requests a minute per key): stay under it.
+  // Under wrangler dev the default rate limit holds (600 requests a minute per account): stay under
+  // it.
   requestsPerClient: quick ? 4 : withWranglerDev ? 12 : 24,
   rounds: quick ? 1 : 5,
   maxTokens: 4,

@@ -1,10 +1,14 @@
-// The edge Worker's app: every request gets an id and OpenAI-style errors; the API routes need a
-// key, the operator's route the operator token instead. Routes live one file per resource in
-// routes/, each declared with createRoute: the declarations are the OpenAPI document
-// (openapi/routes.ts), and the schemas they name are what requests are checked against.
+// The edge Worker's app: every request gets an id and OpenAI-style errors, and a body no larger
+// than a GPU node reads; the API routes need a key, the operator's route the operator token
+// instead. Routes live one file per resource in routes/, each declared with createRoute: the
+// declarations are the OpenAPI document (openapi/routes.ts), and the schemas they name are what
+// requests are checked against.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { ApiError, rejectInvalid, toApiError } from "../../shared/http/api-error.ts";
+import { limitBody } from "../../shared/http/body-limit.ts";
+import { MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { EdgeEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
@@ -19,11 +23,15 @@ import { presetRoutes } from "./routes/presets.ts";
 import { rootRoutes } from "./routes/root.ts";
 import { steerableModelRoutes } from "./routes/steerable-models.ts";
 import { usageRoutes } from "./routes/usage.ts";
-import { vectorRoutes } from "./routes/vectors.ts";
+import { IMPORT_PATH, vectorRoutes } from "./routes/vectors.ts";
 
 export function createApp(): OpenAPIHono<EdgeEnv> {
   const app = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
   app.use(requestId());
+  // Every route's body is JSON, which a GPU node reads up to MAX_JSON_BODY_BYTES: a larger one is
+  // refused here, before it is read or forwarded. The vector import, whose body is a file, has its
+  // own limit (routes/vectors.ts).
+  app.use(except(IMPORT_PATH, limitBody(MAX_JSON_BODY_BYTES)));
   app.onError((error, c) => {
     const answer = toApiError(error);
     if (answer.status === 500) console.error(error);

@@ -44,8 +44,9 @@ steer demo
 steer serve --model FILE|hf:USER/REPO:QUANT|hf:USER/REPO/FILE.gguf [--models-dir DIR] [--port P]
             [--host H] [--vectors-dir DIR] [--context-size N] [--threads N]
             [--shutdown-grace SECONDS]
-  Listens on 127.0.0.1:8080 by default. When STEER_NODE_TOKEN is set, every request must send it
-  as "Authorization: Bearer TOKEN". Vectors uploaded to /v1/vectors live in DIR (.cache/vectors).
+  Listens on 127.0.0.1:8080 by default. When STEER_NODE_TOKEN is set, every request but /healthz
+  and /readyz must send it as "Authorization: Bearer TOKEN". Vectors uploaded to /v1/vectors live
+  in DIR (.cache/vectors).
   An hf: model is downloaded once into --models-dir (.cache/models/hf); HF_TOKEN, HF_ENDPOINT apply.
   --context-size: tokens per request (default: the model's, at most 4096). --threads: CPU
   threads per decode (default: all cores).

@@ -1,13 +1,13 @@
 // Every way a request can be wrong gets its own error code, so callers (the CLI, the HTTP server)
 // can answer precisely. None of these leave the engine in a bad state: it keeps serving.
-import type { ShapeProblem } from "../../shared/control-vector.ts";
+import type { VectorProblem } from "../../shared/control-vector.ts";
 
 export type EngineErrorCode =
   | "model_not_found"
   | "model_invalid"
   | "invalid_request"
   /** A vector or a layer that does not fit the model: shared/control-vector.ts's codes. */
-  | ShapeProblem["code"]
+  | VectorProblem["code"]
   | "invalid_multiplier"
   | "context_overflow"
   | "engine_closed";

@@ -3,7 +3,7 @@
 // by the 0-based index of the layer whose output they are added to (llama.cpp's and repeng's
 // convention); which layers a model steers is shared/control-vector.ts's rule.
 import { createHash } from "node:crypto";
-import { type ModelShape, vectorShapeProblem } from "../../shared/control-vector.ts";
+import { type ModelShape, vectorProblem } from "../../shared/control-vector.ts";
 import { mixVectors, type WeightedVector } from "../../shared/control-vector-math.ts";
 import { EngineError } from "./errors.ts";
 import type { NativeControlVector } from "./native.ts";
@@ -44,7 +44,7 @@ export function composeSteering(steering: Steering, shape: ModelShape): Composed
   return { buffer, firstLayer, lastLayer, key };
 }
 
-/** A term the engine can add: a finite multiplier, and a vector that fits the model. */
+/** A term the engine can add: a finite multiplier, and a vector that can steer the model. */
 function checkTerm({ vector, multiplier }: SteeringTerm, shape: ModelShape, index: number): void {
   if (!Number.isFinite(multiplier)) {
     throw new EngineError(
@@ -61,15 +61,7 @@ function checkTerm({ vector, multiplier }: SteeringTerm, shape: ModelShape, inde
       param,
     );
   }
-  const problem = vectorShapeProblem(vector, shape);
+  // Its layers, width and norms (finite ones only), as the node and the edge check them.
+  const problem = vectorProblem(vector, shape);
   if (problem) throw new EngineError(problem.code, problem.message, param);
-  for (const [layer, direction] of vector.directions) {
-    if (!direction.every(Number.isFinite)) {
-      throw new EngineError(
-        "invalid_request",
-        `control vector layer ${layer} holds non-finite values`,
-        param,
-      );
-    }
-  }
 }

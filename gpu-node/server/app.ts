@@ -6,14 +6,17 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
+import { bearerToken } from "../../shared/http/bearer.ts";
+import { limitBody } from "../../shared/http/body-limit.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
 import {
   submitExtractionRoute,
   validateExtractionRoute,
 } from "../../shared/node-api/extractions.ts";
 import { chatRoute, completionRoute } from "../../shared/node-api/generation.ts";
+import { healthRoute, readyRoute } from "../../shared/node-api/models.ts";
 import type { Engine } from "../engine/engine.ts";
 import { errorResponse } from "./errors.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
@@ -33,7 +36,7 @@ export interface AppOptions {
   store: VectorStore;
   /** The id /v1/models and responses give the model. */
   modelId: string;
-  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  /** When set, every request but health checks must carry `Authorization: Bearer <token>`. */
   token?: string;
   /** Largest JSON body and vector upload (default MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES). */
   maxJsonBytes?: number;
@@ -88,9 +91,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
     errorResponse(c, new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found")),
   );
   app.use(requestLog(options.log ?? stdoutLog, options.inFlight ?? new InFlight()));
-  if (options.token) app.use(bearer(options.token));
-  app.use("/v1/vectors", tooLarge(options.maxVectorBytes ?? MAX_VECTOR_BYTES));
-  const jsonLimit = tooLarge(options.maxJsonBytes ?? MAX_JSON_BODY_BYTES);
+  // Health checks come from load balancers, which hold no token; they say nothing but ok or not.
+  if (options.token) app.use(except([healthRoute.path, readyRoute.path], bearer(options.token)));
+  app.use("/v1/vectors", limitBody(options.maxVectorBytes ?? MAX_VECTOR_BYTES));
+  const jsonLimit = limitBody(options.maxJsonBytes ?? MAX_JSON_BODY_BYTES);
   const jsonRoutes = [chatRoute, completionRoute, submitExtractionRoute, validateExtractionRoute];
   for (const { path } of jsonRoutes) {
     app.post(path, jsonLimit, refuseWhileClosing(context.isClosing));
@@ -107,21 +111,6 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.route("/", metricsRoutes(context));
   app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(DOCUMENT_INFO)));
   return app;
-}
-
-/** 413 past `max` bytes of body. */
-function tooLarge(max: number): MiddlewareHandler {
-  return bodyLimit({
-    maxSize: max,
-    onError: (c) => {
-      // The rest of the body is never read: the connection cannot carry another request.
-      c.header("connection", "close");
-      return errorResponse(
-        c,
-        new ApiError(413, `the body exceeds ${max} bytes`, "body_too_large", "body"),
-      );
-    },
-  });
 }
 
 /** 503 for new work once the node is stopping; what runs already may finish. */
@@ -153,9 +142,8 @@ function queueBound(engine: Engine, max: number): MiddlewareHandler {
 function bearer(token: string): MiddlewareHandler {
   const expected = digest(token);
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer (.+)$/i.exec(header);
-    if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
+    const given = bearerToken(c.req.header("authorization"));
+    if (!given || !timingSafeEqual(digest(given), expected)) {
       return errorResponse(
         c,
         new ApiError(401, "a valid bearer token is required", "invalid_api_key"),

@@ -21,5 +21,7 @@ export function fromEngineError(
 export function errorResponse(c: Context, error: unknown): Response {
   const api = error instanceof EngineError ? fromEngineError(error) : toApiError(error);
   if (api.code === "internal_error") console.error(error);
+  // A body too large is never read to its end: the connection cannot carry another request.
+  if (api.status === 413) c.header("connection", "close");
   return api.response(c);
 }

@@ -1,6 +1,7 @@
 // steer serve: the GPU node's HTTP service on one model.
 import { constants } from "node:os";
 import { serve as listen } from "@hono/node-server";
+import { BEARER_TOKEN_RULE, isBearerToken } from "../../shared/http/bearer.ts";
 import { numberOption, parse, required, UsageError } from "../cli/args.ts";
 import { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
@@ -29,6 +30,10 @@ export async function serve(argv: string[]): Promise<void> {
   const hostname = o.host ?? "127.0.0.1";
   const grace = numberOption(o["shutdown-grace"], "--shutdown-grace") ?? 30;
   if (grace < 0) throw new UsageError("--shutdown-grace must be 0 or more seconds");
+  const token = process.env.STEER_NODE_TOKEN || undefined;
+  // A token no client could send would make the node refuse everyone: say so at once.
+  if (token && !isBearerToken(token))
+    throw new UsageError(`STEER_NODE_TOKEN: ${BEARER_TOKEN_RULE}`);
   const modelPath = await modelPathOf(modelSpec, o["models-dir"]);
   const engine = await Engine.load(modelPath, {
     contextSize: numberOption(o["context-size"], "--context-size"),
@@ -48,7 +53,7 @@ export async function serve(argv: string[]): Promise<void> {
     extractions,
     inFlight,
     modelId: modelIdOf(modelSpec),
-    token: process.env.STEER_NODE_TOKEN || undefined,
+    token,
     isClosing: () => closing,
   });
   const server = listen({ fetch: app.fetch, port, hostname }, (info) => {

@@ -9,7 +9,7 @@ import {
   ControlVectorFormatError,
   type ModelShape,
   parseControlVector,
-  vectorShapeProblem,
+  vectorProblem,
 } from "../../shared/control-vector.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
 import { VECTOR_ID, type VectorObject } from "../../shared/node-api/vectors.ts";
@@ -94,7 +94,7 @@ export class VectorStore {
       if (!(error instanceof ControlVectorFormatError)) throw error;
       throw new ApiError(400, error.message, "invalid_control_vector", "body");
     }
-    const problem = vectorShapeProblem(vector, this.shape);
+    const problem = vectorProblem(vector, this.shape);
     if (problem) throw new ApiError(400, problem.message, problem.code, "body");
     const layers = [...vector.directions.keys()].sort((a, b) => a - b);
     const width = this.shape.embeddingSize;

@@ -2,6 +2,7 @@
 // vectors the node stores, whole or streamed; and stopping a generation by the id its sender gave.
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { jsonRecord } from "../http/json-record.ts";
 import { errorAnswers, json, jsonAnswer, jsonBody } from "../http/openapi.ts";
 import { MAX_MULTIPLIER } from "../limits.ts";
 import { chatCompletionSchema, chatRequestFields, samplingFields } from "../openai/chat.ts";
@@ -15,12 +16,10 @@ import {
 import { VECTOR_ID } from "./vectors.ts";
 
 /** Vector id -> multiplier: the sum of multiplier x vector is added at every token. */
-export const nodeSteeringSchema = z
-  .record(
-    z.string().regex(VECTOR_ID, "must be a vector id (64 hex digits) the node stores"),
-    z.number().min(-MAX_MULTIPLIER).max(MAX_MULTIPLIER),
-  )
-  .describe("Vector id -> multiplier; the vectors must be stored on the node (POST /v1/vectors)");
+export const nodeSteeringSchema = jsonRecord(
+  z.string().regex(VECTOR_ID, "must be a vector id (64 hex digits) the node stores"),
+  z.number().min(-MAX_MULTIPLIER).max(MAX_MULTIPLIER),
+).describe("Vector id -> multiplier; the vectors must be stored on the node (POST /v1/vectors)");
 
 export const nodeChatRequestSchema = z.strictObject({
   model: z.string().nullish().describe("Ignored: a node serves one model"),

@@ -1,5 +1,6 @@
 // The GPU node's model and health: the one base model it serves, liveness and readiness for an
-// orchestrator, and its metrics.
+// orchestrator or a load balancer (open: no token, and nothing said but ok or not), and its
+// metrics.
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorAnswers, jsonAnswer } from "../http/openapi.ts";
@@ -18,14 +19,14 @@ export const listModelsRoute = createRoute({
 export const healthRoute = createRoute({
   method: "get",
   path: "/healthz",
-  summary: "Liveness",
+  summary: "Liveness, for load balancers: needs no token",
   responses: { 200: jsonAnswer(z.object({ status: z.literal("ok") }), "The process serves") },
 });
 
 export const readyRoute = createRoute({
   method: "get",
   path: "/readyz",
-  summary: "Readiness: 503 once the node is shutting down",
+  summary: "Readiness, for load balancers: needs no token; 503 once the node is shutting down",
   responses: {
     200: jsonAnswer(z.object({ status: z.literal("ready") }), "It takes new work"),
     503: jsonAnswer(z.object({ status: z.literal("stopping") }), "It is shutting down"),

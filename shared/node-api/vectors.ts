@@ -3,7 +3,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorAnswers, jsonAnswer } from "../http/openapi.ts";
-import { MAX_VECTOR_BYTES } from "../limits.ts";
+import { MAX_DIRECTION_NORM, MAX_VECTOR_BYTES } from "../limits.ts";
 import { listOf } from "../openai/list.ts";
 
 export const VECTOR_ID = /^[0-9a-f]{64}$/;
@@ -39,13 +39,14 @@ const vectorId = z.object({ id: z.string().describe("The vector's sha256") });
 export const uploadVectorRoute = createRoute({
   method: "post",
   path: "/v1/vectors",
-  summary: "Store a control-vector GGUF (checked against the model's layers and width)",
+  summary:
+    "Store a control-vector GGUF (checked against the model's layers and width, and its norms)",
   request: { body: { required: true, content: gguf } },
   responses: {
     201: jsonAnswer(vectorObjectSchema, "Stored (storing the same bytes again is the same vector)"),
     ...errorAnswers({
       ...unauthorized,
-      400: "Not a control-vector GGUF, or it does not fit the model",
+      400: `Not a control-vector GGUF, or it does not fit the model: its layers, its width, or a direction's norm (not finite, or over ${MAX_DIRECTION_NORM})`,
       413: `Over ${MAX_VECTOR_BYTES} bytes`,
     }),
   },

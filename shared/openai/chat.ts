@@ -2,7 +2,7 @@
 // fields (with the sampling extensions llama.cpp's own server has: top_k, min_p,
 // repetition_penalty), the answer, and a streamed answer's chunks. Each side adds its `steering`.
 import { z } from "zod";
-import { MAX_SEED, MAX_STOP_SEQUENCES } from "../limits.ts";
+import { MAX_REPETITION_PENALTY, MAX_SEED, MAX_STOP_SEQUENCES } from "../limits.ts";
 
 export const chatMessageSchema = z
   .strictObject({
@@ -22,11 +22,14 @@ export const seedSchema = z
   .max(MAX_SEED)
   .describe("Sampling seed, 0 to 2^32 - 1: the same seed and request give the same answer");
 
+/** The one definition of repetition_penalty's range: chat, /completions' settings and the node's. */
 export const repetitionPenaltySchema = z
   .number()
   .gt(0)
-  .max(10)
-  .describe("Above 1 discourages repeating tokens already in the text (1: none)");
+  .max(MAX_REPETITION_PENALTY)
+  .describe(
+    `Above 1 discourages repeating tokens already in the text (1: none; at most ${MAX_REPETITION_PENALTY})`,
+  );
 
 /** How a generation samples and where it stops: the fields chat and text completions share. */
 export const samplingFields = {

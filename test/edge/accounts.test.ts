@@ -10,6 +10,7 @@ import { createApp } from "../../edge/src/app.ts";
 import { accounts } from "../../edge/src/db/schema.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
+import { bearerCases } from "../support/bearer-cases.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
 import { plantedModel } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
@@ -80,6 +81,21 @@ describe("POST /v1/accounts", () => {
     expect(await accountsNamed(name)).toEqual([]);
   });
 
+  it("reads the operator token as the API keys and the node's token are read", async () => {
+    for (const [authorization, carries] of bearerCases(OPERATOR_TOKEN)) {
+      // A body the route refuses: the token alone is under test, and no account is made.
+      const response = await call("/v1/accounts", {
+        method: "POST",
+        headers: { authorization },
+        body: "{}",
+      });
+      expect({ authorization, status: response.status }).toEqual({
+        authorization,
+        status: carries ? 400 : 401,
+      });
+    }
+  });
+
   it("names the field at fault in a bad body", async () => {
     for (const [body, param, code] of [
       ["{}", "name", "invalid_request"],
@@ -110,6 +126,22 @@ describe("POST /v1/accounts", () => {
     expect(error).toMatchObject({ type: "permission_error", code: "operator_api_disabled" });
     expect(error.message).toContain("wrangler secret put OPERATOR_TOKEN");
     expect(await accountsNamed(name)).toEqual([]);
+  });
+
+  it("is off (403) in a deployment whose OPERATOR_TOKEN no client could send", async () => {
+    const ctx = createExecutionContext();
+    const response = await createApp().request(
+      "/v1/accounts",
+      {
+        method: "POST",
+        headers: { authorization: "Bearer two words", "content-type": "application/json" },
+        body: JSON.stringify({ name: "never made" }),
+      },
+      { ...env, OPERATOR_TOKEN: "two words" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    await expectError(response, 403, { code: "operator_api_disabled" });
   });
 
   it("gives each account a key that sees its own models only", async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { apiKeys } from "../../edge/src/db/schema.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
+import { bearerCases } from "../support/bearer-cases.ts";
 import { call, newAccount } from "./support.ts";
 
 describe("authentication", () => {
@@ -26,6 +27,17 @@ describe("authentication", () => {
       expect(response.status, authorization).toBe(401);
       const body = (await response.json()) as ApiErrorBody;
       expect(body.error).toMatchObject({ type: "authentication_error", code: "invalid_api_key" });
+    }
+  });
+
+  it("reads the key as RFC 6750 writes it, with one space and nothing after, as the node does", async () => {
+    const { key } = await newAccount();
+    for (const [authorization, carries] of bearerCases(key)) {
+      const response = await call("/v1/usage", { headers: { authorization } });
+      expect({ authorization, status: response.status }).toEqual({
+        authorization,
+        status: carries ? 200 : 401,
+      });
     }
   });
 

@@ -273,6 +273,28 @@ describe("POST /v1/chat/completions", () => {
         "model_not_ready",
       ],
       [{ model: model.id, steering: { "a/b/c": 1 } }, 400, "steering.a/b/c", "invalid_request"],
+      // Keys that name an object's own machinery are no traits either; JSON.parse makes
+      // "__proto__" a plain key, as a client's JSON would.
+      [
+        { model: model.id, steering: JSON.parse('{"__proto__": 1}') },
+        400,
+        "steering.__proto__",
+        "invalid_request",
+      ],
+      [
+        { model: model.id, steering: { constructor: 1 } },
+        400,
+        "steering.constructor",
+        "unknown_trait",
+      ],
+      [{ model: BASE_MODEL, steering: { toString: 1 } }, 400, "steering.toString", "unknown_trait"],
+      // One range for repetition_penalty, here and in /completions' settings.
+      [
+        { model: model.id, repetition_penalty: 1e308 },
+        400,
+        "repetition_penalty",
+        "invalid_request",
+      ],
       [{ messages: DAY_PROMPT }, 400, "model", "invalid_request"],
       // A field the route does not know: /completions' control_settings is not chat's steering.
       [

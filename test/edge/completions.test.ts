@@ -99,12 +99,31 @@ describe("POST /completions", () => {
       [{ model: pending.id }, 409, "model", "model_not_ready"],
       [{ control_settings: { gloomy: 1 } }, 400, "control_settings.gloomy", "unknown_trait"],
       [
+        { control_settings: JSON.parse('{"__proto__": 1}') },
+        400,
+        "control_settings.__proto__",
+        "invalid_request",
+      ],
+      [
+        { control_settings: { constructor: 1 } },
+        400,
+        "control_settings.constructor",
+        "unknown_trait",
+      ],
+      [
         { control_settings: { cheerful: -11 } },
         400,
         "control_settings.cheerful",
         "invalid_request",
       ],
       [{ settings: { max_new_tokens: 0 } }, 400, "settings.max_new_tokens", "invalid_request"],
+      // One range for repetition_penalty, here and in chat.
+      [
+        { settings: { repetition_penalty: 1e308 } },
+        400,
+        "settings.repetition_penalty",
+        "invalid_request",
+      ],
       // The node's limit, named by this request's own field.
       [
         { settings: { max_new_tokens: 100_000 } },

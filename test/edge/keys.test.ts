@@ -1,7 +1,8 @@
-// API keys: admin keys issue, list and revoke the account's keys; a secret is shown once, and a
-// revoked key is refused at once.
+// API keys: admin keys issue, list and revoke the account's keys; a secret is shown once, a
+// revoked key is refused at once, and an account holds at most MAX_KEYS_PER_ACCOUNT live keys.
 import { describe, expect, it } from "vitest";
 import type { ApiKeyList, IssuedApiKeyObject } from "../../edge/src/api/keys.ts";
+import { MAX_KEYS_PER_ACCOUNT } from "../../shared/limits.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { call, newAccount } from "./support.ts";
 
@@ -112,5 +113,43 @@ describe("API keys", () => {
     }
     expect((await call("/v1/keys", { key: other.key })).status).toBe(200);
     expect((await listKeys(admin.key)).data.map((key) => key.id)).toEqual([admin.id]);
+  });
+
+  it(`caps an account at ${MAX_KEYS_PER_ACCOUNT} live keys: 409, until one is revoked`, async () => {
+    const admin = await newAccount();
+    const issued: IssuedApiKeyObject[] = [];
+    for (let i = 1; i < MAX_KEYS_PER_ACCOUNT; i++) {
+      const response = await createKey(admin.key, { name: `key ${i}` });
+      expect(response.status).toBe(201);
+      issued.push(await response.json());
+    }
+    const refused = await createKey(admin.key, { name: "one too many" });
+    expect(refused.status).toBe(409);
+    const { error } = (await refused.json()) as ApiErrorBody;
+    expect(error).toMatchObject({ type: "conflict_error", code: "key_limit_reached" });
+    expect(error.message).toContain(`${MAX_KEYS_PER_ACCOUNT} API keys`);
+    expect(error.message).toContain("revoke one");
+    expect((await listKeys(admin.key)).data).toHaveLength(MAX_KEYS_PER_ACCOUNT);
+
+    const revoked = issued[0]?.id;
+    expect((await call(`/v1/keys/${revoked}`, { key: admin.key, method: "DELETE" })).status).toBe(
+      200,
+    );
+    expect((await createKey(admin.key, { name: "in its place" })).status).toBe(201);
+    expect((await createKey(admin.key, { name: "one too many" })).status).toBe(409);
+  });
+
+  it("lets no more keys than the cap through when they are asked for at once", async () => {
+    const admin = await newAccount();
+    const statuses = await Promise.all(
+      Array.from({ length: MAX_KEYS_PER_ACCOUNT + 4 }, (_, i) =>
+        createKey(admin.key, { name: `key ${i}` }).then((response) => response.status),
+      ),
+    );
+    // The account's first key holds one place.
+    expect(statuses.filter((status) => status === 201)).toHaveLength(MAX_KEYS_PER_ACCOUNT - 1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(5);
+    const live = (await listKeys(admin.key)).data.filter((key) => key.revoked_at === null);
+    expect(live).toHaveLength(MAX_KEYS_PER_ACCOUNT);
   });
 });

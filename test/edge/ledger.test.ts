@@ -1,10 +1,11 @@
-// The ledger: what requests owe D1 after their answers (usage rows, rate-window counts and
-// tokens), sent in shared batches, each request settling once its writes are in.
+// The ledger: what requests owe D1 after their answers (usage rows, their accounts' rate-window
+// counts and tokens), sent in shared batches, each request settling once its writes are in.
 import { env } from "cloudflare:workers";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rateWindows, usage } from "../../edge/src/db/schema.ts";
 import type { Caller } from "../../edge/src/env.ts";
+import { issueKey } from "../../edge/src/lib/accounts.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { MAX_REQUESTS, type Owed, owe } from "../../edge/src/lib/ledger.ts";
 import { newAccount } from "./support.ts";
@@ -38,37 +39,45 @@ function used(caller: Caller, promptTokens: number, completionTokens: number): O
   return { caller, requests: 1, usage: { ...usage, promptTokens, completionTokens } };
 }
 
+/** Another key of `caller`'s account. */
+async function secondKey(caller: Caller): Promise<Caller> {
+  const { id } = await issueKey(database(env.DB), caller.accountId, "second", "user");
+  return { ...caller, keyId: id };
+}
+
 async function windowsOf(callers: Caller[]) {
   const rows = await database(env.DB)
     .select()
     .from(rateWindows)
     .where(
       inArray(
-        rateWindows.keyId,
-        callers.map((c) => c.keyId),
+        rateWindows.accountId,
+        callers.map((c) => c.accountId),
       ),
     );
-  return Object.fromEntries(rows.map((row) => [row.keyId, [row.requests, row.tokens]]));
+  return Object.fromEntries(rows.map((row) => [row.accountId, [row.requests, row.tokens]]));
 }
 
 describe("ledger", () => {
-  it("writes what requests finishing together owe in one batch, a window upsert per key", async () => {
+  it("writes what requests finishing together owe in one batch, a window upsert per account", async () => {
     const [a, b] = [await newCaller(), await newCaller()] as [Caller, Caller];
+    const a2 = await secondKey(a);
     const { d1, batches } = countedD1();
     await Promise.all([
       owe(d1, used(a, 10, 5)),
-      owe(d1, used(a, 3, 2)),
+      owe(d1, used(a2, 3, 2)),
       owe(d1, used(b, 7, 0)),
       // A request that used no tokens (a listing, say) owes its count only: no usage row.
       owe(d1, { caller: b, requests: 1, usage: null }),
     ]);
-    // Two window upserts (one per key) and one insert of the three usage rows.
+    // Two window upserts (one per account, its two keys' requests summed) and one insert of the
+    // three usage rows.
     expect(batches).toEqual([3]);
-    expect(await windowsOf([a, b])).toEqual({ [a.keyId]: [2, 20], [b.keyId]: [2, 7] });
+    expect(await windowsOf([a, b])).toEqual({ [a.accountId]: [2, 20], [b.accountId]: [2, 7] });
     const rows = await database(env.DB)
       .select({ prompt: usage.promptTokens, completion: usage.completionTokens })
       .from(usage)
-      .where(inArray(usage.keyId, [a.keyId, b.keyId]));
+      .where(inArray(usage.keyId, [a.keyId, a2.keyId, b.keyId]));
     expect(rows).toHaveLength(3);
     expect(rows).toEqual(
       expect.arrayContaining([
@@ -85,7 +94,7 @@ describe("ledger", () => {
     const requests = MAX_REQUESTS + 1;
     await Promise.all(Array.from({ length: requests }, () => owe(d1, used(caller, 1, 1))));
     expect(batches).toHaveLength(2);
-    expect(await windowsOf([caller])).toEqual({ [caller.keyId]: [requests, 2 * requests] });
+    expect(await windowsOf([caller])).toEqual({ [caller.accountId]: [requests, 2 * requests] });
   });
 
   it("owes nothing for a request with no count and no tokens", async () => {

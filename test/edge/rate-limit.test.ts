@@ -1,6 +1,6 @@
-// Rate limits per API key, in requests and tokens per minute: counted in D1 (and by the isolate
-// in between), refused with 429 and Retry-After, and described in x-ratelimit-* headers. The Worker
-// runs here with small limits in place of wrangler.toml's.
+// Rate limits per account (all its API keys together), in requests and tokens per minute: counted
+// in D1 (and by the isolate in between), refused with 429 and Retry-After, and described in
+// x-ratelimit-* headers. The Worker runs here with small limits in place of wrangler.toml's.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
@@ -45,7 +45,7 @@ beforeEach(async () => {
 });
 
 describe("rate limits", () => {
-  it("counts requests per key and refuses the one over the limit with 429 and Retry-After", async () => {
+  it("counts requests per account and refuses the one over the limit with 429 and Retry-After", async () => {
     const { key } = await newAccount();
     const remaining = [];
     for (let i = 0; i < LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE; i++) {
@@ -64,7 +64,7 @@ describe("rate limits", () => {
     expect(refused.status).toBe(429);
     const body: ApiErrorBody = await refused.json();
     expect(body.error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
-    expect(body.error.message).toContain("3 requests per minute");
+    expect(body.error.message).toContain("3 requests per minute for this account");
     const retryAfter = Number(refused.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -72,25 +72,31 @@ describe("rate limits", () => {
   });
 
   it("writes every request's count to D1, the isolate's own counts included", async () => {
-    const { key, id } = await newAccount();
+    const { key, accountId } = await newAccount();
     for (let i = 0; i < LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE; i++) await request(key);
     const [row] = await database(env.DB)
       .select()
       .from(rateWindows)
-      .where(eq(rateWindows.keyId, id));
+      .where(eq(rateWindows.accountId, accountId));
     expect(row?.requests).toBe(LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE);
   });
 
-  it("limits each key on its own, even within one account", async () => {
+  it("shares one budget between an account's keys: a new key buys no more requests", async () => {
     const { key, accountId } = await newAccount();
     const second = await issueKey(database(env.DB), accountId, "second", "user");
-    for (let i = 0; i <= LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE; i++) await request(key);
-    expect((await request(key)).status).toBe(429);
-    expect((await request(second.key)).status).toBe(200);
+    for (let i = 0; i < LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE; i++) {
+      expect((await request(key)).status).toBe(200);
+    }
+    const refused = await request(second.key);
+    expect(refused.status).toBe(429);
+    expect(limitHeaders(refused).requests).toEqual(["3", "0"]);
+    // Another account's budget is its own.
+    expect((await request((await newAccount()).key)).status).toBe(200);
   });
 
-  it("refuses new requests once the minute's charged tokens reach the limit", async () => {
+  it("refuses new requests once the minute's charged tokens reach the limit, on every key", async () => {
     const { key, id, accountId, scope } = await newAccount();
+    const second = await issueKey(database(env.DB), accountId, "second", "user");
     const caller = { accountId, keyId: id, scope };
     const chargeTokens = (completionTokens: number) =>
       owe(env.DB, {
@@ -105,23 +111,23 @@ describe("rate limits", () => {
     expect(limitHeaders(allowed).tokens).toEqual(["100", "1"]);
 
     await chargeTokens(1);
-    const refused = await request(key);
+    const refused = await request(second.key);
     expect(refused.status).toBe(429);
     expect(((await refused.json()) as ApiErrorBody).error.message).toContain("100 tokens");
     expect(limitHeaders(refused).tokens).toEqual(["100", "0"]);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 
-  it("forgets a key's earlier minutes once a new one starts", async () => {
-    const { key, id } = await newAccount();
+  it("forgets an account's earlier minutes once a new one starts", async () => {
+    const { key, accountId } = await newAccount();
     const db = database(env.DB);
     const lastHour = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
-    await db.insert(rateWindows).values({ keyId: id, window: lastHour, requests: 99, tokens: 99 });
+    await db.insert(rateWindows).values({ accountId, window: lastHour, requests: 99, tokens: 99 });
     expect((await request(key)).status).toBe(200);
     const old = await db
       .select()
       .from(rateWindows)
-      .where(and(eq(rateWindows.keyId, id), eq(rateWindows.window, lastHour)));
+      .where(and(eq(rateWindows.accountId, accountId), eq(rateWindows.window, lastHour)));
     expect(old).toEqual([]);
   });
 

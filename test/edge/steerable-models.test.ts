@@ -216,6 +216,14 @@ describe("validation", () => {
       "control_dimensions.happy days",
     );
     expect(named.message).toContain("a trait name is a letter");
+    const proto = JSON.parse(
+      `{"__proto__": ${JSON.stringify(QUICK_MODEL.control_dimensions.cheerful)}}`,
+    );
+    const hidden = await refused(
+      { ...QUICK_MODEL, control_dimensions: { ...QUICK_MODEL.control_dimensions, ...proto } },
+      "control_dimensions.__proto__",
+    );
+    expect(hidden.message).toContain("a trait name is a letter");
     const unknown = await refused({ ...QUICK_MODEL, suffix_list: ["I"] }, "suffix_list");
     expect(unknown.code).toBe("unknown_field");
   });

@@ -8,7 +8,7 @@ import { MAX_VECTOR_BYTES } from "../../shared/limits.ts";
 import type { ChatCompletion } from "../../shared/openai/chat.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { BASE_MODEL, cheerfulWords, DAY_PROMPT, plantedModel } from "./steered-model.ts";
-import { call, newAccount } from "./support.ts";
+import { call, newAccount, streamed } from "./support.ts";
 import { createModel, traitRows, waitForStatus } from "./training-support.ts";
 
 const plantedBytes = () =>
@@ -19,7 +19,9 @@ function download(key: string, id: string, trait: string) {
 }
 
 function importVector(key: string, query: string, body: BodyInit) {
-  return call(`/v1/steerable-models/import?${query}`, { key, method: "POST", body });
+  // A stream needs duplex: "half" to be a request body.
+  const init = { key, method: "POST", body, duplex: "half" } as RequestInit;
+  return call(`/v1/steerable-models/import?${query}`, init);
 }
 
 async function errorOf(response: Response, status: number) {
@@ -110,31 +112,35 @@ describe("POST /v1/steerable-models/import", () => {
     ).toMatchObject({ param: "label", code: "unknown_field" });
   });
 
-  it("refuses a file larger than a GPU node takes, before it becomes a model", async () => {
+  it("refuses a file larger than a GPU node takes, announced or streamed, before it becomes a model", async () => {
     const { key } = await newAccount();
     const huge = new Uint8Array(MAX_VECTOR_BYTES + 1);
-    expect(await errorOf(await importVector(key, "trait=big", huge), 413)).toMatchObject({
-      code: "vector_too_large",
-      param: "body",
-    });
+    for (const body of [huge, streamed(huge)]) {
+      const error = await errorOf(await importVector(key, "trait=big", body), 413);
+      expect(error).toMatchObject({ code: "body_too_large", param: "body" });
+      expect(error.message).toContain(String(MAX_VECTOR_BYTES));
+    }
     const models = (await (await call("/v1/steerable-models", { key })).json()) as {
       data: unknown[];
     };
     expect(models.data).toEqual([]);
   });
 
-  it("refuses a vector that does not fit the base model's layers or width", async () => {
+  it("refuses a vector that does not fit the base model's layers or width, or whose norm is absurd", async () => {
     const { key } = await newAccount();
     const planted = parseControlVector(plantedBytes());
     const [layer, direction] = [...planted.directions][0] ?? [1, new Float32Array()];
-    const misfits: [Map<number, Float32Array>, string][] = [
-      [new Map([[layer, direction.subarray(1)]]), "control_vector_width"],
-      [new Map([[99, direction]]), "layer_out_of_range"],
+    const misfits: [Map<number, Float32Array>, string, string][] = [
+      [new Map([[layer, direction.subarray(1)]]), "control_vector_width", `layer ${layer}`],
+      [new Map([[99, direction]]), "layer_out_of_range", "layer 99"],
+      // Values near float32's largest: every answer would be the same garbage.
+      [new Map([[layer, direction.map(() => 3e38)]]), "control_vector_norm", `direction.${layer}`],
     ];
-    for (const [directions, expected] of misfits) {
+    for (const [directions, expected, named] of misfits) {
       const body = encodeControlVector({ directions }) as Uint8Array<ArrayBuffer>;
       const error = await errorOf(await importVector(key, "trait=t", body), 400);
       expect(error).toMatchObject({ code: expected, param: "body" });
+      expect(error.message).toContain(named);
     }
   });
 });

@@ -74,10 +74,14 @@ describe("composeSteering", () => {
         ),
       ).toBe("layer_out_of_range");
     }
-    expect(
-      codeOf(() =>
-        composeSteering([{ vector: vector([[1, [1, Number.NaN, 1]]]), multiplier: 1 }], shape),
-      ),
-    ).toBe("invalid_request");
+    for (const values of [
+      [1, Number.NaN, 1],
+      [1, Infinity, 1],
+      [3e38, 3e38, 3e38],
+    ]) {
+      expect(
+        codeOf(() => composeSteering([{ vector: vector([[1, values]]), multiplier: 1 }], shape)),
+      ).toBe("control_vector_norm");
+    }
   });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
+import { encodeControlVector } from "../../shared/control-vector.ts";
 import { METERING_HEADER, MODEL_ALIAS_HEADER } from "../../shared/node-api/headers.ts";
 import type { ChatCompletion } from "../../shared/openai/chat.ts";
 import type { Completion } from "../../shared/openai/completions.ts";
@@ -107,7 +108,19 @@ describe("the contract", () => {
     expect(await errorOf(text)).toMatchObject({ status: 415, code: "unsupported_media_type" });
   });
 
-  it("answers 413 past the body limits", async () => {
+  it("refuses a vector whose norm is absurd, naming its layer", async () => {
+    const width = engine.model.metadata.embeddingSize;
+    const directions = new Map([[2, new Float32Array(width).fill(3e38)]]);
+    const upload = await node.app.request("/v1/vectors", {
+      method: "POST",
+      body: encodeControlVector({ directions }) as Uint8Array<ArrayBuffer>,
+    });
+    const error = await errorOf(upload);
+    expect(error).toMatchObject({ status: 400, code: "control_vector_norm", param: "body" });
+    expect(error.message).toContain("direction.2");
+  });
+
+  it("answers 413 past the body limits, naming them, and closes the connection", async () => {
     const small = await openApp(engine, dir, { maxJsonBytes: 100, maxVectorBytes: 100 });
     const upload = await small.app.request("/v1/vectors", {
       method: "POST",
@@ -119,7 +132,10 @@ describe("the contract", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ messages: [{ role: "user", content: "x".repeat(100) }] }),
     });
-    expect(await errorOf(chat)).toMatchObject({ status: 413, code: "body_too_large" });
+    expect(chat.headers.get("connection")).toBe("close");
+    const error = await errorOf(chat);
+    expect(error).toMatchObject({ status: 413, code: "body_too_large", param: "body" });
+    expect(error.message).toContain("over 100 bytes");
   });
 });
 
@@ -164,6 +180,20 @@ describe("errors name the field the client sent", () => {
         code: "vector_not_found",
         param: `steering.${missing}`,
       });
+    }
+  });
+
+  it("a steering key that is no vector id is a 400 naming it, __proto__ and constructor too", async () => {
+    for (const [route, prompt] of ROUTES) {
+      for (const key of ["__proto__", "constructor", "toString"]) {
+        // JSON.parse makes "__proto__" a plain key, as a client's JSON would.
+        const steering = JSON.parse(`{${JSON.stringify(key)}: 1}`);
+        expect(await errorOf(await post(route, { ...prompt, steering }))).toMatchObject({
+          status: 400,
+          code: "invalid_request",
+          param: `steering.${key}`,
+        });
+      }
     }
   });
 });

@@ -12,6 +12,7 @@ import { MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
 import type { VectorObject } from "../../shared/node-api/vectors.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
+import { bearerCases } from "../support/bearer-cases.ts";
 import { numberedArchitecture } from "../support/control-vector-files.ts";
 import { countWords, DAY_PROMPT, type Planted } from "../support/planted.ts";
 import { steeredAnswer, uploadPlanted } from "./planted-server.ts";
@@ -74,9 +75,25 @@ function answer(multiplier: number): Promise<string> {
 }
 
 describe("steer serve", () => {
-  it("answers health checks and lists the model", async () => {
-    expect((await fetch(`${server.url}/healthz`, { headers: auth })).status).toBe(200);
-    expect((await fetch(`${server.url}/readyz`, { headers: auth })).status).toBe(200);
+  it("answers health checks without the token, saying nothing more, and lists the model", async () => {
+    for (const [path, status] of [
+      ["/healthz", "ok"],
+      ["/readyz", "ready"],
+    ]) {
+      const response = await fetch(`${server.url}${path}`);
+      expect({ path, code: response.status, body: await response.json() }).toEqual({
+        path,
+        code: 200,
+        body: { status },
+      });
+    }
+    // Everything else still needs it.
+    for (const path of ["/v1/models", "/metrics", "/v1/vectors", "/openapi.json"]) {
+      expect({ path, code: (await fetch(`${server.url}${path}`)).status }).toEqual({
+        path,
+        code: 401,
+      });
+    }
     const models = await client.models.list();
     expect(models.data[0]?.id).toBe("steer-test");
   });
@@ -194,6 +211,22 @@ describe("steer serve", () => {
     );
     const wrong = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "wrong", maxRetries: 0 });
     await expect(wrong.models.list()).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("reads the token as RFC 6750 writes it, with one space and nothing after, as the edge does", async () => {
+    for (const [authorization, carries] of bearerCases(TOKEN)) {
+      const response = await fetch(`${server.url}/v1/models`, { headers: { authorization } });
+      expect({ authorization, status: response.status }).toEqual({
+        authorization,
+        status: carries ? 200 : 401,
+      });
+    }
+  });
+
+  it("will not start with a token no client could send", async () => {
+    await expect(startServer({ vectorsDir, token: "two words" })).rejects.toThrow(
+      /STEER_NODE_TOKEN: a bearer token holds/,
+    );
   });
 
   it("runs an extraction job end to end, and its vector steers", async () => {

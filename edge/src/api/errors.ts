@@ -1,15 +1,26 @@
 // The error answers edge routes share, status -> what it means, for their declarations to spread
 // (shared/http/openapi.ts errorAnswers turns them into answers with OpenAI's error body).
 import { z } from "zod";
+import { MAX_JSON_BODY_BYTES } from "../../../shared/limits.ts";
 import { IDEMPOTENCY_KEY_HEADER } from "../middleware/idempotency.ts";
 
 /** Every route behind an API key. */
 export const KEY_ERRORS = {
   401: "The API key is missing, unknown or revoked",
   429: {
-    description: "The account's requests or tokens per minute are spent",
+    description:
+      "The account's requests or tokens per minute are spent (its keys share them). Every " +
+      "answer carries the x-ratelimit-* headers",
     headers: z.object({
       "Retry-After": z.string().describe("Seconds until the minute ends"),
+      "x-ratelimit-limit-requests": z.string().describe("The account's requests per minute"),
+      "x-ratelimit-remaining-requests": z
+        .string()
+        .describe("Requests the account has left this minute, all its keys together"),
+      "x-ratelimit-limit-tokens": z.string().describe("The account's tokens per minute"),
+      "x-ratelimit-remaining-tokens": z
+        .string()
+        .describe("Tokens the account has left this minute, all its keys together"),
     }),
   },
 } as const;
@@ -33,6 +44,12 @@ export const NODE_ERRORS = {
 export const MODEL_ERRORS = {
   404: "No such model: not one of yours, nor a base model",
   409: "The steerable model is not ready (still training, or failed)",
+} as const;
+
+/** Routes that take a JSON body (app.ts bounds it). */
+export const BODY_ERRORS = {
+  413: `The body is over ${MAX_JSON_BODY_BYTES} bytes, the most a GPU node reads (code body_too_large)`,
+  415: "The body is not sent as JSON (Content-Type: application/json)",
 } as const;
 
 /** The request's fields, in words, for routes that take a body or a query. */

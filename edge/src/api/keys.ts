@@ -1,5 +1,6 @@
 // API keys, managed with an admin-scoped key: POST /v1/keys issues one (its secret is in that answer
-// only), GET /v1/keys lists the account's keys, DELETE /v1/keys/{id} revokes one.
+// only; an account holds at most MAX_KEYS_PER_ACCOUNT live keys), GET /v1/keys lists the account's
+// keys, DELETE /v1/keys/{id} revokes one (freeing its place).
 import { z } from "zod";
 import { MAX_LABEL_CHARS } from "../../../shared/limits.ts";
 import { listOf } from "../../../shared/openai/list.ts";

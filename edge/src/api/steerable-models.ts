@@ -2,6 +2,7 @@
 // contrastive examples per trait (control dimension), trained on the GPU nodes, then used to steer
 // completions by a multiplier per trait. Served at /steerable-model and under /v1/steerable-models.
 import { z } from "zod";
+import { jsonRecord } from "../../../shared/http/json-record.ts";
 import { MAX_EXAMPLES, MAX_LABEL_CHARS, MAX_TRAITS } from "../../../shared/limits.ts";
 import {
   openersSchema,
@@ -52,8 +53,7 @@ export const controlDimensionSchema = z
 
 export type ControlDimension = z.output<typeof controlDimensionSchema>;
 
-export const controlDimensionsSchema = z
-  .record(traitNameSchema, controlDimensionSchema)
+export const controlDimensionsSchema = jsonRecord(traitNameSchema, controlDimensionSchema)
   .refine((dims) => Object.keys(dims).length >= 1, "give at least one control dimension")
   .refine((dims) => Object.keys(dims).length <= MAX_TRAITS, `at most ${MAX_TRAITS} dimensions`)
   .describe("Trait name -> its examples");

@@ -104,17 +104,17 @@ export const usage = sqliteTable(
   (t) => [index("usage_account_day").on(t.accountId, t.day)],
 );
 
-/** Requests and tokens per API key per minute, for rate limits. */
+/** Requests and tokens per account per minute, for rate limits: an account's keys share them. */
 export const rateWindows = sqliteTable(
   "rate_windows",
   {
-    keyId: text("key_id").notNull(),
+    accountId: text("account_id").notNull(),
     /** The minute, as Unix milliseconds at its start. */
     window: integer("window").notNull(),
     requests: integer("requests").notNull().default(0),
     tokens: integer("tokens").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.keyId, t.window] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.window] })],
 );
 
 /** The first answer to a create request carrying an Idempotency-Key, replayed for 24 h. */

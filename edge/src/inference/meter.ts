@@ -1,7 +1,7 @@
 // Metering an inference request: its usage row, and its tokens (and its count, when the rate
-// limiter left that owed) charged to the key's rate window, written by the ledger. They wait on the
-// request's end, which for a stream comes after the response has been returned, so they run under
-// waitUntil: the Worker stays alive for them even when the client has left.
+// limiter left that owed) charged to the account's rate window, written by the ledger. They wait on
+// the request's end, which for a stream comes after the response has been returned, so they run
+// under waitUntil: the Worker stays alive for them even when the client has left.
 import type { Context } from "hono";
 import type { EdgeEnv } from "../env.ts";
 import { owe } from "../lib/ledger.ts";

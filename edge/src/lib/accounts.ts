@@ -1,5 +1,9 @@
 // Accounts and their API keys. A key's secret is returned once, when it is issued; only its
-// SHA-256 is stored, with a short prefix that lets its owner tell keys apart.
+// SHA-256 is stored, with a short prefix that lets its owner tell keys apart. An account holds at
+// most MAX_KEYS_PER_ACCOUNT live keys.
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { ApiError } from "../../../shared/http/api-error.ts";
+import { MAX_KEYS_PER_ACCOUNT } from "../../../shared/limits.ts";
 import { accounts, apiKeys } from "../db/schema.ts";
 import type { Db } from "./db.ts";
 import { newId, newSecretKey, sha256Hex } from "./ids.ts";
@@ -31,6 +35,11 @@ export async function createAccountWithKey(
   return { accountId, issued: key.issued };
 }
 
+/**
+ * A new key for the account; 409 when it already holds MAX_KEYS_PER_ACCOUNT live keys. The key is
+ * inserted and, in the same batch (one transaction), taken out again if that puts the account
+ * over the cap: keys issued at once cannot all slip under it.
+ */
 export async function issueKey(
   db: Db,
   accountId: string,
@@ -38,7 +47,25 @@ export async function issueKey(
   scope: IssuedKey["scope"],
 ): Promise<IssuedKey> {
   const key = await newKey(db, accountId, name, scope);
-  await key.insert;
+  const liveKeys = db
+    .select({ n: sql`count(*)` })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)));
+  const [, undone] = await db.batch([
+    key.insert,
+    db
+      .delete(apiKeys)
+      .where(and(eq(apiKeys.id, key.issued.id), sql`(${liveKeys}) > ${MAX_KEYS_PER_ACCOUNT}`))
+      .returning({ id: apiKeys.id }),
+  ]);
+  if (undone.length > 0) {
+    throw new ApiError(
+      409,
+      `the account already has ${MAX_KEYS_PER_ACCOUNT} API keys, the most it may have; ` +
+        "revoke one (DELETE /v1/keys/{id}) to free a place",
+      "key_limit_reached",
+    );
+  }
   return key.issued;
 }
 

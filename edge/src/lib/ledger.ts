@@ -1,7 +1,7 @@
 // The writes a request owes D1 once it is answered: its usage row (when it produced tokens) and
-// its count and tokens in its key's rate window. They are not sent a request at a time: the
+// its count and tokens in its account's rate window. They are not sent a request at a time: the
 // requests an isolate finishes within LINGER_MS of each other share one D1 batch, with one
-// rate-window upsert per key and minute, summed, and their usage rows in multi-row inserts. D1 is
+// rate-window upsert per account and minute, summed, and their usage rows in multi-row inserts. D1 is
 // a single SQLite database that every isolate writes to, so a round trip per request would tie
 // the API's throughput to D1's; batched, a busy isolate sends a few batches where it answered
 // dozens of requests. Whoever owes waits (under waitUntil) until the batch carrying its writes is
@@ -14,7 +14,7 @@ import { type Metered, ROWS_PER_INSERT, usageInsert } from "./usage.ts";
 /** How long a batch's first request waits for others to join it. */
 const LINGER_MS = 50;
 /**
- * Requests per batch: at most one upsert each (one per key, in fact) and a twelfth of an insert;
+ * Requests per batch: at most one upsert each (one per account, in fact) and a twelfth of an insert;
  * D1 counts every statement of a batch against its Worker invocation's query limit (50 on the
  * free plan).
  */
@@ -53,8 +53,8 @@ export function owe(d1: D1Database, owed: Owed): Promise<void> {
   const tokens = tokensOf(owed);
   if (owed.requests === 0 && tokens === 0) return Promise.resolve();
   const window = currentWindow();
-  // The isolate's own count moves now, so the key's next request is limited by these tokens.
-  countTokensHere(owed.caller.keyId, window, tokens);
+  // The isolate's own count moves now, so the account's next request is limited by these tokens.
+  countTokensHere(owed.caller.accountId, window, tokens);
   let batch = open.get(d1);
   if (!batch) {
     batch = new Batch(d1);
@@ -66,8 +66,8 @@ export function owe(d1: D1Database, owed: Owed): Promise<void> {
 }
 
 async function write(d1: D1Database, entries: Entry[]): Promise<void> {
-  const charges = [...sumPerWindow(entries)].map(({ keyId, window, requests, tokens }) =>
-    windowCharge(d1, keyId, window, { requests, tokens }),
+  const charges = [...sumPerWindow(entries)].map(({ accountId, window, requests, tokens }) =>
+    windowCharge(d1, accountId, window, { requests, tokens }),
   );
   const rows = entries.flatMap(({ caller, usage }) =>
     usage && usage.promptTokens + usage.completionTokens > 0 ? [{ caller, metered: usage }] : [],
@@ -83,16 +83,16 @@ async function write(d1: D1Database, entries: Entry[]): Promise<void> {
   }
 }
 
-/** The entries' requests and tokens, summed per key and window. */
+/** The entries' requests and tokens, summed per account and window. */
 function sumPerWindow(entries: Entry[]) {
   const sums = new Map<
     string,
-    { keyId: string; window: number; requests: number; tokens: number }
+    { accountId: string; window: number; requests: number; tokens: number }
   >();
   for (const entry of entries) {
-    const { keyId } = entry.caller;
-    const key = `${keyId}/${entry.window}`;
-    const sum = sums.get(key) ?? { keyId, window: entry.window, requests: 0, tokens: 0 };
+    const { accountId } = entry.caller;
+    const key = `${accountId}/${entry.window}`;
+    const sum = sums.get(key) ?? { accountId, window: entry.window, requests: 0, tokens: 0 };
     sum.requests += entry.requests;
     sum.tokens += tokensOf(entry);
     sums.set(key, sum);

@@ -3,9 +3,9 @@
 // A verified key is remembered for a minute: revoking it takes effect at once in the isolate that
 // revoked it (forgetKey) and within that minute everywhere else.
 import { and, eq, isNull } from "drizzle-orm";
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../../../shared/http/api-error.ts";
+import { bearerToken } from "../../../shared/http/bearer.ts";
 import { apiKeys } from "../db/schema.ts";
 import type { Caller, EdgeEnv } from "../env.ts";
 import { database } from "../lib/db.ts";
@@ -14,13 +14,8 @@ import { IsolateCache } from "../lib/isolate-cache.ts";
 
 const verified = new IsolateCache<Caller>(60_000);
 
-/** The request's `Authorization: Bearer <token>`, if it has one. */
-export function bearerToken(c: Context): string | undefined {
-  return /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-}
-
 export const authenticate = createMiddleware<EdgeEnv>(async (c, next) => {
-  const key = bearerToken(c);
+  const key = bearerToken(c.req.header("authorization"));
   if (!key) throw unauthorized("an API key is required: Authorization: Bearer <key>");
   const hash = await sha256Hex(key);
   const caller = verified.get(hash) ?? (await lookUp(c.env.DB, hash));

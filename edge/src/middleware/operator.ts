@@ -3,9 +3,9 @@
 // deployment that never set it cannot have accounts made behind its back.
 import { createMiddleware } from "hono/factory";
 import { ApiError } from "../../../shared/http/api-error.ts";
+import { BEARER_TOKEN_RULE, bearerToken, isBearerToken } from "../../../shared/http/bearer.ts";
 import type { EdgeEnv } from "../env.ts";
 import { sha256 } from "../lib/ids.ts";
-import { bearerToken } from "./auth.ts";
 
 export const operatorOnly = createMiddleware<EdgeEnv>(async (c, next) => {
   const expected = c.env.OPERATOR_TOKEN;
@@ -17,7 +17,14 @@ export const operatorOnly = createMiddleware<EdgeEnv>(async (c, next) => {
       "operator_api_disabled",
     );
   }
-  const given = bearerToken(c);
+  if (!isBearerToken(expected)) {
+    throw new ApiError(
+      403,
+      `account creation is disabled: the deployment's OPERATOR_TOKEN cannot be sent (${BEARER_TOKEN_RULE})`,
+      "operator_api_disabled",
+    );
+  }
+  const given = bearerToken(c.req.header("authorization"));
   if (!given || !(await sameSecret(given, expected))) {
     throw new ApiError(
       401,

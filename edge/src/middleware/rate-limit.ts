@@ -1,7 +1,8 @@
-// Rate limits per API key, in requests and in tokens per minute (wrangler.toml [vars]), counted per
-// clock minute in D1 and, in between, by the isolate (lib/rate-windows.ts). Tokens are charged by
-// the inference routes once a request has used them, so a key that spent its tokens is refused new
-// requests until the minute ends. Answers carry OpenAI's x-ratelimit-* headers; a refusal is 429
+// Rate limits per account, in requests and in tokens per minute (wrangler.toml [vars]): all of an
+// account's API keys draw on one budget, so a new key buys no more. Counted per clock minute in D1
+// and, in between, by the isolate (lib/rate-windows.ts). Tokens are charged by the inference routes
+// once a request has used them, so an account that spent its tokens is refused new requests until
+// the minute ends. Answers carry OpenAI's x-ratelimit-* headers, the account's; a refusal is 429
 // with Retry-After.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -39,7 +40,7 @@ export const rateLimit = createMiddleware<EdgeEnv>(async (c, next) => {
   const limits = limitsOf(c.env);
   const window = currentWindow();
   const caller = c.get("caller");
-  const { used, owed } = await countRequest(c.env.DB, caller.keyId, window);
+  const { used, owed } = await countRequest(c.env.DB, caller.accountId, window);
   // Owed to D1 after the answer: with the request's tokens when it meters some (inference/meter.ts).
   c.set("requestCountOwed", owed);
   // Set before the answer is made, so that it is made with them: set after, each header would
@@ -52,7 +53,7 @@ export const rateLimit = createMiddleware<EdgeEnv>(async (c, next) => {
       c.header("Retry-After", String(retryAfter));
       throw new ApiError(
         429,
-        `rate limit reached: ${exceeded} per minute for this API key; retry in ${retryAfter} s`,
+        `rate limit reached: ${exceeded} per minute for this account (all its API keys together); retry in ${retryAfter} s`,
         "rate_limit_exceeded",
       );
     }

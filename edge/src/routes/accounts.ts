@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
 import { createAccountRequestSchema, createdAccountSchema } from "../api/accounts.ts";
-import { IDEMPOTENCY_ERRORS, INVALID } from "../api/errors.ts";
+import { BODY_ERRORS, IDEMPOTENCY_ERRORS, INVALID } from "../api/errors.ts";
 import { accounts } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import { createAccountWithKey } from "../lib/accounts.ts";
@@ -32,6 +32,7 @@ const route = createRoute({
     201: jsonAnswer(createdAccountSchema, "The account, with its key"),
     ...errorAnswers({
       ...IDEMPOTENCY_ERRORS,
+      ...BODY_ERRORS,
       400: INVALID,
       401: "The operator token is missing or wrong",
       403: "The deployment sets no OPERATOR_TOKEN: the operator API is off",

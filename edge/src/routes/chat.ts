@@ -5,7 +5,7 @@ import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, json, jsonBody } from "../../../shared/http/openapi.ts";
 import { chatCompletionChunkSchema, chatCompletionSchema } from "../../../shared/openai/chat.ts";
 import { chatCompletionRequestSchema } from "../api/chat.ts";
-import { INVALID, KEY_ERRORS, MODEL_ERRORS, NODE_ERRORS } from "../api/errors.ts";
+import { BODY_ERRORS, INVALID, KEY_ERRORS, MODEL_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { streamChat, wholeCompletion } from "../inference/forward.ts";
 import { resolveSteering, resolveTarget } from "../inference/target.ts";
@@ -31,6 +31,7 @@ const route = createRoute({
     },
     ...errorAnswers({
       ...KEY_ERRORS,
+      ...BODY_ERRORS,
       ...NODE_ERRORS,
       ...MODEL_ERRORS,
       400: `${INVALID}; a steering trait the model lacks; or max_tokens beyond what the context holds`,

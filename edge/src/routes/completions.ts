@@ -10,7 +10,7 @@ import {
   steeredCompletionRequestSchema,
   steeredCompletionSchema,
 } from "../api/completions.ts";
-import { INVALID, KEY_ERRORS, MODEL_ERRORS, NODE_ERRORS } from "../api/errors.ts";
+import { BODY_ERRORS, INVALID, KEY_ERRORS, MODEL_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { wholeCompletion } from "../inference/forward.ts";
 import { resolveSteering, resolveTarget } from "../inference/target.ts";
@@ -28,6 +28,7 @@ const route = createRoute({
     200: jsonAnswer(steeredCompletionSchema, "The completion"),
     ...errorAnswers({
       ...KEY_ERRORS,
+      ...BODY_ERRORS,
       ...NODE_ERRORS,
       ...MODEL_ERRORS,
       400: `${INVALID}; a trait the model lacks; or max_new_tokens beyond what the context holds`,

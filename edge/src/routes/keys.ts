@@ -1,12 +1,20 @@
-// API keys, for admin-scoped keys only: issue one (its secret is shown in that answer alone), list
-// the account's keys, revoke one. A revoked key is refused by authenticate at its next request.
+// API keys, for admin-scoped keys only: issue one (its secret is shown in that answer alone; at
+// most MAX_KEYS_PER_ACCOUNT live ones), list the account's keys, revoke one. A revoked key is
+// refused by authenticate at its next request, and no longer counts against the cap.
 
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { and, asc, eq, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { ApiError, rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
-import { ADMIN_ERRORS, IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS } from "../api/errors.ts";
+import { MAX_KEYS_PER_ACCOUNT } from "../../../shared/limits.ts";
+import {
+  ADMIN_ERRORS,
+  BODY_ERRORS,
+  IDEMPOTENCY_ERRORS,
+  INVALID,
+  KEY_ERRORS,
+} from "../api/errors.ts";
 import {
   type ApiKeyObject,
   apiKeyListSchema,
@@ -48,13 +56,22 @@ keyRoutes.openapi(
     method: "post",
     path: "/v1/keys",
     tags,
-    summary: "Issue an API key; its secret is in this answer only (a replay omits it)",
+    summary: `Issue an API key (at most ${MAX_KEYS_PER_ACCOUNT} live per account); its secret is in this answer only (a replay omits it)`,
     // A replay must not show the secret again: it is never stored, not even for idempotency.
     middleware: [adminOnly, idempotency({ withhold: ["key"] })],
     request: { headers: idempotencyHeaders, body: jsonBody(createKeyRequestSchema) },
     responses: {
       201: jsonAnswer(issuedApiKeySchema, "The key, with its secret"),
-      ...errorAnswers({ ...KEY_ERRORS, ...ADMIN_ERRORS, ...IDEMPOTENCY_ERRORS, 400: INVALID }),
+      ...errorAnswers({
+        ...KEY_ERRORS,
+        ...ADMIN_ERRORS,
+        ...IDEMPOTENCY_ERRORS,
+        ...BODY_ERRORS,
+        400: INVALID,
+        409:
+          `${IDEMPOTENCY_ERRORS[409]}; or the account already has ${MAX_KEYS_PER_ACCOUNT} live ` +
+          "keys (code key_limit_reached): revoking one frees a place",
+      }),
     },
   }),
   async (c) => {
@@ -93,7 +110,7 @@ keyRoutes.openapi(
     method: "delete",
     path: "/v1/keys/{id}",
     tags,
-    summary: "Revoke an API key: refused from its next request on",
+    summary: "Revoke an API key: refused from its next request on, and its place freed",
     middleware: [adminOnly],
     request: { params: keyId },
     responses: {

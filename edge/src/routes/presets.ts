@@ -6,7 +6,13 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, json, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
-import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
+import {
+  BODY_ERRORS,
+  IDEMPOTENCY_ERRORS,
+  INVALID,
+  KEY_ERRORS,
+  NODE_ERRORS,
+} from "../api/errors.ts";
 import {
   installPresetSchema,
   marketplacePresetDeletedSchema,
@@ -59,6 +65,7 @@ presetRoutes.openapi(
       ...errorAnswers({
         ...KEY_ERRORS,
         ...IDEMPOTENCY_ERRORS,
+        ...BODY_ERRORS,
         400: INVALID,
         404: "You have no model model_id",
         409: `The name is taken, or the model is not ready; or ${IDEMPOTENCY_ERRORS[409]}`,
@@ -108,6 +115,7 @@ presetRoutes.openapi(
       ...errorAnswers({
         ...KEY_ERRORS,
         ...IDEMPOTENCY_ERRORS,
+        ...BODY_ERRORS,
         400:
           `${INVALID}; or base_model is one no GPU node serves, or not the preset's own, or one ` +
           "the preset cannot train on (its examples past the context, say)",

@@ -9,7 +9,13 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
-import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
+import {
+  BODY_ERRORS,
+  IDEMPOTENCY_ERRORS,
+  INVALID,
+  KEY_ERRORS,
+  NODE_ERRORS,
+} from "../api/errors.ts";
 import {
   createSteerableModelSchema,
   listQuerySchema,
@@ -65,6 +71,7 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
         ...errorAnswers({
           ...KEY_ERRORS,
           ...IDEMPOTENCY_ERRORS,
+          ...BODY_ERRORS,
           400:
             `${INVALID}; or model is not a base model the GPU nodes serve; or a trait would not ` +
             "train: its extraction too large for a GPU node (too many pairs or tokens, a body " +

@@ -7,11 +7,12 @@ import { z } from "zod";
 import {
   type ControlVector,
   parseControlVector,
-  vectorShapeProblem,
+  vectorProblem,
 } from "../../../shared/control-vector.ts";
 import { ApiError, rejectInvalid } from "../../../shared/http/api-error.ts";
+import { limitBody } from "../../../shared/http/body-limit.ts";
 import { errorAnswers, jsonAnswer } from "../../../shared/http/openapi.ts";
-import { MAX_VECTOR_BYTES } from "../../../shared/limits.ts";
+import { MAX_DIRECTION_NORM, MAX_VECTOR_BYTES } from "../../../shared/limits.ts";
 import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import { importVectorQuerySchema, steerableModelSchema } from "../api/steerable-models.ts";
 import type { EdgeEnv } from "../env.ts";
@@ -29,6 +30,9 @@ const gguf = {
     schema: z.string().describe("A llama.cpp control-vector GGUF file"),
   },
 };
+
+/** The import's path: its body is a vector file, with a limit of its own (app.ts). */
+export const IMPORT_PATH = "/v1/steerable-models/import";
 
 export const vectorRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
 
@@ -79,10 +83,11 @@ vectorRoutes.openapi(
 vectorRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/v1/steerable-models/import",
+    path: IMPORT_PATH,
     tags,
     summary: "Import a control-vector GGUF as a new, ready steerable model of one trait",
-    middleware: [idempotent],
+    // A vector no GPU node would take is refused before it is read, let alone made a model.
+    middleware: [limitBody(MAX_VECTOR_BYTES), idempotent],
     request: {
       query: importVectorQuerySchema,
       headers: idempotencyHeaders,
@@ -93,21 +98,19 @@ vectorRoutes.openapi(
       ...errorAnswers({
         ...KEY_ERRORS,
         ...IDEMPOTENCY_ERRORS,
-        400: `${INVALID}; not a control-vector GGUF; or it does not fit the base model's layers and width`,
-        413: `The file is over ${MAX_VECTOR_BYTES} bytes, the most a GPU node takes`,
+        400: `${INVALID}; not a control-vector GGUF; or it does not fit the base model's layers and width, or a direction's norm is not finite or over ${MAX_DIRECTION_NORM} (code control_vector_norm)`,
+        413: `The file is over ${MAX_VECTOR_BYTES} bytes, the most a GPU node takes (code body_too_large)`,
         503: NODE_ERRORS[503],
       }),
     },
   }),
   async (c) => {
     const query = c.req.valid("query");
-    checkSize(Number(c.req.header("content-length") ?? 0));
     // Buffered: R2 stores only bodies of known length, and the file is parsed first anyway.
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    checkSize(bytes.length);
     const trainer = trainerFor(c.env);
     const base = await requireServedModel(trainer.pool, query.model, "model");
-    const problem = vectorShapeProblem(readVector(bytes), {
+    const problem = vectorProblem(readVector(bytes), {
       layerCount: base.metadata.layers,
       embeddingSize: base.metadata.width,
     });
@@ -127,13 +130,6 @@ vectorRoutes.openapi(
     return c.json(toApiModel(model), 201);
   },
 );
-
-/** A vector no GPU node would take is refused here, before it becomes a model that never works. */
-function checkSize(bytes: number): void {
-  if (bytes <= MAX_VECTOR_BYTES) return;
-  const message = `the file is ${bytes} bytes; a GPU node takes at most ${MAX_VECTOR_BYTES}`;
-  throw new ApiError(413, message, "vector_too_large", "body");
-}
 
 function readVector(bytes: Uint8Array): ControlVector {
   try {
