@@ -21,7 +21,7 @@ it("survives the node being killed mid-stream", { timeout: 120_000 }, async () =
   const read = (async () => {
     for await (const chunk of stream) {
       if (chunk.choices[0]?.delta.content) chunks += 1;
-      if (chunks === 3) process.kill(setup.stack.nodePid, "SIGKILL");
+      if (chunks === 3) process.kill(setup.stack.nodePid(), "SIGKILL");
     }
   })();
   // Either the stream breaks, or it ends early: never the 400 tokens asked for.
