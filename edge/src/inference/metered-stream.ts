@@ -24,6 +24,7 @@ export function meteredStream(
   });
   const passed = ({ chunk }: NodeEvent) => options.passUsageChunk || !isUsageOnly(chunk);
   const encoder = new TextEncoder();
+  let clientLeft = false;
   const stream = new ReadableStream<Uint8Array>({
     // Reads until it has something to pass on: workerd does not pull again after a pull that
     // enqueued nothing (a dropped usage chunk, half an event).
@@ -40,12 +41,15 @@ export function meteredStream(
           if (kept.length > 0) return controller.enqueue(encoder.encode(kept.join("")));
         }
       } catch (error) {
+        // A client that left (its cancel ends the node's stream) is told nothing.
+        if (clientLeft) return;
         controller.enqueue(encoder.encode(errorEvent(cutShort(error))));
         controller.close();
         settle(node.measured("failed"));
       }
     },
     async cancel(reason) {
+      clientLeft = true;
       settle(node.measured("cancelled"));
       await node.cancel(reason);
     },
