@@ -1,5 +1,8 @@
 // The local stack's edge: the Worker under `wrangler dev --local`, with local D1 and R2 kept in
-// `stateDir` (wrangler's --persist-to), its migrations applied first.
+// `stateDir` (wrangler's --persist-to), its migrations applied first. Its secrets go to wrangler in
+// a vars file only their owner can read: on its command line, `ps` would show them to anyone.
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { type Child, runToCompletion, startChild, waitUntilUp } from "./processes.ts";
 
 /** wrangler runs offline: no metrics, no update checks, no fetch of Cloudflare's `cf` object. */
@@ -32,6 +35,8 @@ export async function applyMigrations(stateDir: string): Promise<void> {
 
 export async function startEdge(options: EdgeOptions): Promise<{ url: string; child: Child }> {
   const { port, stateDir, gpuNodes, nodeToken, operatorToken } = options;
+  const secrets = { NODE_TOKEN: nodeToken, OPERATOR_TOKEN: operatorToken };
+  const varsFile = await writeVarsFile(stateDir, secrets);
   const child = startChild(
     "npx",
     [
@@ -47,14 +52,26 @@ export async function startEdge(options: EdgeOptions): Promise<{ url: string; ch
       "--show-interactive-dev-session=false",
       "--var",
       `GPU_NODES:${gpuNodes.join(",")}`,
-      "--var",
-      `NODE_TOKEN:${nodeToken}`,
-      "--var",
-      `OPERATOR_TOKEN:${operatorToken}`,
+      "--env-file",
+      varsFile,
     ],
     { env: WRANGLER_ENV, label: "edge" },
   );
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${url}/healthz`, child, { timeoutMs: START_TIMEOUT_MS });
   return { url, child };
+}
+
+/**
+ * Writes `vars` as a .dev.vars file (NAME=value lines) in `stateDir`, new each run and readable by
+ * its owner alone (mode 600). Values are written as they are: bearer tokens need no quoting.
+ */
+async function writeVarsFile(stateDir: string, vars: Record<string, string>): Promise<string> {
+  const file = path.join(stateDir, ".dev.vars");
+  const lines = Object.entries(vars).map(([name, value]) => `${name}=${value}\n`);
+  await mkdir(stateDir, { recursive: true });
+  await rm(file, { force: true });
+  // Created with its mode ("wx": never an older file with another one).
+  await writeFile(file, lines.join(""), { mode: 0o600, flag: "wx" });
+  return file;
 }

@@ -10,8 +10,9 @@
 //   STEER_NODE_TOKEN the bearer token between edge and node (default: a new random one)
 //   STEER_OPERATOR_TOKEN  the edge's OPERATOR_TOKEN, for the operator API (default: a new random
 //                    one)
-//   STEER_DEV_STATE  where wrangler keeps local D1 and R2 (default .wrangler/state) and the node
-//                    its vector cache (<STEER_DEV_STATE>/node-vectors)
+//   STEER_DEV_STATE  where wrangler keeps local D1 and R2 (default .wrangler/state), the node its
+//                    vector cache (<STEER_DEV_STATE>/node-vectors), and the edge the two tokens
+//                    (<STEER_DEV_STATE>/.dev.vars, mode 600: never on a command line)
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { issueDevKey } from "./dev-key.ts";
@@ -24,16 +25,19 @@ async function main(): Promise<number> {
   const stateDir = path.resolve(process.env.STEER_DEV_STATE || ".wrangler/state");
   let model: string;
   let ports: { edge: number; node: number };
+  let nodeToken: string;
+  let operatorToken: string;
   try {
+    nodeToken = tokenFrom("STEER_NODE_TOKEN");
+    operatorToken = tokenFrom("STEER_OPERATOR_TOKEN");
     model = await resolveModel(process.env.STEER_MODEL || DEFAULT_MODEL);
     ports = await stackPorts();
   } catch (error) {
-    if (!(error instanceof ModelUnavailable || error instanceof PortUnavailable)) throw error;
-    process.stderr.write(`npm start: ${error.message}\n`);
+    const said = [InvalidToken, ModelUnavailable, PortUnavailable];
+    if (!said.some((kind) => error instanceof kind)) throw error;
+    process.stderr.write(`npm start: ${(error as Error).message}\n`);
     return 1;
   }
-  const nodeToken = process.env.STEER_NODE_TOKEN || randomToken();
-  const operatorToken = process.env.STEER_OPERATOR_TOKEN || randomToken();
   const node = new SupervisedNode({
     model,
     port: ports.node,
@@ -67,8 +71,19 @@ async function main(): Promise<number> {
   return 1;
 }
 
-function randomToken(): string {
-  return randomBytes(24).toString("base64url");
+/** A bearer token's characters (RFC 6750): what an Authorization header carries as it is. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+class InvalidToken extends Error {}
+
+/** The token the variable `name` sets, else a new random one. */
+function tokenFrom(name: string): string {
+  const token = process.env[name];
+  if (!token) return randomBytes(24).toString("base64url");
+  if (!BEARER_TOKEN.test(token)) {
+    throw new InvalidToken(`${name} must be a bearer token: letters, digits and - . _ ~ + /`);
+  }
+  return token;
 }
 
 /** test/e2e/stack.ts reads the URLs, the node's pid and the secrets from these lines. */

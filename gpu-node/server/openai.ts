@@ -138,15 +138,22 @@ export interface SseChunks {
   usage: () => object;
 }
 
-/** Streams a generation's events as server-sent events ending with [DONE]; a client that goes
- * away aborts the generation. */
+/**
+ * Streams a generation's events as server-sent events ending with [DONE]; a client that goes away
+ * aborts the generation. One its sender cancels by id still reads: it ends at once, finish and
+ * usage included, as a whole answer does.
+ */
 export function streamEvents(
   c: Context,
   { events, abort, streamUsage }: StartedGeneration,
   chunks: SseChunks,
 ): Response {
   return streamSSE(c, async (stream) => {
-    stream.onAbort(() => abort.abort());
+    let clientGone = false;
+    stream.onAbort(() => {
+      clientGone = true;
+      abort.abort();
+    });
     const send = (chunk: object, usage: CompletionUsage | null = null) => {
       const data = usage || streamUsage === "every-chunk" ? { ...chunk, usage } : chunk;
       return stream.writeSSE({ data: JSON.stringify(data) });
@@ -157,7 +164,7 @@ export function streamEvents(
         await send(chunks.text(event.text));
         continue;
       }
-      if (event.finishReason === "cancelled" && abort.signal.aborted) return;
+      if (event.finishReason === "cancelled" && clientGone) return;
       await send(chunks.finish(finishReason(event.finishReason)));
       if (streamUsage !== "none") await send(chunks.usage(), openAiUsage(event.usage));
     }

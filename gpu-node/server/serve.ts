@@ -12,6 +12,16 @@ import { InFlight } from "./in-flight.ts";
 import { shutDown } from "./shutdown.ts";
 import { VectorStore } from "./vector-store.ts";
 
+/**
+ * How long the node keeps an idle connection open, waiting for its next request. Its clients keep
+ * idle connections to reuse them: the edge under `wrangler dev` (workerd) for 5 s, deployed up to
+ * 900 s (Cloudflare's idle timeout to an origin). When the server closes one first, a request the
+ * client sends on it as it closes is lost ("closed without response"); Node's default, 5 s, ties
+ * workerd's. Longer than both, the client always closes first. (headersTimeout and requestTimeout
+ * time a request as it arrives, not an idle connection: they stay Node's.)
+ */
+const KEEP_ALIVE_MS = 910_000;
+
 export const SERVE_OPTIONS = {
   model: { type: "string" },
   "models-dir": { type: "string" },
@@ -56,7 +66,8 @@ export async function serve(argv: string[]): Promise<void> {
     token,
     isClosing: () => closing,
   });
-  const server = listen({ fetch: app.fetch, port, hostname }, (info) => {
+  const serverOptions = { keepAliveTimeout: KEEP_ALIVE_MS };
+  const server = listen({ fetch: app.fetch, port, hostname, serverOptions }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
     process.stdout.write(`steer serve: listening on http://${host}:${info.port}\n`);
   });

@@ -6,8 +6,9 @@ export const REQUEST_ID_HEADER = "x-request-id";
 
 /**
  * On a generation request, an id its sender chose, by which it can stop the generation: POST
- * /v1/generations/{id}/cancel. A whole (unstreamed) answer then comes at once, with the text made
- * so far and its usage. The edge uses it when the client of a whole answer leaves.
+ * /v1/generations/{id}/cancel. The answer then ends at once, with the text made so far and its
+ * usage (a stream with its finish and usage chunks). The edge uses it when the client of a whole
+ * answer leaves.
  */
 export const GENERATION_ID_HEADER = "x-steer-generation-id";
 

@@ -1,7 +1,8 @@
 // The end-to-end tests' stack: `npm start`'s own code (dev/start.ts) run as a process on the test
-// model, with its state in a temporary folder; what it prints gives the URLs, the node's pid, the
-// development key and the operator token.
+// model, with its state in a temporary folder and a node token of its own; what it prints gives the
+// URLs, the node's pid, the development key and the operator token.
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,7 +13,12 @@ import { repoRoot } from "../support/engine.ts";
 export interface Stack {
   edgeUrl: string;
   nodeUrl: string;
-  nodePid: number;
+  /** The running node's process id (the stack restarts a node that dies, under a new one). */
+  nodePid(): number;
+  /** The bearer token between edge and node: what calling the node needs. */
+  nodeToken: string;
+  /** STEER_DEV_STATE: local D1 and R2, the node's vectors, the edge's secrets. */
+  stateDir: string;
   apiKey: string;
   /** The edge's OPERATOR_TOKEN: what POST /v1/accounts needs. */
   operatorToken: string;
@@ -24,16 +30,26 @@ export interface Stack {
 }
 
 const START_TIMEOUT_MS = 120_000;
+/** The node's pid as npm start says it: at first ("GPU node: URL (pid N)"), and on each restart. */
+const NODE_PID = /^(?:GPU node: +\S+|\[dev\] the GPU node is back) \(pid (\d+)\)$/gm;
 
-/** `env` adds to what `npm start` reads (STEER_NODE_TOKEN, say). */
+/** `env` adds to what `npm start` reads (STEER_OPERATOR_TOKEN, say). */
 export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const stateDir = await mkdtemp(path.join(tmpdir(), "steer-e2e-"));
   // Ports of its own, named: npm start's defaults are for a developer's stack, and stacks started
   // side by side would race for them.
   const ports = { PORT: String(await freePort()), STEER_NODE_PORT: String(await freePort()) };
+  const nodeToken = env.STEER_NODE_TOKEN ?? `e2e-${randomUUID()}`;
   const child = spawn(process.execPath, ["--import", "tsx", "dev/start.ts"], {
     cwd: repoRoot,
-    env: { ...process.env, ...ports, ...env, STEER_MODEL: "test", STEER_DEV_STATE: stateDir },
+    env: {
+      ...process.env,
+      ...ports,
+      ...env,
+      STEER_NODE_TOKEN: nodeToken,
+      STEER_MODEL: "test",
+      STEER_DEV_STATE: stateDir,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -47,6 +63,9 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const printed = await welcome(() => output, exited);
   const stack: Stack = {
     ...printed,
+    nodeToken,
+    stateDir,
+    nodePid: () => Number([...output.matchAll(NODE_PID)].at(-1)?.[1]),
     output: () => output,
     call: (route, init = {}) => callEdge(printed.edgeUrl, init.key ?? printed.apiKey, route, init),
     stop: async () => {
@@ -70,9 +89,9 @@ async function welcome(output: () => string, exited: Promise<number | null>) {
     const apiKey = /^API key: (\S+)$/m.exec(text)?.[1];
     const operatorToken = /^Operator token: +(\S+)$/m.exec(text)?.[1];
     const edgeUrl = /^Edge API: +(\S+)\/v1 /m.exec(text)?.[1];
-    const node = /^GPU node: +(\S+) \(pid (\d+)\)$/m.exec(text);
-    if (apiKey && operatorToken && edgeUrl && node?.[1] && node[2]) {
-      return { apiKey, operatorToken, edgeUrl, nodeUrl: node[1], nodePid: Number(node[2]) };
+    const nodeUrl = /^GPU node: +(\S+) \(pid \d+\)$/m.exec(text)?.[1];
+    if (apiKey && operatorToken && edgeUrl && nodeUrl) {
+      return { apiKey, operatorToken, edgeUrl, nodeUrl };
     }
     if (exitCode !== undefined) throw new Error(`npm start exited (${exitCode}):\n${text}`);
     await new Promise((resolve) => setTimeout(resolve, 200));

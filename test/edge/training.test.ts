@@ -1,6 +1,7 @@
 // Training against the real GPU node when jobs go wrong: a job the node forgot, cancelled or never
-// had, a node that cannot be reached, and a trait out of tries. The status always ends ready or
-// failed, never stuck; the cron moves models on when nobody reads them.
+// had, a node that cannot be reached (for a moment, or for good), a dataset the node refuses, and
+// a trait out of tries. The status always ends ready or failed, never stuck; the cron moves models
+// on when nobody reads them.
 import {
   createExecutionContext,
   createScheduledController,
@@ -9,6 +10,8 @@ import {
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
+import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
+import { createApp } from "../../edge/src/app.ts";
 import { steerableModels, traits } from "../../edge/src/db/schema.ts";
 import worker from "../../edge/src/index.ts";
 import { database } from "../../edge/src/lib/db.ts";
@@ -83,6 +86,120 @@ describe("a job that goes wrong", () => {
     await setJob(id, { jobId: "extraction-gone", attempts: MAX_ATTEMPTS });
     const failed = await waitForStatus(key, id, "failed");
     expect(failed.failure_reason).toBe("trait cheerful: its GPU node lost the job");
+  });
+});
+
+describe("no node to take a job", () => {
+  /** Waits a test can sit through (wrangler.toml's run from seconds to minutes). */
+  const QUICK_RETRY = {
+    TRAINING_RETRY_FIRST_MS: 200,
+    TRAINING_RETRY_MAX_MS: 800,
+    TRAINING_GIVE_UP_MS: 4000,
+  };
+  /** The pool as it is while its one node restarts: nothing listens there. */
+  const NO_NODE = { GPU_NODES: "http://127.0.0.1:9" };
+  const app = createApp();
+
+  /** A model as POST /v1/steerable-models stores it, before any job. */
+  function storedModel(accountId: string, dimensions = QUICK_MODEL.control_dimensions) {
+    return insertModel(db, {
+      accountId,
+      label: "outage",
+      baseModel: BASE_MODEL,
+      dimensions,
+      promptList: QUICK_MODEL.prompt_list,
+    });
+  }
+
+  /** Reads the model through the Worker, with `vars` in place of wrangler.toml's. */
+  async function readModel(key: string, id: string, vars: object) {
+    const context = createExecutionContext();
+    const response = await app.request(
+      `/v1/steerable-models/${id}`,
+      { headers: { authorization: `Bearer ${key}` } },
+      { ...env, ...QUICK_RETRY, ...vars },
+      context,
+    );
+    await waitOnExecutionContext(context);
+    return (await response.json()) as SteerableModel;
+  }
+
+  it("waits out a node that is gone for a moment, trying again at growing intervals, not on every read", async () => {
+    const { key, accountId } = await newAccount();
+    const { id } = await storedModel(accountId);
+    // Read as the playground does, only faster, while the node is away for 2 s.
+    const tries = new Set<number>();
+    let reads = 0;
+    const back = Date.now() + 2000;
+    while (Date.now() < back) {
+      expect((await readModel(key, id, NO_NODE)).status).toBe("pending");
+      reads += 1;
+      const [trait] = await traitRows(id);
+      // Each try that finds no node sets the next one's time.
+      if (trait?.retryAt) tries.add(trait.retryAt);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const times = [...tries];
+    const waits = times.slice(1).map((time, i) => time - (times[i] ?? 0));
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect(times.length).toBeLessThanOrEqual(reads / 2);
+    for (const wait of waits)
+      expect(wait).toBeGreaterThanOrEqual(QUICK_RETRY.TRAINING_RETRY_FIRST_MS);
+    expect(Math.max(...waits)).toBeGreaterThanOrEqual(2 * QUICK_RETRY.TRAINING_RETRY_FIRST_MS);
+
+    // The node is back: the next try is the trait's first job, and it trains.
+    const ready = await vi.waitFor(
+      async () => {
+        const model = await readModel(key, id, {});
+        if (model.status !== "ready") throw new Error(`status ${model.status}`);
+        return model;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(ready.failure_reason).toBeNull();
+    expect((await traitRows(id))[0]).toMatchObject({
+      status: "ready",
+      attempts: 1,
+      error: null,
+      unavailableSince: null,
+      retryAt: null,
+    });
+  });
+
+  it("fails the model once no node has taken its job for the whole span, saying since when", async () => {
+    const { key, accountId } = await newAccount();
+    const { id } = await storedModel(accountId);
+    const created = Date.now();
+    const failed = await vi.waitFor(
+      async () => {
+        const model = await readModel(key, id, NO_NODE);
+        if (model.status !== "failed") throw new Error(`status ${model.status}`);
+        return model;
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    const since = /since (\S+Z):/.exec(failed.failure_reason ?? "")?.[1] ?? "";
+    expect(failed.failure_reason).toBe(
+      `trait cheerful: no GPU node could take its extraction since ${since}: ` +
+        "no GPU node is reachable; retry shortly",
+    );
+    expect(Date.parse(since)).toBeGreaterThanOrEqual(created);
+    expect(Date.now() - Date.parse(since)).toBeGreaterThanOrEqual(QUICK_RETRY.TRAINING_GIVE_UP_MS);
+    expect((await traitRows(id))[0]).toMatchObject({ status: "failed", attempts: 0 });
+  });
+
+  it("fails the model at once when the node refuses its dataset", async () => {
+    const { key, accountId } = await newAccount();
+    // Examples the edge would never send: the node's own checks refuse them.
+    const { id } = await storedModel(accountId, {
+      cheerful: { positive_examples: [], negative_examples: [] },
+    });
+    const failed = await readModel(key, id, {});
+    expect(failed.status).toBe("failed");
+    expect(failed.failure_reason).toMatch(
+      /^trait cheerful: the GPU node refused its extraction: personas\.positive/,
+    );
+    expect((await traitRows(id))[0]).toMatchObject({ status: "failed", attempts: 0 });
   });
 });
 

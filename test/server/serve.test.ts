@@ -1,10 +1,11 @@
 // The GPU node's HTTP service, as a real process, through the official openai client.
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/concept.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
@@ -202,6 +203,29 @@ describe("steer serve", () => {
     const unknown = await fetch(`${server.url}/v1/nothing`, { headers: auth });
     expect(unknown.status).toBe(404);
   });
+
+  it("keeps an idle connection open longer than its clients keep one to reuse", async () => {
+    // Idle past Node's default keep-alive (5 s, closing up to a second late) and past the 5 s
+    // workerd, the local edge, keeps a connection: were the node to close first, a request sent
+    // as it closes would be lost.
+    const idleMs = 7000;
+    const { hostname, port } = new URL(server.url);
+    const socket = net.connect(Number(port), hostname);
+    socket.on("error", () => undefined);
+    let received = "";
+    socket.setEncoding("utf8").on("data", (data: string) => {
+      received += data;
+    });
+    const answers = () => received.match(/HTTP\/1\.1 200 /g)?.length ?? 0;
+    const get = `GET /healthz HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`;
+    socket.write(get);
+    await vi.waitFor(() => expect(answers()).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    expect(socket.readyState).toBe("open");
+    socket.write(get);
+    await vi.waitFor(() => expect(answers()).toBe(2));
+    socket.destroy();
+  }, 20_000);
 
   it("needs the bearer token", async () => {
     const response = await post("/v1/chat/completions", { messages: DAY_PROMPT }, {});

@@ -37,7 +37,7 @@ export const IDEMPOTENCY_ERRORS = {
 /** Routes that ask a GPU node. */
 export const NODE_ERRORS = {
   502: "A GPU node failed, or answered outside its contract",
-  503: "No GPU node is reachable, or the ones there are busy; retry shortly",
+  503: "No GPU node is reachable, the ones there are busy, or the node stopped midway; retry shortly",
 } as const;
 
 /** Routes that run a model a request names (inference/target.ts). */

@@ -78,8 +78,12 @@ export const traits = sqliteTable(
     /** Where its extraction runs: the node's URL and the job's id there. */
     jobNode: text("job_node"),
     jobId: text("job_id"),
+    /** The jobs it has had (training/reconcile.ts gives it MAX_ATTEMPTS). */
     attempts: integer("attempts").notNull().default(0),
     error: text("error"),
+    /** While no node can take its job: since when, and when it is tried next (training/retry.ts). */
+    unavailableSince: integer("unavailable_since"),
+    retryAt: integer("retry_at"),
   },
   (t) => [primaryKey({ columns: [t.modelId, t.name] })],
 );

@@ -1,10 +1,11 @@
-// A node's SSE stream passed on to the client as it comes, read on the way for metering: the usage
-// chunk at its end (asked of the node always, passed on only when the client asked too), or, when
-// the stream ends early (the client cancels, the node fails), the content chunks seen so far as
-// the completion's tokens and the prompt's size from the node's header.
-import type { ChatCompletionChunk, CompletionUsage } from "../../../shared/openai/chat.ts";
+// A node's SSE stream passed on to the client as it comes, metered on the way (node-stream.ts): the
+// usage chunk at its end is passed on only when the client asked for it. A stream the node cut
+// short must not look finished to the client: it ends with an error event, as OpenAI's do, which
+// OpenAI's clients raise.
+import type { ChatCompletionChunk } from "../../../shared/openai/chat.ts";
 import type { Measured } from "./meter.ts";
-import { parseChunk, SseEvents } from "./sse.ts";
+import { cutShort, type NodeEvent, NodeStream } from "./node-stream.ts";
+import { errorEvent } from "./sse.ts";
 
 export interface MeteredStream {
   stream: ReadableStream<Uint8Array>;
@@ -13,79 +14,47 @@ export interface MeteredStream {
 }
 
 export function meteredStream(
-  body: ReadableStream<Uint8Array>,
-  options: { promptTokens: number; passUsageChunk: boolean },
+  response: Response,
+  options: { passUsageChunk: boolean },
 ): MeteredStream {
-  const reader = body.getReader();
-  const events = new SseEvents();
-  const tally = new Tally(options.promptTokens);
+  const node = new NodeStream(response);
   let settle: (measured: Measured) => void = () => {};
   const measured = new Promise<Measured>((resolve) => {
     settle = resolve;
   });
+  const passed = ({ chunk }: NodeEvent) => options.passUsageChunk || !isUsageOnly(chunk);
   const encoder = new TextEncoder();
+  let clientLeft = false;
   const stream = new ReadableStream<Uint8Array>({
     // Reads until it has something to pass on: workerd does not pull again after a pull that
     // enqueued nothing (a dropped usage chunk, half an event).
     async pull(controller) {
       try {
         for (;;) {
-          const { done, value } = await reader.read();
-          const passed = done ? events.rest() : events.push(value);
-          const kept = passed.filter((event) => {
-            const chunk = tally.see(event);
-            return options.passUsageChunk || !isUsageOnly(chunk);
-          });
-          if (kept.length > 0) controller.enqueue(encoder.encode(kept.join("")));
-          if (done) {
+          const events = await node.read();
+          if (events === null) {
             controller.close();
-            settle(tally.measured(tally.usage ? "completed" : "failed"));
+            settle(node.measured("completed"));
             return;
           }
-          if (kept.length > 0) return;
+          const kept = events.filter(passed).map((event) => event.text);
+          if (kept.length > 0) return controller.enqueue(encoder.encode(kept.join("")));
         }
       } catch (error) {
-        settle(tally.measured("failed"));
-        controller.error(error);
+        // A client that left (its cancel ends the node's stream) is told nothing.
+        if (clientLeft) return;
+        controller.enqueue(encoder.encode(errorEvent(cutShort(error))));
+        controller.close();
+        settle(node.measured("failed"));
       }
     },
     async cancel(reason) {
-      settle(tally.measured("cancelled"));
-      await reader.cancel(reason);
+      clientLeft = true;
+      settle(node.measured("cancelled"));
+      await node.cancel(reason);
     },
   });
   return { stream, measured };
-}
-
-/** Counts what passes: the final usage when it comes, content chunks until then. */
-class Tally {
-  usage: CompletionUsage | null = null;
-  private contentChunks = 0;
-
-  constructor(private readonly promptTokens: number) {}
-
-  /** Reads one event; answers its chunk ("done" for [DONE]). An event outside the node's
-   * contract ends the stream as failed. */
-  see(event: string): ChatCompletionChunk | "done" {
-    const chunk = parseChunk(event);
-    if (chunk === null) throw new Error("the GPU node's stream broke its contract");
-    if (chunk === "done") return chunk;
-    if (chunk.usage) this.usage = chunk.usage;
-    if (chunk.choices.some((choice) => choice.delta.content)) this.contentChunks++;
-    return chunk;
-  }
-
-  /** A chunk's text comes from one or more tokens: chunks seen are a floor on tokens made. */
-  measured(outcome: Measured["outcome"]): Measured {
-    if (this.usage) {
-      return {
-        promptTokens: this.usage.prompt_tokens,
-        completionTokens: this.usage.completion_tokens,
-        outcome,
-      };
-    }
-    return { promptTokens: this.promptTokens, completionTokens: this.contentChunks, outcome };
-  }
 }
 
 /** The chunk that ends a metered stream: usage, and no choices. */

@@ -1,5 +1,6 @@
 // Server-sent events as the GPU node sends them: bytes split into whole events, and an event's
-// chunk read back against the node's contract.
+// chunk read back against the node's contract; and the error event that ends a broken stream.
+import type { ApiError } from "../../../shared/http/api-error.ts";
 import {
   type ChatCompletionChunk,
   chatCompletionChunkSchema,
@@ -15,13 +16,6 @@ export class SseEvents {
     const parts = this.pending.split("\n\n");
     this.pending = parts.pop() ?? "";
     return parts.map((part) => `${part}\n\n`);
-  }
-
-  /** What is left when the stream ends (nothing, from a node that finished its last event). */
-  rest(): string[] {
-    const rest = this.pending + this.decoder.decode();
-    this.pending = "";
-    return rest ? [rest] : [];
   }
 }
 
@@ -39,4 +33,9 @@ export function parseChunk(event: string): ChatCompletionChunk | "done" | null {
   } catch {
     return null;
   }
+}
+
+/** An error as the last event of a stream, as OpenAI sends it: its data is the error body. */
+export function errorEvent(error: ApiError): string {
+  return `data: ${JSON.stringify(error.body())}\n\n`;
 }

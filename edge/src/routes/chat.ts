@@ -25,7 +25,7 @@ const route = createRoute({
       content: {
         ...json(chatCompletionSchema),
         // OpenAPI 3.1 has no word for an event stream's items: the schema is each event's data
-        // (the last event's is [DONE]).
+        // (the last event's is [DONE]; in a stream its GPU node broke off, OpenAI's error body).
         "text/event-stream": { schema: chatCompletionChunkSchema },
       },
     },

@@ -56,6 +56,8 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     jobId: null,
     attempts: 0,
     error: null,
+    unavailableSince: null,
+    retryAt: null,
   }));
   await db.batch([db.insert(steerableModels).values(row), db.insert(traits).values(traitRows)]);
   return { ...row, traits: traitRows };

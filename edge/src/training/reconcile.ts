@@ -1,9 +1,12 @@
 // Training a steerable model: each trait is an extraction job on a GPU node, and the model's status
 // follows its traits: pending (no job yet) -> training -> ready (every trait has its vector in R2)
-// or failed (a trait failed MAX_ATTEMPTS times; failure_reason says why). Nothing pushes news from
-// the nodes: the state is brought up to date, "reconciled", whenever a model is read and by the
-// cron, so it always reflects what the nodes know. A job that failed, that its node forgot
-// (restarted) or whose node cannot be reached is submitted again, to whichever node is healthy.
+// or failed (failure_reason says why). Nothing pushes news from the nodes: the state is brought up
+// to date, "reconciled", whenever a model is read and by the cron, so it always reflects what the
+// nodes know. A job that failed, that its node forgot (restarted) or whose node cannot be reached
+// is submitted again, to whichever node is healthy, until the trait has had MAX_ATTEMPTS jobs. A
+// submission no node takes costs no try: it is tried again later, with growing waits, and fails
+// only when the nodes stay unavailable for minutes (retry.ts); one a node refuses (its dataset)
+// fails at once.
 //
 // Reconciling passes may overlap (two reads, a read and the cron): every change to a trait is
 // conditional on the state the pass read (status and attempts), so one pass wins and the other
@@ -30,18 +33,25 @@ import {
   type TraitRow,
   unfinishedModels,
 } from "./models.ts";
+import { afterUnavailable, isDue, type RetryPolicy, retryPolicyOf } from "./retry.ts";
 
-/** Tries per trait, resubmissions after a lost or failed job included. */
+/** Jobs per trait, resubmissions after a lost or failed job included. */
 export const MAX_ATTEMPTS = 3;
 
 export interface Trainer {
   db: Db;
   pool: NodePool;
   bucket: R2Bucket;
+  retry: RetryPolicy;
 }
 
 export function trainerFor(env: Bindings): Trainer {
-  return { db: database(env.DB), pool: NodePool.fromEnv(env), bucket: env.VECTORS };
+  return {
+    db: database(env.DB),
+    pool: NodePool.fromEnv(env),
+    bucket: env.VECTORS,
+    retry: retryPolicyOf(env),
+  };
 }
 
 /** Moves each of the model's traits on as far as its job allows, then settles its status. */
@@ -75,7 +85,11 @@ function reconcileLogged(trainer: Trainer, model: ModelRecord): Promise<void> {
 }
 
 async function advanceTrait(trainer: Trainer, model: ModelRow, trait: TraitRow): Promise<void> {
-  if (trait.status === "pending") return submit(trainer, model, trait);
+  if (trait.status === "pending") {
+    // Before its next try is due, a read costs no call to a node.
+    if (isDue(trait, Date.now())) await submit(trainer, model, trait);
+    return;
+  }
   if (trait.status !== "training") return;
   const job = jobOf(trait);
   if (!job) return retry(trainer, model, trait, "its job was lost");
@@ -90,28 +104,28 @@ async function advanceTrait(trainer: Trainer, model: ModelRow, trait: TraitRow):
 }
 
 async function submit(trainer: Trainer, model: ModelRow, trait: TraitRow): Promise<void> {
-  const attempts = trait.attempts + 1;
   let job: SubmittedJob;
   try {
     const examples = { positive: trait.positiveExamples, negative: trait.negativeExamples };
     job = await submitExtraction(trainer.pool, extractionRequest(model, examples));
   } catch (error) {
-    const reason = `submitting its extraction failed: ${(error as Error).message}`;
+    const { message } = error as Error;
     // A dataset the node refuses will be refused again: only an unavailable node is worth retrying.
-    const final = attempts >= MAX_ATTEMPTS || (error instanceof ApiError && error.status < 500);
-    await updateTrait(trainer.db, trait, {
-      attempts,
-      status: final ? "failed" : "pending",
-      error: reason,
-    });
+    const refused = error instanceof ApiError && error.status < 500;
+    const changes = refused
+      ? { status: "failed" as const, error: `the GPU node refused its extraction: ${message}` }
+      : afterUnavailable(trainer.retry, trait, message, Date.now());
+    await updateTrait(trainer.db, trait, changes);
     return;
   }
   const claimed = await updateTrait(trainer.db, trait, {
-    attempts,
+    attempts: trait.attempts + 1,
     status: "training",
     jobNode: job.node,
     jobId: job.jobId,
     error: null,
+    unavailableSince: null,
+    retryAt: null,
   });
   if (!claimed) await cancelExtraction(trainer.pool, job);
 }
