@@ -58,8 +58,9 @@ export function fromZodError(error: ZodError): ApiError {
     const param = paramPath(path);
     return new ApiError(400, `${param}: unknown field`, "unknown_field", param);
   }
-  const param = paramPath(path);
-  return new ApiError(400, `${param ?? "body"}: ${message}`, "invalid_request", param);
+  // A body that is wrong as a whole (not an object, say) is the field at fault.
+  const param = paramPath(path) ?? "body";
+  return new ApiError(400, `${param}: ${message}`, "invalid_request", param);
 }
 
 type Issue = ZodError["issues"][number];

@@ -1,0 +1,164 @@
+// The GPU node's bad-input suite (test/support/probe.ts): each route group of the node's contract
+// gets at least a hundred generated requests that get one thing wrong, sent to the real `steer
+// serve` process. Each must be a 4xx naming the field at fault, never a 5xx or a hang, and the
+// node must serve a valid request after each group.
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeControlVector } from "../../shared/control-vector.ts";
+import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import { extractionRequestSchema } from "../../shared/node-api/extractions.ts";
+import {
+  nodeChatRequestSchema,
+  nodeCompletionRequestSchema,
+} from "../../shared/node-api/generation.ts";
+import { credentialCases, ggufCases, withValues } from "../support/bad-input.ts";
+import { DAY_PROMPT, type Planted } from "../support/planted.ts";
+import { GROUP_TIMEOUT_MS, Probe } from "../support/probe.ts";
+import { uploadPlanted } from "./planted-server.ts";
+import { type ServerProcess, startServer } from "./server-process.ts";
+
+const TOKEN = "bad-input-token";
+let server: ServerProcess;
+let vectorsDir: string;
+let planted: Planted;
+let vectorId: string;
+
+beforeAll(async () => {
+  vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-bad-input-"));
+  server = await startServer({ vectorsDir, token: TOKEN });
+  ({ planted, id: vectorId } = await uploadPlanted(server.url, {
+    authorization: `Bearer ${TOKEN}`,
+  }));
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await rm(vectorsDir, { recursive: true, force: true });
+});
+
+function nodeProbe(onAccepted?: (answer: Response) => Promise<void>): Probe {
+  return new Probe(sendToNode, TOKEN, onAccepted);
+}
+
+/**
+ * A body over the node's limits goes as its headers alone, the length announced, and the answer
+ * is read before any of it is sent: the node answers 413 at once and closes the connection, which
+ * a client still writing the body (fetch) sees as the close, not the answer.
+ */
+function sendToNode(route: string, init: RequestInit): Promise<Response> {
+  const body = init.body as Uint8Array | undefined;
+  if (!body || body.length <= MAX_JSON_BODY_BYTES) return fetch(`${server.url}${route}`, init);
+  return new Promise((resolve, reject) => {
+    const headers = {
+      ...Object.fromEntries(new Headers(init.headers)),
+      "content-length": body.length,
+    };
+    const request = http.request(
+      `${server.url}${route}`,
+      { method: init.method, headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.on("end", () => {
+          const answerHeaders = new Headers(answer.headers as Record<string, string>);
+          resolve(
+            new Response(Buffer.concat(chunks), {
+              status: answer.statusCode,
+              headers: answerHeaders,
+            }),
+          );
+        });
+      },
+    );
+    request.on("error", reject);
+    request.flushHeaders();
+  });
+}
+
+/** The node came through: it answers a valid request, steered. */
+async function expectServing(): Promise<void> {
+  const response = await fetch(`${server.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ messages: DAY_PROMPT, max_tokens: 4, steering: { [vectorId]: 1 } }),
+  });
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
+describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
+  it("chat and text completions", async () => {
+    const probe = nodeProbe();
+    const steering = { [vectorId]: 0.5 };
+    const chat = { messages: [{ role: "user", content: "Hi" }], max_tokens: 2, steering };
+    await probe.bodies("/v1/chat/completions", chat, nodeChatRequestSchema);
+    const text = { prompt: "Hi", max_tokens: 2, steering };
+    await probe.bodies("/v1/completions", text, nodeCompletionRequestSchema);
+    probe.expectAllAnswered();
+    await expectServing();
+  });
+
+  it("extractions: submitted, validated, read, cancelled", async () => {
+    // A job a valid change queues is cancelled at once: it would keep the node busy after.
+    const probe = nodeProbe(async (answer) => {
+      const { id, object } = (await answer.json()) as { id?: string; object?: string };
+      if (object !== "extraction") return;
+      await fetch(`${server.url}/v1/extractions/${id}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+    });
+    const valid = { personas: { positive: ["happy"], negative: ["sad"], openers: ["I"] } };
+    await probe.bodies("/v1/extractions", valid, extractionRequestSchema);
+    await probe.bodies("/v1/extractions/validate", valid, extractionRequestSchema);
+    await probe.ids((id) => `/v1/extractions/${id}`);
+    await probe.ids((id) => `/v1/extractions/${id}`, "DELETE");
+    probe.expectAllAnswered();
+    await expectServing();
+  });
+
+  it("vector files: uploaded, read, deleted", async () => {
+    const probe = nodeProbe();
+    const valid = new Uint8Array(encodeControlVector(planted.cheerful));
+    const files = [
+      ...ggufCases(valid),
+      ...[Number.NaN, Number.POSITIVE_INFINITY, 3e38, 1e30].map((value) => ({
+        name: `values of ${value}`,
+        body: withValues(valid, 8, value),
+        expect: "refused" as const,
+      })),
+      { name: "too large", body: new Uint8Array(MAX_VECTOR_BYTES + 1), expect: "refused" as const },
+    ];
+    for (const file of files) {
+      const sent = { body: file.body, contentType: "application/octet-stream" };
+      await probe.check("/v1/vectors", sent, { ...file, field: "body" });
+    }
+    await probe.ids((id) => `/v1/vectors/${id}`);
+    await probe.ids((id) => `/v1/vectors/${id}`, "DELETE");
+    probe.expectAllAnswered();
+    await expectServing();
+  });
+
+  it("credentials: a 401 on every route but health", async () => {
+    const probe = nodeProbe();
+    const routes = [
+      "/v1/extractions/none",
+      "/v1/generations/none/cancel",
+      "/v1/models",
+      "/v1/vectors",
+      `/v1/vectors/${vectorId}`,
+      "/metrics",
+      "/openapi.json",
+    ];
+    for (const route of routes) {
+      for (const { name, authorization } of credentialCases(TOKEN)) {
+        const expectation = { name, field: "authorization", expect: "refused" } as const;
+        await probe.check(route, { method: "GET", authorization }, expectation);
+      }
+    }
+    probe.expectAllAnswered();
+    await expectServing();
+  });
+});
