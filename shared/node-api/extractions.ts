@@ -161,7 +161,7 @@ const jobId = z.object({ id: z.string() });
 const REQUEST_ERRORS = {
   ...unauthorized,
   400: "The dataset is invalid, too large, or does not fit the context (param names the field)",
-  413: `The body is over ${MAX_JSON_BODY_BYTES} bytes (body.ts jsonBodySize tells beforehand)`,
+  413: `The body is over ${MAX_JSON_BODY_BYTES} bytes`,
   503: "The node is shutting down",
 } as const;
 

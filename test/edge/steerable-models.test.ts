@@ -283,16 +283,22 @@ describe("a model no GPU node would train", () => {
     expect(error.message).toContain(`more than the limit of ${MAX_EXTRACTION_PAIRS} pairs`);
   });
 
-  it("is refused when its examples make an extraction request larger than a node reads", async () => {
-    // 512 examples of 2000 two-byte characters: about 2 MB of JSON.
+  it("is refused before it is read when its body is larger than a node reads", async () => {
+    // 512 examples of 2000 two-byte characters: about 2 MB of JSON. A trait's extraction request
+    // holds less than its model's body: bounding the body bounds what a node is sent.
     const examples = Array(256).fill("é".repeat(2000));
-    const error = await refused(
-      { control_dimensions: { big: { positive_examples: examples, negative_examples: examples } } },
-      "control_dimensions.big",
-    );
-    expect(error.code).toBe("dataset_too_large");
-    expect(error.message).toMatch(/would be \d{7} bytes of JSON/);
-    expect(error.message).toContain(`at most ${MAX_JSON_BODY_BYTES}`);
+    const { key } = await newAccount();
+    const dimensions = { big: { positive_examples: examples, negative_examples: examples } };
+    const body = { ...QUICK_MODEL, control_dimensions: dimensions };
+    const response = await post("/v1/steerable-models", body, key);
+    expect(response.status).toBe(413);
+    const { error } = (await response.json()) as ApiErrorBody;
+    expect(error).toMatchObject({ param: "body", code: "body_too_large" });
+    expect(error.message).toContain(String(MAX_JSON_BODY_BYTES));
+    expect(await (await call("/v1/steerable-models", { key })).json()).toEqual({
+      object: "list",
+      data: [],
+    });
   });
 
   it("is refused, naming the example, when one is past the base model's context", async () => {

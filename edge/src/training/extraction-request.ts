@@ -1,11 +1,10 @@
 // A trait's extraction, as the edge asks a GPU node for it, and the check every model to be trained
-// passes before it is stored: each of its traits' requests must be one a node reads (its JSON body
-// within MAX_JSON_BODY_BYTES) and one a node takes (POST /v1/extractions/validate: the same checks
-// as submitting it, tokens and limits included). A model the edge accepts is then one that trains,
-// and one that would not is a 400 naming the caller's own field, with nothing stored.
-import { ApiError } from "../../../shared/http/api-error.ts";
-import { MAX_JSON_BODY_BYTES } from "../../../shared/limits.ts";
-import { jsonBodySize } from "../../../shared/node-api/body.ts";
+// passes before it is stored: each of its traits' requests must be one a node takes (POST
+// /v1/extractions/validate: the same checks as submitting it, tokens and limits included). A
+// model the edge accepts is then one that trains, and one that would not is a 400 naming the
+// caller's own field, with nothing stored. A node always reads the request: it holds less than the
+// body that made the model, which the edge's own limit (MAX_JSON_BODY_BYTES, what a node reads)
+// has already bounded.
 import type { ExtractionRequest } from "../../../shared/node-api/extractions.ts";
 import { validateExtraction } from "../nodes/extractions.ts";
 import type { FieldOf, NodePool } from "../nodes/pool.ts";
@@ -41,8 +40,8 @@ export type TraitFieldOf = (trait: string) => FieldOf;
 
 /**
  * Refuses a model some trait of which no node would train: each trait still to train (one with no
- * vector yet) is sized, then validated by a node, in order, the first refusal thrown. A node that
- * cannot be reached is the pool's 503, as when no node can list the base models.
+ * vector yet) is validated by a node, in order, the first refusal thrown. A node that cannot be
+ * reached is the pool's 503, as when no node can list the base models.
  */
 export async function checkTraining(
   pool: NodePool,
@@ -55,14 +54,6 @@ export async function checkTraining(
       positive: dimension.positive_examples,
       negative: dimension.negative_examples,
     };
-    const request = extractionRequest(model, examples);
-    const { bytes, fits } = jsonBodySize(request);
-    if (!fits) {
-      // The whole dataset is at fault: its examples with the model's openers and template.
-      const param = fieldOf(trait)("personas");
-      const message = `${param}: its extraction request, the examples with the prompt_list and template, would be ${bytes} bytes of JSON; a GPU node reads at most ${MAX_JSON_BODY_BYTES}`;
-      throw new ApiError(400, message, "dataset_too_large", param);
-    }
-    await validateExtraction(pool, request, fieldOf(trait));
+    await validateExtraction(pool, extractionRequest(model, examples), fieldOf(trait));
   }
 }
