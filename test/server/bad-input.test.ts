@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 function nodeProbe(onAccepted?: (answer: Response) => Promise<void>): Probe {
-  return new Probe(sendToNode, TOKEN, onAccepted);
+  return new Probe(sendToNode, TOKEN, { onAccepted });
 }
 
 /**

@@ -33,21 +33,37 @@ export type Send = (path: string, init: RequestInit) => Promise<Response>;
 
 type Expectation = Pick<BadInput, "name" | "field" | "expect">;
 
+export interface ProbeOptions {
+  /** What to do with what a case that was not refused made (delete it, say), as `token`. */
+  onAccepted?: (answer: Response, token: string) => Promise<void>;
+  /**
+   * A token of a new caller, taken every TOKEN_REQUESTS cases: a group sends more requests than
+   * one caller may in a minute. Only for cases that name nothing of the first caller's.
+   */
+  renewToken?: () => Promise<string>;
+}
+
+/** Cases sent as one caller before renewToken gives another (an account's limit is 600/minute). */
+const TOKEN_REQUESTS = 250;
+
 export class Probe {
   sent = 0;
   readonly problems: string[] = [];
 
-  /** `onAccepted`: what to do with what a case that was not refused made (delete it, say). */
   constructor(
     private readonly send: Send,
-    readonly token: string,
-    private readonly onAccepted?: (answer: Response) => Promise<void>,
+    private token: string,
+    private readonly options: ProbeOptions = {},
   ) {}
 
   async check(path: string, sent: Sent, expectation: Expectation): Promise<void> {
+    const { onAccepted, renewToken } = this.options;
+    if (renewToken && this.sent > 0 && this.sent % TOKEN_REQUESTS === 0) {
+      this.token = await renewToken();
+    }
     const response = await withTimeout(this.send(path, this.init(sent)), path);
     this.sent++;
-    if (response.ok && this.onAccepted) await this.onAccepted(response.clone());
+    if (response.ok && onAccepted) await onAccepted(response.clone(), this.token);
     const problem = await refusalProblem(response, expectation);
     if (problem) this.problems.push(`${sent.method ?? "POST"} ${path.slice(0, 120)}: ${problem}`);
   }

@@ -9,9 +9,11 @@ describe("bad input: keys", { timeout: GROUP_TIMEOUT_MS }, () => {
   it("is refused naming the field, never a 5xx or a hang", async () => {
     const { accountId, key } = await newAccount();
     // A key a valid change makes is revoked at once: the account's cap stays out of the way.
-    const probe = workerProbe(key, async (answer) => {
-      const { id } = (await answer.json()) as { id?: string };
-      if (id) await call(`/v1/keys/${id}`, { key, method: "DELETE" });
+    const probe = workerProbe(key, {
+      onAccepted: async (answer) => {
+        const { id } = (await answer.json()) as { id?: string };
+        if (id) await call(`/v1/keys/${id}`, { key, method: "DELETE" });
+      },
     });
     await probe.bodies("/v1/keys", { name: "ci", scope: "user" }, createKeyRequestSchema);
     await probe.ids((id) => `/v1/keys/${id}`, "DELETE");

@@ -7,14 +7,14 @@
 // a few thousand calls in one file overflow its stack.
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { Probe } from "../../support/probe.ts";
+import { Probe, type ProbeOptions } from "../../support/probe.ts";
 import { DAY_PROMPT } from "../steered-model.ts";
 
 export { GROUP_TIMEOUT_MS } from "../../support/probe.ts";
 
 /** Sends to the Worker, as `token` unless a case says otherwise. */
-export function workerProbe(token: string, onAccepted?: (answer: Response) => Promise<void>) {
-  return new Probe(fetchWorker, token, onAccepted);
+export function workerProbe(token: string, options?: ProbeOptions) {
+  return new Probe(fetchWorker, token, options);
 }
 
 /** A valid request still works afterwards: the Worker and its GPU node came through. */

@@ -11,11 +11,15 @@ describe("bad input: steerable models", { timeout: GROUP_TIMEOUT_MS }, () => {
   it("is refused naming the field, never a 5xx or a hang", async () => {
     const { accountId, key } = await newAccount();
     const other = await plantedModel((await newAccount()).accountId);
-    // A change that leaves a valid model makes one: deleted at once, so that its training does
-    // not keep the GPU node busy for the cases after it.
-    const probe = workerProbe(key, async (answer) => {
-      const { id } = (await answer.json()) as { id?: string };
-      if (id) await call(`/v1/steerable-models/${id}`, { key, method: "DELETE" });
+    const probe = workerProbe(key, {
+      // A change that leaves a valid model makes one: deleted at once, so that its training does
+      // not keep the GPU node busy for the cases after it.
+      onAccepted: async (answer, token) => {
+        const { id } = (await answer.json()) as { id?: string };
+        if (id) await call(`/v1/steerable-models/${id}`, { key: token, method: "DELETE" });
+      },
+      // More requests than one account may make in a minute; none names the first's models.
+      renewToken: async () => (await newAccount()).key,
     });
     const valid = { ...QUICK_MODEL, template: "Act as a {persona} person." };
     await probe.bodies("/v1/steerable-models", valid, createSteerableModelSchema);
