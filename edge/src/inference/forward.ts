@@ -1,12 +1,14 @@
-// Sending a generation on to a GPU node (nodes/generation.ts) and metering what it makes. The node
-// always streams, ending with its usage chunk: a stream passes on as it comes, a whole answer is put
-// together from it (whole-answer.ts), and either, cut short by its node, is metered for what came
-// and tells its client so (an error event; a 503). Answers name the model the client named (the
-// node echoes it). A client that leaves midway stops the generation (its stream is cancelled; a
-// whole answer's is cancelled by id) and is metered for what was made. Workers learn that a client
-// left from request.signal (wrangler.toml's enable_request_signal); locally, under wrangler dev or
-// Miniflare, the signal does not reach the Worker through their entry workers, so there a
-// generation whose client left runs to its end, and is metered whole.
+// Sending a generation on to a GPU node (nodes/generation.ts) and metering what it makes: a stream
+// as it passes (the node always ends it with its usage chunk; one its node cuts short ends with an
+// error event and is metered for what came), a whole answer when it comes. A whole answer its node
+// cuts short is a 503 and is not metered: a node sends a whole answer's text and usage together,
+// so none of it reached the client (asking the node for a stream instead, to meter the part made,
+// cost every whole answer 5 to 8 ms at p50 under load: bench/RESULTS.md). Answers name the model
+// the client named (the node echoes it). A client that leaves midway stops the generation (its
+// stream is cancelled; a whole answer's is cancelled by id) and is metered for what was made.
+// Workers learn that a client left from request.signal (wrangler.toml's enable_request_signal);
+// locally, under wrangler dev or Miniflare, the signal does not reach the Worker through their
+// entry workers, so there a generation whose client left runs to its end, and is metered whole.
 import type { Context } from "hono";
 import type { NodeChatRequest } from "../../../shared/node-api/generation.ts";
 import {
@@ -15,15 +17,13 @@ import {
   MODEL_ALIAS_HEADER,
   REQUEST_ID_HEADER,
 } from "../../../shared/node-api/headers.ts";
-import type { ChatCompletion } from "../../../shared/openai/chat.ts";
+import { type ChatCompletion, chatCompletionSchema } from "../../../shared/openai/chat.ts";
 import type { EdgeEnv } from "../env.ts";
 import { cancelGeneration, generate } from "../nodes/generation.ts";
-import type { FieldOf, NodePool } from "../nodes/pool.ts";
+import { type FieldOf, type NodePool, readReply } from "../nodes/pool.ts";
 import { meter } from "./meter.ts";
 import { meteredStream } from "./metered-stream.ts";
-import { cutShort, NodeStream } from "./node-stream.ts";
 import type { Target } from "./target.ts";
-import { wholeAnswer } from "./whole-answer.ts";
 
 /** The node's stream, passed on and metered under the target's name. */
 export async function streamChat(
@@ -46,9 +46,9 @@ export async function streamChat(
 }
 
 /**
- * The whole completion, unstreamed to the client. The edge, not the client, waits for it (under
- * waitUntil), so that a client who leaves before it comes is metered all the same; and when one
- * does, the node is told to stop (by the generation's id), and ends at once with what it made.
+ * The whole completion, unstreamed. The edge, not the client, waits for it (under waitUntil), so
+ * that a client who leaves before it comes is metered all the same; and when one does, the node is
+ * told to stop (by the generation's id), and answers at once with what it made.
  */
 export function wholeCompletion(
   c: Context<EdgeEnv>,
@@ -63,22 +63,16 @@ export function wholeCompletion(
   client.addEventListener("abort", stop);
   const answer = (async () => {
     try {
-      const headers = {
-        ...nodeHeaders(c, target),
-        [GENERATION_ID_HEADER]: generationId,
-        [METERING_HEADER]: "1",
-      };
-      const streamed = { ...body, stream: true };
-      const { response } = await generate(pool, c.env.VECTORS, streamed, headers, fieldOf);
-      const node = new NodeStream(response);
-      try {
-        const completion = await wholeAnswer(node);
-        meter(c, target.model, node.measured(client.aborted ? "cancelled" : "completed"));
-        return completion;
-      } catch (error) {
-        meter(c, target.model, node.measured("failed"));
-        throw cutShort(error);
-      }
+      const headers = { ...nodeHeaders(c, target), [GENERATION_ID_HEADER]: generationId };
+      const whole = { ...body, stream: false };
+      const { response } = await generate(pool, c.env.VECTORS, whole, headers, fieldOf);
+      const completion = await readReply(response, chatCompletionSchema);
+      meter(c, target.model, {
+        promptTokens: completion.usage.prompt_tokens,
+        completionTokens: completion.usage.completion_tokens,
+        outcome: client.aborted ? "cancelled" : "completed",
+      });
+      return completion;
     } finally {
       client.removeEventListener("abort", stop);
     }

@@ -75,7 +75,7 @@ export class NodeStream {
   }
 }
 
-/** What the client is told of an answer cut short: a stream's last event, a whole answer's 503. */
+/** What the client is told of a stream cut short, as its last event. */
 export function cutShort(error: unknown): ApiError {
   const why = error instanceof Error ? error.message : String(error);
   const message = `the GPU node stopped before the answer was complete (${why}); retry`;
