@@ -14,7 +14,7 @@ import {
   nodeChatRequestSchema,
   nodeCompletionRequestSchema,
 } from "../../shared/node-api/generation.ts";
-import { credentialCases, ggufCases, withValues } from "../support/bad-input.ts";
+import { credentialCases, vectorFileCases } from "../support/bad-input.ts";
 import { DAY_PROMPT, type Planted } from "../support/planted.ts";
 import { GROUP_TIMEOUT_MS, Probe } from "../support/probe.ts";
 import { uploadPlanted } from "./planted-server.ts";
@@ -122,15 +122,7 @@ describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
   it("vector files: uploaded, read, deleted", async () => {
     const probe = nodeProbe();
     const valid = new Uint8Array(encodeControlVector(planted.cheerful));
-    const files = [
-      ...ggufCases(valid),
-      ...[Number.NaN, Number.POSITIVE_INFINITY, 3e38, 1e30].map((value) => ({
-        name: `values of ${value}`,
-        body: withValues(valid, 8, value),
-        expect: "refused" as const,
-      })),
-      { name: "too large", body: new Uint8Array(MAX_VECTOR_BYTES + 1), expect: "refused" as const },
-    ];
+    const files = vectorFileCases(valid, MAX_VECTOR_BYTES);
     for (const file of files) {
       const sent = { body: file.body, contentType: "application/octet-stream" };
       await probe.check("/v1/vectors", sent, { ...file, field: "body" });

@@ -279,9 +279,16 @@ export function credentialCases(valid: string): { name: string; authorization: s
 
 // --- control-vector files ---
 
-/** Every way of breaking a valid control-vector GGUF: cut short, header fields, bytes flipped. */
-export function ggufCases(
+/** Values no direction has: not numbers, infinite, or past any norm steering uses. */
+const ABSURD_VALUES = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3e38, 1e30];
+
+/**
+ * Every way of breaking a valid control-vector GGUF: cut short, header fields, bytes flipped,
+ * absurd values, and a file one byte over `maxBytes`.
+ */
+export function vectorFileCases(
   valid: Uint8Array<ArrayBuffer>,
+  maxBytes: number,
 ): { name: string; body: Uint8Array<ArrayBuffer>; expect: BadInput["expect"] }[] {
   const cases: { name: string; body: Uint8Array<ArrayBuffer>; expect: BadInput["expect"] }[] = [];
   const refused = (name: string, body: Uint8Array<ArrayBuffer>) =>
@@ -304,7 +311,7 @@ export function ggufCases(
     refused(`${count} tensors`, u64(8, count));
     refused(`${count} metadata entries`, u64(16, count));
   }
-  // The first metadata key's length, then its value type.
+  // The first metadata key's length.
   for (const length of [2n ** 63n, 2n ** 40n, 0n]) refused(`a key ${length} long`, u64(24, length));
   // Bytes flipped through the header: some leave a file that still reads; none may crash.
   const header = Math.min(valid.length, 400);
@@ -316,11 +323,13 @@ export function ggufCases(
       expect: "either",
     });
   }
+  for (const value of ABSURD_VALUES) refused(`values of ${value}`, withValues(valid, 8, value));
+  refused(`${maxBytes + 1} bytes`, new Uint8Array(maxBytes + 1));
   return cases;
 }
 
 /** The file's float values (its tensor data, at its end) set to `value`, for `count` of them. */
-export function withValues(
+function withValues(
   valid: Uint8Array<ArrayBuffer>,
   count: number,
   value: number,

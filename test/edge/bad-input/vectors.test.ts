@@ -3,7 +3,7 @@
 // the download (probe.ts says what each answer must be).
 import { describe, inject, it } from "vitest";
 import { MAX_VECTOR_BYTES } from "../../../shared/limits.ts";
-import { ggufCases, withValues } from "../../support/bad-input.ts";
+import { vectorFileCases } from "../../support/bad-input.ts";
 import { BASE_MODEL, plantedModel } from "../steered-model.ts";
 import { newAccount } from "../support.ts";
 import { expectServing, GROUP_TIMEOUT_MS, workerProbe } from "./probe.ts";
@@ -16,28 +16,13 @@ const asFile = (body: Uint8Array<ArrayBuffer>) => ({
   contentType: "application/octet-stream",
 });
 
-/** Values no direction has: not numbers, infinite, or past any norm steering uses. */
-const ABSURD_VALUES = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3e38, 1e30];
-
 describe("bad input: vector files", { timeout: GROUP_TIMEOUT_MS }, () => {
   it("is refused naming the field, never a 5xx or a hang", async () => {
     const { accountId, key } = await newAccount();
     const { id } = await plantedModel(accountId);
     const probe = workerProbe(key);
     const valid = plantedBytes();
-    const files = [
-      ...ggufCases(valid),
-      ...ABSURD_VALUES.map((value) => ({
-        name: `values of ${value}`,
-        body: withValues(valid, 8, value),
-        expect: "refused" as const,
-      })),
-      {
-        name: `${MAX_VECTOR_BYTES + 1} bytes`,
-        body: new Uint8Array(MAX_VECTOR_BYTES + 1),
-        expect: "refused" as const,
-      },
-    ];
+    const files = vectorFileCases(valid, MAX_VECTOR_BYTES);
     const importPath = `/v1/steerable-models/import?trait=imported&model=${BASE_MODEL}`;
     for (const file of files) {
       await probe.check(importPath, asFile(file.body), { ...file, field: "body" });
