@@ -80,3 +80,22 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 /** The largest control-vector file a GPU node takes (an 8B model's is about 0.5 MB). */
 export const MAX_VECTOR_BYTES = 32 * 1024 * 1024;
+
+/** Multipliers one evaluation compares (0, the unsteered baseline, is always among them). */
+export const MAX_EVALUATION_MULTIPLIERS = 21;
+
+/** Prompts one evaluation answers at every multiplier. */
+export const MAX_EVALUATION_PROMPTS = 50;
+
+/** Tokens each evaluation answer may make: answers are read by a judge, not shipped. */
+export const MAX_EVALUATION_TOKENS = 256;
+
+/**
+ * MMLU questions one evaluation asks at every multiplier. The edge sends them to a GPU node in one
+ * request, under MAX_JSON_BODY_BYTES: MMLU's longest subject averages about 1,800 characters a
+ * question, and its five few-shot examples per subject add at most as much again.
+ */
+export const MAX_MMLU_QUESTIONS = 200;
+
+/** MMLU's few-shot examples: the dev split holds five per subject. */
+export const MAX_MMLU_SHOTS = 5;
