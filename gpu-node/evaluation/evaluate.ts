@@ -3,6 +3,7 @@
 // together), then the judge's trait and coherence scores, MMLU accuracy and KL per multiplier.
 // planEvaluation checks a request against the model before any work; runEvaluation does the work.
 import type { ControlVector } from "../../shared/control-vector.ts";
+import type { MmluSet } from "../../shared/evaluation/mmlu.ts";
 import type { EvaluationMeasurements } from "../../shared/evaluation/result.ts";
 import {
   DEFAULT_EVALUATION_TOKENS,
@@ -17,7 +18,7 @@ import { collectCompletion, type Engine } from "../engine/engine.ts";
 import type { Steering } from "../engine/steering.ts";
 import { type Judge, judgePrompt } from "./judge.ts";
 import { meanKl, nextTokenDistributions } from "./kl.ts";
-import { letterTokens, type MmluSet, mmluAnswers, mmluPromptTokens } from "./mmlu.ts";
+import { letterTokens, mmluAnswers, mmluPromptTokens } from "./mmlu.ts";
 import { DEFAULT_EVALUATION_PROMPTS, NEUTRAL_TEXT } from "./prompts.ts";
 
 export interface EvaluationPlan {
