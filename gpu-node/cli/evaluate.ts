@@ -15,9 +15,10 @@ import { summarizeEvaluation } from "../../shared/evaluation/summary.ts";
 import { nodeEvaluationRequestSchema } from "../../shared/node-api/evaluations.ts";
 import { Engine } from "../engine/engine.ts";
 import { BaseModelJudge } from "../evaluation/base-model-judge.ts";
+import { EndpointJudge } from "../evaluation/endpoint-judge.ts";
 import { type EvaluationProgress, planEvaluation, runEvaluation } from "../evaluation/evaluate.ts";
 import { readMmluSplit } from "../evaluation/mmlu-folder.ts";
-import { numberOption, parse, required, UsageError } from "./args.ts";
+import { JUDGE_OPTIONS, judgeEndpoint, numberOption, parse, required, UsageError } from "./args.ts";
 import { readControlVector } from "./generate.ts";
 
 export const EVAL_OPTIONS = {
@@ -34,6 +35,7 @@ export const EVAL_OPTIONS = {
   "max-coherence-drop": { type: "string" },
   "max-mmlu-drop": { type: "string" },
   out: { type: "string" },
+  ...JUDGE_OPTIONS,
 } as const;
 
 const marginsSchema = z.strictObject(evaluationMarginsFields);
@@ -56,6 +58,7 @@ export async function evaluate(argv: string[]): Promise<void> {
       max_mmlu_drop: numberOption(options["max-mmlu-drop"], "--max-mmlu-drop"),
     }),
   );
+  const endpoint = judgeEndpoint(options);
   const mmluDir = options["mmlu-dir"] ?? process.env.STEER_MMLU_DIR;
   const questions =
     numberOption(options["mmlu-questions"], "--mmlu-questions") ?? DEFAULT_MMLU_QUESTIONS;
@@ -65,7 +68,7 @@ export async function evaluate(argv: string[]): Promise<void> {
 
   const engine = await Engine.load(modelPath);
   try {
-    const judge = new BaseModelJudge(engine);
+    const judge = endpoint ? new EndpointJudge(endpoint) : new BaseModelJudge(engine);
     const plan = planEvaluation(
       engine,
       judge,
