@@ -122,12 +122,12 @@ export async function runEvaluation(
     done += count;
     options.onProgress?.({ stage, done, total: steps });
   };
-  const steeringAt = (multiplier: number): Steering =>
-    multiplier === 0 ? [] : [{ vector: plan.vector, multiplier }];
+  const steeringAt = (multiplier: number) => steeringOf(plan.vector, multiplier);
 
-  const answers = await generateAnswers(engine, plan, steeringAt, options, () =>
-    progress("generating"),
-  );
+  const answers = await generateAnswers(engine, plan, {
+    ...options,
+    onAnswer: () => progress("generating"),
+  });
   const judged = answers.flatMap((row) =>
     row.map((answer, p) => ({ prompt: prompts[p] as string, answer })),
   );
@@ -173,13 +173,14 @@ export async function runEvaluation(
   };
 }
 
-/** Every multiplier's answer to every prompt, greedy, all submitted at once to share batches. */
-async function generateAnswers(
+/**
+ * Every multiplier's answer to every prompt (rows by multiplier), greedy, all submitted at once:
+ * the engine's lanes batch them whatever their steering.
+ */
+export async function generateAnswers(
   engine: Engine,
   plan: EvaluationPlan,
-  steeringAt: (multiplier: number) => Steering,
-  options: RunOptions,
-  onAnswer: () => void,
+  options: RunOptions & { onAnswer?: () => void } = {},
 ): Promise<string[][]> {
   const rows = plan.multipliers.map((multiplier) =>
     Promise.all(
@@ -188,12 +189,12 @@ async function generateAnswers(
           engine.generate({
             messages: [{ role: "user", content: prompt }],
             maxNewTokens: plan.maxTokens,
-            steering: steeringAt(multiplier),
+            steering: steeringOf(plan.vector, multiplier),
             signal: options.signal,
           }),
         );
         options.onUsage?.(completion.usage.promptTokens, completion.usage.completionTokens);
-        onAnswer();
+        options.onAnswer?.();
         return completion.text;
       }),
     ),
@@ -245,4 +246,9 @@ async function klPerMultiplier(
     onPass();
   }
   return kl;
+}
+
+/** The steering of one multiplier: none at 0, so the baseline is exactly the unsteered model. */
+function steeringOf(vector: ControlVector, multiplier: number): Steering {
+  return multiplier === 0 ? [] : [{ vector, multiplier }];
 }
