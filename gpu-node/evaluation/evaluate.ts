@@ -60,28 +60,7 @@ export function planEvaluation(
   const descriptor = request.description ?? request.trait;
   const prompts = [...(request.prompts ?? DEFAULT_EVALUATION_PROMPTS)];
   const maxTokens = request.max_tokens ?? DEFAULT_EVALUATION_TOKENS;
-  const fits = (tokens: number) => tokens + maxTokens <= engine.contextSize;
-  prompts.forEach((prompt, i) => {
-    const asked = engine.model.tokenizeChat([{ role: "user", content: prompt }]).length;
-    // The judge reads the prompt and the answer inside its own instruction.
-    const judged =
-      judge.kind === "base_model"
-        ? engine.model.tokenizeChat([
-            {
-              role: "user",
-              content: judgePrompt({ kind: "trait", descriptor }, { prompt, answer: "" }),
-            },
-          ]).length
-        : 0;
-    if (!fits(Math.max(asked, judged))) {
-      throw new ApiError(
-        400,
-        `with its ${maxTokens}-token answer, this prompt does not fit the ${engine.contextSize}-token context in the judge's instruction`,
-        "context_length_exceeded",
-        `prompts[${i}]`,
-      );
-    }
-  });
+  checkRoom(engine, judge, { descriptor, prompts, maxTokens }, request.description !== undefined);
   return {
     vector,
     judge,
@@ -91,6 +70,50 @@ export function planEvaluation(
     maxTokens,
     mmlu: request.mmlu ? planMmlu(engine, request.mmlu) : null,
   };
+}
+
+/**
+ * Every prompt must leave room for its answer, and the base-model judge must read the prompt and
+ * a whole answer inside its instructions (the trait's and the coherence one). The descriptor is
+ * checked alone first, so that a descriptor too long for any prompt is named, not the prompt.
+ */
+function checkRoom(
+  engine: Engine,
+  judge: Judge,
+  { descriptor, prompts, maxTokens }: Pick<EvaluationPlan, "descriptor" | "prompts" | "maxTokens">,
+  described: boolean,
+): void {
+  const room = engine.contextSize - maxTokens;
+  const judged = (prompt: string) =>
+    judge.kind !== "base_model"
+      ? 0
+      : Math.max(
+          ...[{ kind: "trait", descriptor } as const, { kind: "coherence" } as const].map(
+            (aspect) =>
+              engine.model.tokenizeChat([
+                { role: "user", content: judgePrompt(aspect, { prompt, answer: "" }) },
+              ]).length,
+          ),
+        );
+  const overflow = (param: string, what: string) =>
+    new ApiError(
+      400,
+      `${what} and a ${maxTokens}-token answer do not fit the ${engine.contextSize}-token context`,
+      "context_length_exceeded",
+      param,
+    );
+  if (judged("") > room) {
+    throw overflow(
+      described ? "description" : "trait",
+      "the judge's instruction with this descriptor",
+    );
+  }
+  prompts.forEach((prompt, i) => {
+    const asked = engine.model.tokenizeChat([{ role: "user", content: prompt }]).length;
+    if (Math.max(asked, judged(prompt)) > room) {
+      throw overflow(`prompts[${i}]`, "this prompt inside the judge's instruction");
+    }
+  });
 }
 
 function planMmlu(engine: Engine, mmlu: MmluSet) {
