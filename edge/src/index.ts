@@ -3,13 +3,14 @@
 // resubmitted, even while nobody reads them.
 import { createApp } from "./app.ts";
 import type { Bindings } from "./env.ts";
-import { reconcileAll, trainerFor } from "./training/reconcile.ts";
+import { backendFor } from "./lib/backend.ts";
+import { reconcileAll } from "./training/reconcile.ts";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
   scheduled(_controller, env, context) {
-    context.waitUntil(reconcileAll(trainerFor(env)));
+    context.waitUntil(reconcileAll(backendFor(env)));
   },
 } satisfies ExportedHandler<Bindings>;

@@ -59,6 +59,22 @@ export const steerableModels = sqliteTable(
   (t) => [index("steerable_models_account").on(t.accountId, t.createdAt)],
 );
 
+/**
+ * What a row run as a job on a GPU node keeps of it (jobs/lifecycle.ts): where the job runs (the
+ * node's URL and the job's id there), the jobs it has had, the last error, and while no node can
+ * take it, since when and when it is tried next (jobs/retry.ts).
+ */
+function nodeJobColumns() {
+  return {
+    jobNode: text("job_node"),
+    jobId: text("job_id"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    unavailableSince: integer("unavailable_since"),
+    retryAt: integer("retry_at"),
+  };
+}
+
 export const TRAIT_STATUSES = ["pending", "training", "ready", "failed"] as const;
 export type TraitStatus = (typeof TRAIT_STATUSES)[number];
 
@@ -75,15 +91,8 @@ export const traits = sqliteTable(
     status: text("status", { enum: TRAIT_STATUSES }).notNull(),
     /** SHA-256 of the control-vector GGUF, its key in R2 (vectors/<hash>.gguf). */
     vectorHash: text("vector_hash"),
-    /** Where its extraction runs: the node's URL and the job's id there. */
-    jobNode: text("job_node"),
-    jobId: text("job_id"),
-    /** The jobs it has had (training/reconcile.ts gives it MAX_ATTEMPTS). */
-    attempts: integer("attempts").notNull().default(0),
-    error: text("error"),
-    /** While no node can take its job: since when, and when it is tried next (training/retry.ts). */
-    unavailableSince: integer("unavailable_since"),
-    retryAt: integer("retry_at"),
+    /** Its extraction's job. */
+    ...nodeJobColumns(),
   },
   (t) => [primaryKey({ columns: [t.modelId, t.name] })],
 );
