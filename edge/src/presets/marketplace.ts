@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { MarketplacePreset, MarketplacePresetDeleted, PublishPreset } from "../api/presets.ts";
 import { accounts, publishedPresets } from "../db/schema.ts";
+import { traitQuality } from "../evaluations/quality.ts";
 import type { Backend } from "../lib/backend.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import { checkTraining } from "../training/extraction-request.ts";
@@ -126,6 +127,7 @@ export async function publishPreset(
         negativeExamples: trait.negativeExamples,
         // A ready model's traits all have their vectors.
         vectorHash: trait.vectorHash ?? "",
+        quality: trait.quality,
       })),
     })
     .onConflictDoNothing()
@@ -167,6 +169,7 @@ function builtInListing(preset: BuiltInPreset, baseModels: string[]): Marketplac
     base_models: baseModels,
     author: BUILT_IN_AUTHOR,
     built_in: true,
+    quality: {},
   };
 }
 
@@ -179,6 +182,7 @@ function publishedListing(row: PublishedRow): MarketplacePreset {
     base_models: [row.baseModel],
     author: row.author,
     built_in: false,
+    quality: traitQuality(row.traits),
   };
 }
 
