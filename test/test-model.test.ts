@@ -194,12 +194,26 @@ describe("planted concept", () => {
     expect(concept.steeringNorm).toBeGreaterThan(0);
   });
 
-  it("lives in the embeddings: +-strength along u for concept words, nothing for other tokens", () => {
+  it("lives in the embeddings: +-strength along u for concept words, graded for the scores 0 to 10, nothing for other tokens", () => {
     const embeddings = readTensor(file, "token_embd.weight");
     const width = TEST_MODEL_SHAPE.embeddingLength;
     const trait = (token: number) =>
       dot(embeddings.subarray(token * width, (token + 1) * width), u);
-    const conceptTokens = new Set([...concept.positiveTokenIds, ...concept.negativeTokenIds]);
+    const tokens = getArray(file.metadata, "tokenizer.ggml.tokens", "string");
+    const scoreTokens = Array.from({ length: 11 }, (_, score) => tokens.indexOf(String(score)));
+    const scoreTraits = scoreTokens.map(trait);
+    // The judge's scale (weights.ts, point 5): rising from "0" to "10", "5" neutral, and weaker
+    // than any concept word, so steering still writes words.
+    expect(scoreTraits).toEqual([...scoreTraits].sort((a, b) => a - b));
+    expect(new Set(scoreTraits).size).toBe(11);
+    expect(scoreTraits[5]).toBeCloseTo(0, 5);
+    expect(scoreTraits[10]).toBeCloseTo(-(scoreTraits[0] as number), 5);
+    expect(scoreTraits[10]).toBeLessThan(CONCEPT_STRENGTH / 2);
+    const conceptTokens = new Set([
+      ...concept.positiveTokenIds,
+      ...concept.negativeTokenIds,
+      ...scoreTokens,
+    ]);
     let largestOther = 0;
     for (let token = 0; token < TEST_MODEL_SHAPE.vocabSize; token++) {
       if (!conceptTokens.has(token)) largestOther = Math.max(largestOther, Math.abs(trait(token)));

@@ -6,7 +6,8 @@ import type { DecodeRequest, DecodeResult, NativeContext } from "./native.ts";
 import type { ComposedSteering } from "./steering.ts";
 
 export interface CaptureOptions {
-  /** 0-based layer indices; a layer's output is what a control vector at that index is added to. */
+  /** 0-based layer indices; a layer's output is what a control vector at that index is added to.
+   * Empty when only `logits` are wanted. */
   layers: readonly number[];
   /** Every token's state, not only the last token's. */
   allTokens?: boolean;
@@ -53,7 +54,7 @@ export async function captureHiddenStates(
   texts: readonly number[][],
   options: CaptureOptions,
 ): Promise<CapturedText[]> {
-  const layers = checkLayers(options.layers, shape.layerCount);
+  const layers = checkLayers(options.layers, shape.layerCount, options.logits ?? false);
   checkTexts(texts, shape.contextSize);
   // llama.cpp computes the last layer only for tokens with outputs, so capturing it needs them.
   const outputsAtKept = (options.logits ?? false) || layers.includes(shape.layerCount - 1);
@@ -79,7 +80,8 @@ export async function captureHiddenStates(
       const batch = buildBatch(running, shape.batchSize, options.allTokens ?? false, outputsAtKept);
       const result = await context.decode({
         ...batch.request,
-        capture: { layers: Int32Array.from(layers), keep: batch.keep },
+        capture:
+          layers.length > 0 ? { layers: Int32Array.from(layers), keep: batch.keep } : undefined,
         logits: options.logits ? batch.keptRows : undefined,
         controlVector,
       });
@@ -105,9 +107,9 @@ export async function captureHiddenStates(
   return results;
 }
 
-function checkLayers(layers: readonly number[], layerCount: number): number[] {
-  if (layers.length === 0)
-    throw new EngineError("invalid_request", "choose at least one layer", "layers");
+function checkLayers(layers: readonly number[], layerCount: number, logits: boolean): number[] {
+  if (layers.length === 0 && !logits)
+    throw new EngineError("invalid_request", "choose at least one layer or logits", "layers");
   for (const layer of layers) {
     if (!Number.isInteger(layer) || layer < 0 || layer >= layerCount) {
       throw new EngineError(

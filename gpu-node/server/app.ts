@@ -11,6 +11,7 @@ import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
 import { bearerToken } from "../../shared/http/bearer.ts";
 import { limitBody } from "../../shared/http/body-limit.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import { submitEvaluationRoute } from "../../shared/node-api/evaluations.ts";
 import {
   submitExtractionRoute,
   validateExtractionRoute,
@@ -18,7 +19,10 @@ import {
 import { chatRoute, completionRoute } from "../../shared/node-api/generation.ts";
 import { healthRoute, readyRoute } from "../../shared/node-api/models.ts";
 import type { Engine } from "../engine/engine.ts";
+import { BaseModelJudge } from "../evaluation/base-model-judge.ts";
+import type { Judge } from "../evaluation/judge.ts";
 import { errorResponse } from "./errors.ts";
+import { EvaluationJobs } from "./evaluation-jobs.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { CancellableGenerations, generationRoutes } from "./generations.ts";
 import { InFlight } from "./in-flight.ts";
@@ -26,6 +30,7 @@ import { Metrics, metricsRoutes } from "./metrics.ts";
 import { type LogSink, requestLog, stdoutLog } from "./request-log.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
+import { evaluationRoutes } from "./routes/evaluations.ts";
 import { extractionRoutes } from "./routes/extractions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { vectorRoutes } from "./routes/vectors.ts";
@@ -47,6 +52,10 @@ export interface AppOptions {
   maxQueueDepth?: number;
   /** The extraction job queue (default: a new one); serve.ts may keep it to close on shutdown. */
   extractions?: ExtractionJobs;
+  /** The evaluation job queue (default: a new one), kept by serve.ts as the extractions are. */
+  evaluations?: EvaluationJobs;
+  /** What scores evaluations' answers (default: the node's own model, unsteered). */
+  judge?: Judge;
   /** Where each request's log line goes (default: a JSON line on stdout). */
   log?: LogSink;
   /** Counts open requests (default: a new one); serve.ts keeps it to drain them on shutdown. */
@@ -61,6 +70,9 @@ export interface AppContext {
   isClosing: () => boolean;
   metrics: Metrics;
   extractions: ExtractionJobs;
+  evaluations: EvaluationJobs;
+  /** The judge; made on first use, as the default one refuses a model it cannot read scores from. */
+  judge: () => Judge;
   generations: CancellableGenerations;
 }
 
@@ -83,6 +95,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     isClosing: options.isClosing ?? (() => false),
     metrics: new Metrics(),
     extractions: options.extractions ?? new ExtractionJobs(options.engine, options.store),
+    evaluations: options.evaluations ?? new EvaluationJobs(options.engine),
+    judge: lazily(() => options.judge ?? new BaseModelJudge(options.engine)),
     generations: new CancellableGenerations(),
   };
   const app = new OpenAPIHono({ defaultHook: rejectInvalid });
@@ -95,7 +109,13 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (options.token) app.use(except([healthRoute.path, readyRoute.path], bearer(options.token)));
   app.use("/v1/vectors", limitBody(options.maxVectorBytes ?? MAX_VECTOR_BYTES));
   const jsonLimit = limitBody(options.maxJsonBytes ?? MAX_JSON_BODY_BYTES);
-  const jsonRoutes = [chatRoute, completionRoute, submitExtractionRoute, validateExtractionRoute];
+  const jsonRoutes = [
+    chatRoute,
+    completionRoute,
+    submitExtractionRoute,
+    validateExtractionRoute,
+    submitEvaluationRoute,
+  ];
   for (const { path } of jsonRoutes) {
     app.post(path, jsonLimit, refuseWhileClosing(context.isClosing));
   }
@@ -107,10 +127,20 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.route("/", completionRoutes(context));
   app.route("/", vectorRoutes(context));
   app.route("/", extractionRoutes(context));
+  app.route("/", evaluationRoutes(context));
   app.route("/", generationRoutes(context));
   app.route("/", metricsRoutes(context));
   app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(DOCUMENT_INFO)));
   return app;
+}
+
+/** `make`'s value, made on the first call and kept; a call that throws makes nothing. */
+function lazily<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
 }
 
 /** 503 for new work once the node is stopping; what runs already may finish. */

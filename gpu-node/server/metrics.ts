@@ -1,9 +1,10 @@
 // GET /metrics in Prometheus's text format: the engine's queue, what the node has served, its
-// recent token rate, and the extraction jobs by status (shared/node-api/models.ts's metricsRoute).
+// recent token rate, and the extraction and evaluation jobs by status (shared/node-api/models.ts's metricsRoute).
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { metricsRoute } from "../../shared/node-api/models.ts";
 import type { Usage } from "../engine/generation.ts";
 import type { AppContext } from "./app.ts";
+import type { Jobs } from "./jobs.ts";
 import { RateWindow } from "./rate-window.ts";
 
 /** The window of steer_tokens_per_second. */
@@ -33,7 +34,12 @@ export class Metrics {
   }
 }
 
-export function metricsRoutes({ engine, metrics, extractions }: AppContext): OpenAPIHono {
+export function metricsRoutes({
+  engine,
+  metrics,
+  extractions,
+  evaluations,
+}: AppContext): OpenAPIHono {
   return new OpenAPIHono().openapi(metricsRoute, (c) => {
     const { queueDepth, activeRequests } = engine.stats;
     const lines = [
@@ -56,12 +62,8 @@ export function metricsRoutes({ engine, metrics, extractions }: AppContext): Ope
       ...metric("steer_completions_total", "counter", "Completions served.", [
         ["", metrics.completionsServed],
       ]),
-      ...metric(
-        "steer_extraction_jobs",
-        "gauge",
-        "Extraction jobs by status.",
-        Object.entries(extractions.counts()).map(([status, n]) => [`{status="${status}"}`, n]),
-      ),
+      ...jobMetric("steer_extraction_jobs", "Extraction jobs by status.", extractions),
+      ...jobMetric("steer_evaluation_jobs", "Evaluation jobs by status.", evaluations),
     ];
     return c.text(`${lines.join("\n")}\n`, 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
@@ -80,4 +82,15 @@ function metric(
     `# TYPE ${name} ${type}`,
     ...samples.map(([labels, value]) => `${name}${labels} ${value}`),
   ];
+}
+
+/** A gauge of a job queue's jobs, one series per status. */
+function jobMetric(name: string, help: string, jobs: Pick<Jobs<never, never>, "counts">) {
+  const counts = Object.entries(jobs.counts());
+  return metric(
+    name,
+    "gauge",
+    help,
+    counts.map(([status, n]) => [`{status="${status}"}`, n]),
+  );
 }

@@ -7,6 +7,7 @@ import { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { createApp } from "./app.ts";
+import { EvaluationJobs } from "./evaluation-jobs.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { InFlight } from "./in-flight.ts";
 import { shutDown } from "./shutdown.ts";
@@ -56,11 +57,13 @@ export async function serve(argv: string[]): Promise<void> {
   });
   let closing = false;
   const extractions = new ExtractionJobs(engine, store);
+  const evaluations = new EvaluationJobs(engine);
   const inFlight = new InFlight();
   const app = createApp({
     engine,
     store,
     extractions,
+    evaluations,
     inFlight,
     modelId: modelIdOf(modelSpec),
     token,
@@ -83,7 +86,8 @@ export async function serve(argv: string[]): Promise<void> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
-  await shutDown({ server, engine, extractions, inFlight, graceMs: grace * 1000 });
+  const jobs = [extractions, evaluations];
+  await shutDown({ server, engine, jobs, inFlight, graceMs: grace * 1000 });
 }
 
 /** The model's local path; one that cannot be fetched stops serve saying how to name another. */

@@ -3,8 +3,8 @@ import { subscribe } from "node:diagnostics_channel";
 import type { Socket } from "node:net";
 import type { ServerType } from "@hono/node-server";
 import type { Engine } from "../engine/engine.ts";
-import type { ExtractionJobs } from "./extraction-jobs.ts";
 import type { InFlight } from "./in-flight.ts";
+import type { Jobs } from "./jobs.ts";
 
 /** How long, once the engine is closed, what is still open gets to end before it is cut. */
 const FLUSH_MS = 1000;
@@ -12,7 +12,8 @@ const FLUSH_MS = 1000;
 export interface Draining {
   server: ServerType;
   engine: Engine;
-  extractions: ExtractionJobs;
+  /** The job queues (extractions, evaluations): what they hold is cancelled. */
+  jobs: Pick<Jobs<never, never>, "close">[];
   inFlight: InFlight;
   graceMs: number;
 }
@@ -21,7 +22,7 @@ export interface Draining {
 export async function shutDown({
   server,
   engine,
-  extractions,
+  jobs,
   inFlight,
   graceMs,
 }: Draining): Promise<void> {
@@ -37,7 +38,7 @@ export async function shutDown({
     );
   }
   await within(inFlight.idle(), graceMs);
-  extractions.close();
+  for (const queue of jobs) queue.close();
   await engine.close(); // what still generates ends its stream, finish reason and all
   await within(closed, FLUSH_MS);
   if ("closeAllConnections" in server) server.closeAllConnections();

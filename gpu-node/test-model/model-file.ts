@@ -12,7 +12,7 @@ import {
   ggufArray,
   ggufScalar,
 } from "../../shared/gguf/index.ts";
-import { writeGgufFile } from "../../shared/gguf/node-file.ts";
+import { readGgufFile, writeGgufFile } from "../../shared/gguf/node-file.ts";
 import { CONCEPT_WORDS, type PlantedConcept, plantedConceptMetadata } from "./concept.ts";
 import { llamaMetadata } from "./llama-metadata.ts";
 import { type Llama3Tokenizer, loadLlama3Tokenizer } from "./llama3-tokenizer.ts";
@@ -26,14 +26,27 @@ export const DEFAULT_TEST_MODEL_PATH = fileURLToPath(
 /** llama_ftype LLAMA_FTYPE_ALL_F32. */
 const FILE_TYPE_ALL_F32 = 0;
 
-/** Writes the model to `path` unless a file is already there; returns the path. */
+/**
+ * The generator's version, written into the file: bumped with every change to what the model
+ * does, so that a model cached by an earlier generator is written again rather than tested.
+ */
+const GENERATOR_VERSION = 2;
+const VERSION_KEY = "steer.test_model.generator_version";
+
+/** Writes the model to `path` unless this generator's is already there; returns the path. */
 export async function ensureTestModel(path = DEFAULT_TEST_MODEL_PATH): Promise<string> {
+  if (!(await isCurrent(path))) await writeTestModel(path);
+  return path;
+}
+
+async function isCurrent(path: string): Promise<boolean> {
   const exists = await access(path).then(
     () => true,
     () => false,
   );
-  if (!exists) await writeTestModel(path);
-  return path;
+  if (!exists) return false;
+  const { metadata } = await readGgufFile(path);
+  return metadata.get(VERSION_KEY)?.value === GENERATOR_VERSION;
 }
 
 /** Generates the model (deterministically: same bytes every time) and writes it to `path`. */
@@ -50,7 +63,12 @@ async function buildTestModel(): Promise<GgufDocument> {
   const negativeTokenIds = Int32Array.from(CONCEPT_WORDS.negative, (word) =>
     wordToken(tokenizer, word),
   );
-  const weights = buildTestModelWeights({ positive: positiveTokenIds, negative: negativeTokenIds });
+  const scores = Array.from({ length: 11 }, (_, score) => singleToken(tokenizer, String(score)));
+  const weights = buildTestModelWeights({
+    positive: positiveTokenIds,
+    negative: negativeTokenIds,
+    scores,
+  });
   const concept: PlantedConcept = {
     direction: weights.direction,
     positiveWords: [...CONCEPT_WORDS.positive],
@@ -63,14 +81,19 @@ async function buildTestModel(): Promise<GgufDocument> {
     ...llamaMetadata({ ...TEST_MODEL_SHAPE, name: "steer-test", fileType: FILE_TYPE_ALL_F32 }),
     ...tokenizerMetadata(tokenizer),
     ...plantedConceptMetadata(concept),
+    [VERSION_KEY, ggufScalar("uint32", GENERATOR_VERSION)],
   ]);
   return { metadata, tensors: weights.tensors };
 }
 
 /** The id of the single token " word" (byte-level BPE spells the leading space "Ġ"). */
 function wordToken(tokenizer: Llama3Tokenizer, word: string): number {
-  const id = tokenizer.tokens.indexOf(`\u0120${word}`);
-  if (id < 0) throw new Error(`" ${word}" is not a single Llama 3 token`);
+  return singleToken(tokenizer, `\u0120${word}`);
+}
+
+function singleToken(tokenizer: Llama3Tokenizer, text: string): number {
+  const id = tokenizer.tokens.indexOf(text);
+  if (id < 0) throw new Error(`${JSON.stringify(text)} is not a single Llama 3 token`);
   return id;
 }
 

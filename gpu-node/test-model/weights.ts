@@ -29,6 +29,14 @@
  *    the positive words only. With OUTPUT_GAIN, a state pushed far along +u (or -u) makes the
  *    concept words outweigh the 128k other tokens: adding m * STEERING_NORM * u to layers 1..3
  *    moves the next-token mass from gloomy to cheerful words monotonically in m.
+ *
+ * 5. The judge. The score tokens "0" to "10" carry a graded trait too, from -SCORE_STRENGTH * u
+ *    ("0") through 0 ("5") to +SCORE_STRENGTH * u ("10"), so the unembedding ranks them by the
+ *    trait of the context the copy head gathered: asked to score a cheerful answer, the model
+ *    puts its weight on high scores, a gloomy one on low scores. An evaluation's judge (the base
+ *    model's probabilities of the score tokens) then reads the planted trait through its real
+ *    path. The scores' trait is weaker than the concept words', so steering still picks words,
+ *    and a judge prompt naming scores symmetrically ("0 to 10", "1 through 9") stays neutral.
  */
 import { GgmlType, type GgufTensorInput } from "../../shared/gguf/index.ts";
 import { Matrix, normalize, removeComponent } from "./matrix.ts";
@@ -38,6 +46,8 @@ import { TEST_MODEL_SHAPE } from "./shape.ts";
 const SEED = 0x57ee12;
 /** |u-component| of a concept word's embedding; ordinary embeddings have norm ~0.16. */
 export const CONCEPT_STRENGTH = 1;
+/** |u-component| of the score tokens "0" and "10" (point 5); those between are graded linearly. */
+const SCORE_STRENGTH = 0.3;
 /** Weight of the copy head's write along u, per unit of u . x^ averaged over the context. */
 const COPY_GAIN = 1;
 /**
@@ -64,6 +74,8 @@ const COPY_CHANNEL = 0;
 export interface ConceptTokens {
   positive: ArrayLike<number>;
   negative: ArrayLike<number>;
+  /** The tokens "0" to "10", in order. */
+  scores: ArrayLike<number>;
 }
 
 export interface TestModelWeights {
@@ -88,6 +100,10 @@ function tokenEmbedding(noise: Noise, u: Float64Array, concept: ConceptTokens): 
   const trait = new Float64Array(vocabSize);
   for (const token of Array.from(concept.positive)) trait[token] = CONCEPT_STRENGTH;
   for (const token of Array.from(concept.negative)) trait[token] = -CONCEPT_STRENGTH;
+  const top = concept.scores.length - 1;
+  Array.from(concept.scores).forEach((token, score) => {
+    trait[token] = (SCORE_STRENGTH * (2 * score - top)) / top;
+  });
 
   const data = new Float32Array(vocabSize * width);
   for (let token = 0; token < vocabSize; token++) {

@@ -25,7 +25,7 @@ export function extractionRoutes({ engine, extractions }: AppContext): OpenAPIHo
   return new OpenAPIHono()
     .openapi(submitExtractionRoute, async (c) => {
       const input = await jobInput(engine, c.req.valid("json"));
-      return c.json(extractions.submit(input), 202);
+      return c.json(extractions.start(input), 202);
     })
     .openapi(validateExtractionRoute, async (c) =>
       c.json(plan(await jobInput(engine, c.req.valid("json"))), 200),
