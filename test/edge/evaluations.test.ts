@@ -30,21 +30,19 @@ import type { EvaluationResult } from "../../shared/evaluation/result.ts";
 import { qualityCard } from "../../shared/evaluation/summary.ts";
 import type { NodeEvaluationJob } from "../../shared/node-api/evaluations.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
+import {
+  createEvaluation,
+  evaluated,
+  getEvaluation,
+  QUICK,
+  waitForEvaluation,
+} from "./evaluation-support.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
 import { nodeFetch, plantedModel } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 import { post } from "./training-support.ts";
 
 const db = database(env.DB);
-
-/** Two prompts at -1, 0 and 1, eight tokens each, no MMLU: a moment on the test model. */
-const QUICK = {
-  trait: "cheerful",
-  multipliers: [-1, 1],
-  prompts: ["Describe your ideal weekend.", "Tell me about the weather today."],
-  max_tokens: 8,
-  mmlu: { questions: 0 },
-};
 
 /** Enough work that its job is still queued or running a moment after it was submitted. */
 const SLOW = {
@@ -53,41 +51,6 @@ const SLOW = {
   prompts: Array.from({ length: 24 }, (_, i) => `Tell me a long story about thing ${i}.`),
   max_tokens: 200,
 };
-
-async function createEvaluation(key: string, body: object): Promise<Evaluation> {
-  const response = await post("/v1/evaluations", body, key);
-  expect(response.status, await response.clone().text()).toBe(202);
-  const created = (await response.json()) as Evaluation;
-  expect(response.headers.get("location")).toBe(`/v1/evaluations/${created.id}`);
-  return created;
-}
-
-async function getEvaluation(key: string, id: string): Promise<Evaluation> {
-  const response = await call(`/v1/evaluations/${id}`, { key });
-  expect(response.status).toBe(200);
-  return response.json();
-}
-
-/** Reads the evaluation (which reconciles it) until its status is `status`. */
-function waitForEvaluation(key: string, id: string, status: Evaluation["status"] = "succeeded") {
-  return vi.waitFor(
-    async () => {
-      const evaluation = await getEvaluation(key, id);
-      if (evaluation.status !== status) throw new Error(`status ${evaluation.status}`);
-      return evaluation;
-    },
-    { timeout: 45_000, interval: 200 },
-  );
-}
-
-/** A succeeded evaluation of a new account's planted model. */
-async function evaluated(body: object = QUICK) {
-  const account = await newAccount();
-  const model = await plantedModel(account.accountId);
-  const { id } = await createEvaluation(account.key, { model: model.id, ...body });
-  const evaluation = await waitForEvaluation(account.key, id);
-  return { ...account, model, evaluation, result: evaluation.result as EvaluationResult };
-}
 
 async function expectRefused(response: Response, status: number, param: string) {
   const body = (await response.json()) as ApiErrorBody;
