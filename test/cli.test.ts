@@ -1,16 +1,18 @@
 // The `steer` command as a user runs it.
 import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EVAL_OPTIONS } from "../gpu-node/cli/evaluate.ts";
 import { EXTRACT_OPTIONS } from "../gpu-node/cli/extract.ts";
 import { GENERATE_OPTIONS } from "../gpu-node/cli/generate.ts";
 import { MAKE_TEST_MODEL_OPTIONS } from "../gpu-node/cli/make-test-model.ts";
 import type { Engine } from "../gpu-node/engine/engine.ts";
 import { SERVE_OPTIONS } from "../gpu-node/server/serve.ts";
 import { encodeControlVector } from "../shared/control-vector.ts";
+import type { EvaluationResult } from "../shared/evaluation/result.ts";
 import {
   loadTestEngine,
   randomControlVector,
@@ -18,6 +20,7 @@ import {
   strongNorm,
   testModelPath,
 } from "./support/engine.ts";
+import { readPlanted } from "./support/planted.ts";
 
 const steerBin = path.join(repoRoot, "bin/steer.js");
 
@@ -135,10 +138,55 @@ describe("steer generate", () => {
   });
 });
 
+describe("steer eval", () => {
+  it("prints each multiplier's scores, MMLU accuracy and KL, the recommended range, and writes the answers", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "steer-eval-"));
+    const { cheerful } = await readPlanted(testModelPath, engine.model.metadata.layerCount);
+    const planted = path.join(dir, "cheerful.gguf");
+    await writeFile(planted, encodeControlVector(cheerful));
+    const prompts = path.join(dir, "prompts.txt");
+    await writeFile(
+      prompts,
+      "Describe your ideal weekend.\n\nWhat do you think about rainy days?\n",
+    );
+    const out = path.join(dir, "result.json");
+    const mmluDir = path.resolve(repoRoot, "../shared/data/mmlu");
+    const run = await steer(
+      ...["eval", "--model", testModelPath, "--control-vector", planted, "--trait", "cheerful"],
+      ...["--multipliers=-1,1", "--prompts", prompts, "--max-tokens", "6"],
+      ...["--mmlu-dir", mmluDir, "--mmlu-questions", "3", "--shots", "1", "--out", out],
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^multiplier +trait score \[95% CI\] +coherence +MMLU +KL/m);
+    expect(run.stdout).toMatch(/^0 +5\.\d\d \[/m);
+    expect(run.stdout).toMatch(/^recommended: -?\d+ to \d+ \(limited by \w+ below, \w+ above\)$/m);
+    const result = JSON.parse(await readFile(out, "utf8")) as EvaluationResult;
+    expect(result.prompts).toHaveLength(2);
+    expect(result.mmlu).toEqual({ questions: 3, shots: 1, note: null });
+    const [gloomy, plain, happy] = result.multipliers.map((row) => row.trait_score.mean);
+    expect(gloomy).toBeLessThan(plain as number);
+    expect(plain).toBeLessThan(happy as number);
+    expect(result.multipliers[2]?.answers[1]?.text).toMatch(/\w/);
+  });
+
+  it("names a setting it refuses (exit 2)", async () => {
+    const args = ["eval", "--model", testModelPath, "--control-vector", vectorFile, "--trait", "x"];
+    const twice = await steer(...args, "--multipliers=1,1");
+    expect(twice).toMatchObject({ code: 2 });
+    expect(twice.stderr).toContain("multipliers: must not repeat a multiplier");
+    const long = await steer(...args, "--max-tokens", "999");
+    expect(long.stderr).toContain("max_tokens:");
+    expect((await steer("eval", "--model", testModelPath)).stderr).toContain(
+      "--control-vector is required",
+    );
+  });
+});
+
 describe("steer --help", () => {
   const commands: Record<string, object> = {
     generate: GENERATE_OPTIONS,
     extract: EXTRACT_OPTIONS,
+    eval: EVAL_OPTIONS,
     "make-test-model": MAKE_TEST_MODEL_OPTIONS,
     demo: {},
     serve: SERVE_OPTIONS,

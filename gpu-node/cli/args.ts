@@ -40,3 +40,27 @@ export function fileAndScale(spec: string): { file: string; scale: number } {
     throw new UsageError(`scale must be a finite number in ${JSON.stringify(spec)}`);
   return { file: spec.slice(0, colon), scale };
 }
+
+/** The judge options `steer serve` and `steer eval` take. */
+export const JUDGE_OPTIONS = {
+  "judge-url": { type: "string" },
+  "judge-model": { type: "string" },
+} as const;
+
+/**
+ * An OpenAI-compatible judge, when --judge-url and --judge-model name one (its key from
+ * STEER_JUDGE_API_KEY); undefined for the default judge, the model itself.
+ */
+export function judgeEndpoint(values: {
+  "judge-url"?: string;
+  "judge-model"?: string;
+}): { url: string; model: string; apiKey?: string } | undefined {
+  const url = values["judge-url"];
+  const model = values["judge-model"];
+  if (url === undefined && model === undefined) return undefined;
+  if (url === undefined || model === undefined)
+    throw new UsageError("--judge-url and --judge-model go together");
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new UsageError(`--judge-url must be an http(s) URL, got ${JSON.stringify(url)}`);
+  return { url, model, apiKey: process.env.STEER_JUDGE_API_KEY || undefined };
+}

@@ -56,9 +56,13 @@ export async function generate(argv: string[]): Promise<void> {
 
 async function loadSteeringTerm(spec: string): Promise<SteeringTerm> {
   const { file, scale } = fileAndScale(spec);
-  let vector: ControlVector;
+  return { vector: await readControlVector(file), multiplier: scale };
+}
+
+/** A control-vector GGUF file; a broken one is an error naming it. */
+export async function readControlVector(file: string): Promise<ControlVector> {
   try {
-    vector = parseControlVector(new Uint8Array(await readFile(file)));
+    return parseControlVector(new Uint8Array(await readFile(file)));
   } catch (error) {
     throw new EngineError(
       "invalid_request",
@@ -66,5 +70,4 @@ async function loadSteeringTerm(spec: string): Promise<SteeringTerm> {
       "control-vector",
     );
   }
-  return { vector, multiplier: scale };
 }

@@ -3,6 +3,7 @@ import { EngineError } from "../engine/errors.ts";
 import { serve } from "../server/serve.ts";
 import { UsageError } from "./args.ts";
 import { demo } from "./demo.ts";
+import { evaluate } from "./evaluate.ts";
 import { extract } from "./extract.ts";
 import { generate } from "./generate.ts";
 import { makeTestModel } from "./make-test-model.ts";
@@ -12,6 +13,7 @@ const HELP = `Usage: steer <command> [options]
 Commands:
   generate          Generate text, optionally steered by control vectors
   extract           Extract a control vector from contrastive examples
+  eval              Evaluate a control vector: trait score, coherence, MMLU and KL per multiplier
   make-test-model   Write the tiny test model (Llama 3.1 tokenizer, planted concept)
   demo              Show steering on the test model (nothing to download)
   serve             Serve the model over HTTP (OpenAI-compatible, with steering)
@@ -34,6 +36,21 @@ steer extract --model FILE (--personas POS.txt NEG.txt | --pairs PAIRS.jsonl) --
   comma list (default: the upper middle of the stack). Writes unit directions (scale them with
   --control-vector FILE:SCALE) and prints each layer's separation, explained variance and gap.
 
+steer eval --model FILE --control-vector FILE --trait NAME [--description TEXT]
+           [--multipliers -2,-1,0,1,2] [--prompts FILE] [--max-tokens N] [--mmlu-dir DIR]
+           [--mmlu-questions N] [--shots N] [--max-coherence-drop X] [--max-mmlu-drop X]
+           [--out RESULT.json] [--judge-url URL --judge-model NAME]
+  Answers each prompt (one a line; default: a built-in held-out set) at each multiplier (0 is
+  always added), the answers of all multipliers decoded together; the model itself, unsteered,
+  judges each answer for the trait (NAME, or --description) and for coherence, 0 to 10. MMLU:
+  --mmlu-questions (100) from DIR's test/ files, with --shots (0) worked examples from dev/, as
+  the release lays them out (--mmlu-dir defaults to STEER_MMLU_DIR; without either, none). KL:
+  nats per token from the unsteered model on a neutral text. Prints the table, the recommended
+  range (coherence within --max-coherence-drop (2) points and MMLU within --max-mmlu-drop (5)
+  points of the unsteered answers'), and the anti-steerable rate; --out writes every answer too.
+  --judge-url and --judge-model: an OpenAI-compatible chat endpoint judges instead (its key in
+  STEER_JUDGE_API_KEY), scored from its top logprobs where it returns them, else from its reply.
+
 steer make-test-model --out FILE
 
 steer demo
@@ -43,13 +60,14 @@ steer demo
 
 steer serve --model FILE|hf:USER/REPO:QUANT|hf:USER/REPO/FILE.gguf [--models-dir DIR] [--port P]
             [--host H] [--vectors-dir DIR] [--context-size N] [--threads N]
-            [--shutdown-grace SECONDS]
+            [--shutdown-grace SECONDS] [--judge-url URL --judge-model NAME]
   Listens on 127.0.0.1:8080 by default. When STEER_NODE_TOKEN is set, every request but /healthz
   and /readyz must send it as "Authorization: Bearer TOKEN". Vectors uploaded to /v1/vectors live
   in DIR (.cache/vectors).
   An hf: model is downloaded once into --models-dir (.cache/models/hf); HF_TOKEN, HF_ENDPOINT apply.
   --context-size: tokens per request (default: the model's, at most 4096). --threads: CPU
-  threads per decode (default: all cores).
+  threads per decode (default: all cores). Evaluations (/v1/evaluations) are judged by the model
+  itself, unsteered, or by --judge-url/--judge-model as steer eval's are.
   Writes one JSON line per request on stdout. On SIGTERM or SIGINT it refuses new work and lets
   open requests finish for up to --shutdown-grace seconds (30), then cancels them; a second
   signal stops it at once.
@@ -58,6 +76,7 @@ steer serve --model FILE|hf:USER/REPO:QUANT|hf:USER/REPO/FILE.gguf [--models-dir
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   generate,
   extract,
+  eval: evaluate,
   "make-test-model": makeTestModel,
   demo,
   serve,

@@ -3,6 +3,7 @@
 // together), then the judge's trait and coherence scores, MMLU accuracy and KL per multiplier.
 // planEvaluation checks a request against the model before any work; runEvaluation does the work.
 import type { ControlVector } from "../../shared/control-vector.ts";
+import type { MmluSet } from "../../shared/evaluation/mmlu.ts";
 import type { EvaluationMeasurements } from "../../shared/evaluation/result.ts";
 import {
   DEFAULT_EVALUATION_TOKENS,
@@ -17,7 +18,7 @@ import { collectCompletion, type Engine } from "../engine/engine.ts";
 import type { Steering } from "../engine/steering.ts";
 import { type Judge, judgePrompt } from "./judge.ts";
 import { meanKl, nextTokenDistributions } from "./kl.ts";
-import { letterTokens, type MmluSet, mmluAnswers, mmluPromptTokens } from "./mmlu.ts";
+import { letterTokens, mmluAnswers, mmluPromptTokens } from "./mmlu.ts";
 import { DEFAULT_EVALUATION_PROMPTS, NEUTRAL_TEXT } from "./prompts.ts";
 
 export interface EvaluationPlan {
@@ -59,28 +60,7 @@ export function planEvaluation(
   const descriptor = request.description ?? request.trait;
   const prompts = [...(request.prompts ?? DEFAULT_EVALUATION_PROMPTS)];
   const maxTokens = request.max_tokens ?? DEFAULT_EVALUATION_TOKENS;
-  const fits = (tokens: number) => tokens + maxTokens <= engine.contextSize;
-  prompts.forEach((prompt, i) => {
-    const asked = engine.model.tokenizeChat([{ role: "user", content: prompt }]).length;
-    // The judge reads the prompt and the answer inside its own instruction.
-    const judged =
-      judge.kind === "base_model"
-        ? engine.model.tokenizeChat([
-            {
-              role: "user",
-              content: judgePrompt({ kind: "trait", descriptor }, { prompt, answer: "" }),
-            },
-          ]).length
-        : 0;
-    if (!fits(Math.max(asked, judged))) {
-      throw new ApiError(
-        400,
-        `with its ${maxTokens}-token answer, this prompt does not fit the ${engine.contextSize}-token context in the judge's instruction`,
-        "context_length_exceeded",
-        `prompts[${i}]`,
-      );
-    }
-  });
+  checkRoom(engine, judge, { descriptor, prompts, maxTokens }, request.description !== undefined);
   return {
     vector,
     judge,
@@ -90,6 +70,50 @@ export function planEvaluation(
     maxTokens,
     mmlu: request.mmlu ? planMmlu(engine, request.mmlu) : null,
   };
+}
+
+/**
+ * Every prompt must leave room for its answer, and the base-model judge must read the prompt and
+ * a whole answer inside its instructions (the trait's and the coherence one). The descriptor is
+ * checked alone first, so that a descriptor too long for any prompt is named, not the prompt.
+ */
+function checkRoom(
+  engine: Engine,
+  judge: Judge,
+  { descriptor, prompts, maxTokens }: Pick<EvaluationPlan, "descriptor" | "prompts" | "maxTokens">,
+  described: boolean,
+): void {
+  const room = engine.contextSize - maxTokens;
+  const judged = (prompt: string) =>
+    judge.kind !== "base_model"
+      ? 0
+      : Math.max(
+          ...[{ kind: "trait", descriptor } as const, { kind: "coherence" } as const].map(
+            (aspect) =>
+              engine.model.tokenizeChat([
+                { role: "user", content: judgePrompt(aspect, { prompt, answer: "" }) },
+              ]).length,
+          ),
+        );
+  const overflow = (param: string, what: string) =>
+    new ApiError(
+      400,
+      `${what} and a ${maxTokens}-token answer do not fit the ${engine.contextSize}-token context`,
+      "context_length_exceeded",
+      param,
+    );
+  if (judged("") > room) {
+    throw overflow(
+      described ? "description" : "trait",
+      "the judge's instruction with this descriptor",
+    );
+  }
+  prompts.forEach((prompt, i) => {
+    const asked = engine.model.tokenizeChat([{ role: "user", content: prompt }]).length;
+    if (Math.max(asked, judged(prompt)) > room) {
+      throw overflow(`prompts[${i}]`, "this prompt inside the judge's instruction");
+    }
+  });
 }
 
 function planMmlu(engine: Engine, mmlu: MmluSet) {
@@ -121,12 +145,12 @@ export async function runEvaluation(
     done += count;
     options.onProgress?.({ stage, done, total: steps });
   };
-  const steeringAt = (multiplier: number): Steering =>
-    multiplier === 0 ? [] : [{ vector: plan.vector, multiplier }];
+  const steeringAt = (multiplier: number) => steeringOf(plan.vector, multiplier);
 
-  const answers = await generateAnswers(engine, plan, steeringAt, options, () =>
-    progress("generating"),
-  );
+  const answers = await generateAnswers(engine, plan, {
+    ...options,
+    onAnswer: () => progress("generating"),
+  });
   const judged = answers.flatMap((row) =>
     row.map((answer, p) => ({ prompt: prompts[p] as string, answer })),
   );
@@ -172,13 +196,14 @@ export async function runEvaluation(
   };
 }
 
-/** Every multiplier's answer to every prompt, greedy, all submitted at once to share batches. */
-async function generateAnswers(
+/**
+ * Every multiplier's answer to every prompt (rows by multiplier), greedy, all submitted at once:
+ * the engine's lanes batch them whatever their steering.
+ */
+export async function generateAnswers(
   engine: Engine,
   plan: EvaluationPlan,
-  steeringAt: (multiplier: number) => Steering,
-  options: RunOptions,
-  onAnswer: () => void,
+  options: RunOptions & { onAnswer?: () => void } = {},
 ): Promise<string[][]> {
   const rows = plan.multipliers.map((multiplier) =>
     Promise.all(
@@ -187,12 +212,12 @@ async function generateAnswers(
           engine.generate({
             messages: [{ role: "user", content: prompt }],
             maxNewTokens: plan.maxTokens,
-            steering: steeringAt(multiplier),
+            steering: steeringOf(plan.vector, multiplier),
             signal: options.signal,
           }),
         );
         options.onUsage?.(completion.usage.promptTokens, completion.usage.completionTokens);
-        onAnswer();
+        options.onAnswer?.();
         return completion.text;
       }),
     ),
@@ -244,4 +269,9 @@ async function klPerMultiplier(
     onPass();
   }
   return kl;
+}
+
+/** The steering of one multiplier: none at 0, so the baseline is exactly the unsteered model. */
+function steeringOf(vector: ControlVector, multiplier: number): Steering {
+  return multiplier === 0 ? [] : [{ vector, multiplier }];
 }

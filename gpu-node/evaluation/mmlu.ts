@@ -2,17 +2,10 @@
 // subject's worked examples first when shots are asked), and the answer read from the logits of
 // " A", " B", " C" and " D" at the token after "Answer:" — the letter the model rates highest.
 
-import { MMLU_LETTERS, type MmluQuestion } from "../../shared/evaluation/mmlu.ts";
+import { MMLU_LETTERS, type MmluQuestion, type MmluSet } from "../../shared/evaluation/mmlu.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Steering } from "../engine/steering.ts";
-
-export interface MmluSet {
-  shots: number;
-  questions: readonly MmluQuestion[];
-  /** Worked examples; each question uses the first `shots` of its subject's. */
-  examples: readonly MmluQuestion[];
-}
 
 /** The prompt of one question, raw text (the model's BOS is added when it is tokenized). */
 export function mmluPrompt(question: MmluQuestion, examples: readonly MmluQuestion[]): string {

@@ -2,10 +2,18 @@
 import { constants } from "node:os";
 import { serve as listen } from "@hono/node-server";
 import { BEARER_TOKEN_RULE, isBearerToken } from "../../shared/http/bearer.ts";
-import { numberOption, parse, required, UsageError } from "../cli/args.ts";
+import {
+  JUDGE_OPTIONS,
+  judgeEndpoint,
+  numberOption,
+  parse,
+  required,
+  UsageError,
+} from "../cli/args.ts";
 import { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
+import { EndpointJudge } from "../evaluation/endpoint-judge.ts";
 import { createApp } from "./app.ts";
 import { EvaluationJobs } from "./evaluation-jobs.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
@@ -32,6 +40,7 @@ export const SERVE_OPTIONS = {
   "context-size": { type: "string" },
   threads: { type: "string" },
   "shutdown-grace": { type: "string" },
+  ...JUDGE_OPTIONS,
 } as const;
 
 export async function serve(argv: string[]): Promise<void> {
@@ -45,6 +54,7 @@ export async function serve(argv: string[]): Promise<void> {
   // A token no client could send would make the node refuse everyone: say so at once.
   if (token && !isBearerToken(token))
     throw new UsageError(`STEER_NODE_TOKEN: ${BEARER_TOKEN_RULE}`);
+  const endpoint = judgeEndpoint(o);
   const modelPath = await modelPathOf(modelSpec, o["models-dir"]);
   const engine = await Engine.load(modelPath, {
     contextSize: numberOption(o["context-size"], "--context-size"),
@@ -66,6 +76,7 @@ export async function serve(argv: string[]): Promise<void> {
     evaluations,
     inFlight,
     modelId: modelIdOf(modelSpec),
+    judge: endpoint && new EndpointJudge(endpoint),
     token,
     isClosing: () => closing,
   });

@@ -83,6 +83,27 @@ export function selectMmluQuestions(
   return chosen;
 }
 
+/** What a GPU node is sent: the chosen questions, and the worked examples their shots draw on. */
+export interface MmluSet {
+  shots: number;
+  questions: MmluQuestion[];
+  /** The first `shots` dev examples of each subject the questions come from. */
+  examples: MmluQuestion[];
+}
+
+/** `count` test questions (selectMmluQuestions) and their subjects' first `shots` dev examples. */
+export function mmluSet(
+  test: ReadonlyMap<string, readonly MmluQuestion[]>,
+  dev: ReadonlyMap<string, readonly MmluQuestion[]>,
+  count: number,
+  shots: number,
+): MmluSet {
+  const questions = selectMmluQuestions(test, count);
+  const subjects = [...new Set(questions.map((question) => question.subject))];
+  const examples = subjects.flatMap((subject) => (dev.get(subject) ?? []).slice(0, shots));
+  return { shots, questions, examples };
+}
+
 /** RFC 4180: fields separated by commas, quoted with " when they hold commas, quotes or newlines. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

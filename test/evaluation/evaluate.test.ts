@@ -112,6 +112,12 @@ describe("an evaluation of the planted vector", () => {
     expect(() => plan({ prompts: ["fine", long], max_tokens: 8 })).toThrow(
       expect.objectContaining({ status: 400, param: "prompts[1]" }),
     );
+    // A descriptor too long for any prompt is named itself.
+    const judgeOf = new BaseModelJudge(engine);
+    const described = { vector_id: VECTOR_ID, trait: "x", description: long, prompts: ["fine"] };
+    expect(() => planEvaluation(engine, judgeOf, described, planted.cheerful)).toThrow(
+      expect.objectContaining({ status: 400, param: "description" }),
+    );
   });
 
   it("stops when cancelled", async () => {

@@ -1,7 +1,6 @@
 // MMLU: the release's CSV files read, a subset spread over the subjects chosen the same way each
 // time, the standard prompt, and the answer read from the letters' logits, checked against a plain
 // float64 forward pass of the test model (test/reference) on a few real questions.
-import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../gpu-node/engine/engine.ts";
@@ -11,9 +10,11 @@ import {
   mmluPrompt,
   mmluPromptTokens,
 } from "../../gpu-node/evaluation/mmlu.ts";
+import { readMmluSplit } from "../../gpu-node/evaluation/mmlu-folder.ts";
 import {
   MMLU_LETTERS,
   type MmluQuestion,
+  mmluSet,
   parseMmluCsv,
   parseMmluFileName,
   selectMmluQuestions,
@@ -29,19 +30,8 @@ import { readPlanted, summedDirections } from "../support/planted.ts";
 /** The team's copy of MMLU, beside the checkout (never in the repository). */
 const MMLU_DIR = path.resolve(repoRoot, "../shared/data/mmlu");
 
-async function readSplit(split: "test" | "dev"): Promise<Map<string, MmluQuestion[]>> {
-  const folder = path.join(MMLU_DIR, split);
-  const bySubject = new Map<string, MmluQuestion[]>();
-  for (const name of await readdir(folder)) {
-    const file = parseMmluFileName(name);
-    if (file)
-      bySubject.set(
-        file.subject,
-        parseMmluCsv(file.subject, await readFile(path.join(folder, name), "utf8")),
-      );
-  }
-  return bySubject;
-}
+/** Reads a split of the team's copy, as `steer eval --mmlu-dir` does. */
+const readSplit = (split: "test" | "dev") => readMmluSplit(MMLU_DIR, split);
 
 describe("the release's files", () => {
   it("are read as RFC 4180 CSV: quoted commas, quotes and line breaks", () => {
@@ -83,6 +73,13 @@ describe("the subset", () => {
     expect(selectMmluQuestions(test, 100)).toEqual(chosen);
     expect(selectMmluQuestions(test, 10)).toEqual(chosen.slice(0, 10));
     expect(selectMmluQuestions(new Map([["one", chosen.slice(0, 3)]]), 5)).toHaveLength(3);
+    // With shots, each chosen subject's first dev examples go along, in order.
+    const dev = await readSplit("dev");
+    const set = mmluSet(test, dev, 3, 2);
+    expect(set.questions).toEqual(chosen.slice(0, 3));
+    expect(set.examples).toEqual(
+      chosen.slice(0, 3).flatMap((q) => dev.get(q.subject)?.slice(0, 2)),
+    );
   });
 });
 

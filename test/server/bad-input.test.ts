@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import { nodeEvaluationRequestSchema } from "../../shared/node-api/evaluations.ts";
 import { extractionRequestSchema } from "../../shared/node-api/extractions.ts";
 import {
   nodeChatRequestSchema,
@@ -78,6 +79,18 @@ function sendToNode(route: string, init: RequestInit): Promise<Response> {
   });
 }
 
+/** A job a valid change queues is cancelled at once: it would keep the node busy after. */
+function cancelQueued(object: "extraction" | "evaluation") {
+  return async (answer: Response) => {
+    const job = (await answer.json()) as { id?: string; object?: string };
+    if (job.object !== object) return;
+    await fetch(`${server.url}/v1/${object}s/${job.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+  };
+}
+
 /** The node came through: it answers a valid request, steered. */
 async function expectServing(): Promise<void> {
   const response = await fetch(`${server.url}/v1/chat/completions`, {
@@ -101,20 +114,35 @@ describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
   });
 
   it("extractions: submitted, validated, read, cancelled", async () => {
-    // A job a valid change queues is cancelled at once: it would keep the node busy after.
-    const probe = nodeProbe(async (answer) => {
-      const { id, object } = (await answer.json()) as { id?: string; object?: string };
-      if (object !== "extraction") return;
-      await fetch(`${server.url}/v1/extractions/${id}`, {
-        method: "DELETE",
-        headers: { authorization: `Bearer ${TOKEN}` },
-      });
-    });
+    const probe = nodeProbe(cancelQueued("extraction"));
     const valid = { personas: { positive: ["happy"], negative: ["sad"], openers: ["I"] } };
     await probe.bodies("/v1/extractions", valid, extractionRequestSchema);
     await probe.bodies("/v1/extractions/validate", valid, extractionRequestSchema);
     await probe.ids((id) => `/v1/extractions/${id}`);
     await probe.ids((id) => `/v1/extractions/${id}`, "DELETE");
+    probe.expectAllAnswered();
+    await expectServing();
+  });
+
+  it("evaluations: submitted, read, cancelled", async () => {
+    const probe = nodeProbe(cancelQueued("evaluation"));
+    const question = {
+      subject: "astronomy",
+      question: "Q?",
+      choices: ["a", "b", "c", "d"],
+      answer: "A",
+    };
+    const valid = {
+      vector_id: vectorId,
+      trait: "cheerful",
+      multipliers: [1],
+      prompts: ["Hi"],
+      max_tokens: 2,
+      mmlu: { shots: 0, questions: [question], examples: [] },
+    };
+    await probe.bodies("/v1/evaluations", valid, nodeEvaluationRequestSchema);
+    await probe.ids((id) => `/v1/evaluations/${id}`);
+    await probe.ids((id) => `/v1/evaluations/${id}`, "DELETE");
     probe.expectAllAnswered();
     await expectServing();
   });
