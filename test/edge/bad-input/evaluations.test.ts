@@ -1,9 +1,8 @@
-// Bad input to the evaluations: create (its settings, then its MMLU part and margins, each group as
-// its own account, as an account may send 600 requests a minute), read, list, delete, and ratings
-// (probe.ts says what each answer must be).
+// Bad input to creating an evaluation: its settings, then its MMLU part and margins, each group as
+// its own account, as an account may send 600 requests a minute (probe.ts says what each answer
+// must be). Reading, listing, deleting and rating are evaluation-reads.test.ts's.
 import { describe, it } from "vitest";
-import { createEvaluationSchema, rateEvaluationSchema } from "../../../edge/src/api/evaluations.ts";
-import { evaluated } from "../evaluation-support.ts";
+import { createEvaluationSchema } from "../../../edge/src/api/evaluations.ts";
 import { plantedModel } from "../steered-model.ts";
 import { call, newAccount } from "../support.ts";
 import { expectServing, GROUP_TIMEOUT_MS, workerProbe } from "./probe.ts";
@@ -23,7 +22,7 @@ async function probeAsNewAccount() {
 
 const SETTINGS = { multipliers: [-1, 1], prompts: ["Hi"], max_tokens: 2, mmlu: { questions: 0 } };
 
-describe("bad input: evaluations", { timeout: GROUP_TIMEOUT_MS }, () => {
+describe("bad input: creating evaluations", { timeout: GROUP_TIMEOUT_MS }, () => {
   it("is refused naming the field when created, never a 5xx or a hang", async () => {
     const { key, model, probe } = await probeAsNewAccount();
     const valid = { model, trait: "cheerful", ...SETTINGS, description: "cheerful" };
@@ -45,25 +44,5 @@ describe("bad input: evaluations", { timeout: GROUP_TIMEOUT_MS }, () => {
     await probe.bodies("/v1/evaluations", valid, createEvaluationSchema);
     probe.expectAllAnswered();
     await expectServing(key, model);
-  });
-
-  it("is refused naming the field when read, listed, deleted or rated", async () => {
-    const { key, model, evaluation } = await evaluated({ trait: "cheerful", ...SETTINGS });
-    const probe = workerProbe(key);
-    const valid = { ratings: [{ multiplier: 1, prompt_index: 0, score: 5 }] };
-    await probe.bodies(`/v1/evaluations/${evaluation.id}/ratings`, valid, rateEvaluationSchema);
-    probe.expectAllAnswered();
-
-    const ids = workerProbe((await newAccount()).key);
-    await ids.ids((id) => `/v1/evaluations/${id}`);
-    await ids.ids((id) => `/v1/evaluations/${id}`, "DELETE");
-    await ids.queries("/v1/evaluations", { limit: "5", offset: "0" });
-    // Another account's evaluation is as unknown as a made-up one, whatever is asked of it.
-    for (const method of ["GET", "DELETE"]) {
-      const expectation = { name: "another account's", field: "id", expect: "refused" } as const;
-      await ids.check(`/v1/evaluations/${evaluation.id}`, { method }, expectation);
-    }
-    ids.expectAllAnswered();
-    await expectServing(key, model.id);
   });
 });
