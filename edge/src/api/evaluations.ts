@@ -58,8 +58,6 @@ export const evaluationDeletedSchema = z
   .object({ id: z.string(), object: z.literal("evaluation"), deleted: z.literal(true) })
   .meta({ id: "EvaluationDeleted" });
 
-export type EvaluationDeleted = z.infer<typeof evaluationDeletedSchema>;
-
 export const rateEvaluationSchema = z
   .strictObject({
     ratings: z
@@ -73,5 +71,3 @@ export const rateEvaluationSchema = z
       ),
   })
   .meta({ id: "RateEvaluation" });
-
-export type RateEvaluation = z.infer<typeof rateEvaluationSchema>;

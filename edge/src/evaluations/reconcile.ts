@@ -28,10 +28,7 @@ export async function reconcileEvaluation(backend: Backend, row: EvaluationRow):
   if (advanced.state === "cancelled") {
     await kind.update(row, { status: "cancelled", error: "its GPU node cancelled the job" });
   } else if (advanced.state === "working") {
-    const { status, progress } = advanced.job;
-    if (status === "running" || status === "queued") {
-      await updateEvaluation(backend.db, row, { status, progress });
-    }
+    await showProgress(backend, row, advanced.job);
   } else {
     await finish(backend, kind, row, advanced.job);
   }
@@ -45,6 +42,15 @@ export async function reconcileEvaluations(backend: Backend, limit = 50): Promis
       console.error(`reconciling ${row.id} failed`, error),
     );
   }
+}
+
+/** The status and progress its node reports, when they changed: a read of a quiet job writes nothing. */
+async function showProgress(backend: Backend, row: EvaluationRow, job: NodeEvaluationJob) {
+  // A job still working is queued or running on its node.
+  const status = job.status === "running" ? "running" : "queued";
+  const changed =
+    status !== row.status || JSON.stringify(job.progress) !== JSON.stringify(row.progress);
+  if (changed) await updateEvaluation(backend.db, row, { status, progress: job.progress });
 }
 
 type EvaluationJobs = JobKind<EvaluationStatus, EvaluationRow, NodeEvaluationJob>;

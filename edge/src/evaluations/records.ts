@@ -80,25 +80,16 @@ export async function changeStored(
   }
 }
 
-export async function findEvaluation(
-  db: Db,
-  accountId: string,
-  id: string,
-): Promise<EvaluationRow | null> {
-  const [row] = await db
-    .select()
-    .from(evaluations)
-    .where(and(eq(evaluations.id, id), eq(evaluations.accountId, accountId)));
-  return row ?? null;
-}
-
-/** findEvaluation, or a 404: another account's evaluation is as unknown as a made-up one. */
+/** The caller's evaluation, or a 404: another account's is as unknown as a made-up one. */
 export async function requireEvaluation(
   db: Db,
   accountId: string,
   id: string,
 ): Promise<EvaluationRow> {
-  const row = await findEvaluation(db, accountId, id);
+  const [row] = await db
+    .select()
+    .from(evaluations)
+    .where(and(eq(evaluations.id, id), eq(evaluations.accountId, accountId)));
   if (!row) {
     throw new ApiError(404, `no evaluation ${JSON.stringify(id)}`, "evaluation_not_found", "id");
   }

@@ -38,6 +38,9 @@ export interface JobKind<S extends string, R extends JobRow<S>, J extends NodeJo
   update(row: R, changes: Partial<JobRow<S>>): Promise<boolean>;
 }
 
+/** A row that says its job is on a node, but names none. */
+const lost = { state: "failed", reason: "its job was lost" } as const;
+
 /** What is left for the kind to do after a pass: nothing, or act on its job's news. */
 export type Advanced<J extends NodeJob> = Exclude<Polled<J>, { state: "failed" }> | null;
 
@@ -55,8 +58,7 @@ export async function advanceJob<S extends string, R extends JobRow<S>, J extend
     if (isDue(row, Date.now())) await submitJob(kind, row);
     return null;
   }
-  if (!job) return retryJob(kind, row, "its job was lost").then(() => null);
-  const polled = await kind.poll(job);
+  const polled = job ? await kind.poll(job) : lost;
   if (polled.state !== "failed") return polled;
   await retryJob(kind, row, polled.reason);
   return null;

@@ -23,14 +23,12 @@ export async function submitEvaluation(
   request: NodeEvaluationRequest,
   fieldOf?: FieldOf,
 ): Promise<SubmittedJob> {
-  const call = { json: request };
-  const vectors = [request.vector_id];
   const { node, response } = await callWithVectors(
     pool,
     bucket,
-    vectors,
+    [request.vector_id],
     submitEvaluationRoute,
-    call,
+    { json: request },
     fieldOf,
   );
   const job = await readReply(response, nodeEvaluationJobSchema);
