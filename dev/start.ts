@@ -13,11 +13,14 @@
 //   STEER_DEV_STATE  where wrangler keeps local D1 and R2 (default .wrangler/state), the node its
 //                    vector cache (<STEER_DEV_STATE>/node-vectors), and the edge the two tokens
 //                    (<STEER_DEV_STATE>/.dev.vars, mode 600: never on a command line)
+//   STEER_MMLU_DIR   a folder of MMLU release files (test/, dev/) loaded into the edge once it is up,
+//                    for evaluations to ask (as `npm run mmlu:load` does)
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { issueDevKey } from "./dev-key.ts";
 import { applyMigrations, startEdge } from "./edge.ts";
 import { DEFAULT_MODEL, ModelUnavailable, resolveModel, SupervisedNode } from "./gpu-node.ts";
+import { loadMmlu } from "./mmlu.ts";
 import { PortUnavailable, stackPorts } from "./ports.ts";
 import type { Child } from "./processes.ts";
 
@@ -62,6 +65,7 @@ async function main(): Promise<number> {
       operatorToken,
     });
     edge = started.child;
+    await loadMmluFrom(process.env.STEER_MMLU_DIR, { url: started.url, token: operatorToken });
     printWelcome(started.url, node, { apiKey, operatorToken });
     process.stderr.write(`npm start: the edge exited (${await edge.exited})\n`);
   } catch (error) {
@@ -69,6 +73,24 @@ async function main(): Promise<number> {
   }
   await stop();
   return 1;
+}
+
+/**
+ * Loads the folder's MMLU into the edge, when one is named. The stack runs without it (evaluations
+ * then say none is loaded), so a folder that fails to load is reported, not fatal.
+ */
+async function loadMmluFrom(dir: string | undefined, edge: { url: string; token: string }) {
+  if (!dir) return;
+  try {
+    const { files, questions } = await loadMmlu(dir, edge);
+    process.stderr.write(
+      `npm start: loaded ${files} MMLU files (${questions} questions) from ${dir}\n`,
+    );
+  } catch (error) {
+    process.stderr.write(
+      `npm start: MMLU from STEER_MMLU_DIR was not loaded: ${(error as Error).message}\n`,
+    );
+  }
 }
 
 /** A bearer token's characters (RFC 6750): what an Authorization header carries as it is. */

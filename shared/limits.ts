@@ -99,3 +99,9 @@ export const MAX_MMLU_QUESTIONS = 200;
 
 /** MMLU's few-shot examples: the dev split holds five per subject. */
 export const MAX_MMLU_SHOTS = 5;
+
+/**
+ * The largest MMLU release file an operator loads (one subject's split, as CSV): the largest of
+ * the release, professional_law's test split, is 1.9 MB.
+ */
+export const MAX_MMLU_FILE_BYTES = 4 * 1024 * 1024;

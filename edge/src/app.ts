@@ -1,5 +1,5 @@
 // The edge Worker's app: every request gets an id and OpenAI-style errors, and a body no larger
-// than a GPU node reads; the API routes need a key, the operator's route the operator token
+// than a GPU node reads; the API routes need a key, the operator's routes the operator token
 // instead. Routes live one file per resource in routes/, each declared with createRoute: the
 // declarations are the OpenAPI document (openapi/routes.ts), and the schemas they name are what
 // requests are checked against.
@@ -17,7 +17,9 @@ import { playgroundRoutes } from "./playground/routes.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
+import { evaluationRoutes } from "./routes/evaluations.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { MMLU_FILE_PATHS, mmluRoutes } from "./routes/mmlu.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { presetRoutes } from "./routes/presets.ts";
 import { rootRoutes } from "./routes/root.ts";
@@ -29,9 +31,9 @@ export function createApp(): OpenAPIHono<EdgeEnv> {
   const app = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
   app.use(requestId());
   // Every route's body is JSON, which a GPU node reads up to MAX_JSON_BODY_BYTES: a larger one is
-  // refused here, before it is read or forwarded. The vector import, whose body is a file, has its
-  // own limit (routes/vectors.ts).
-  app.use(except(IMPORT_PATH, limitBody(MAX_JSON_BODY_BYTES)));
+  // refused here, before it is read or forwarded. The vector import and the MMLU upload, whose
+  // bodies are files, have limits of their own (routes/vectors.ts, routes/mmlu.ts).
+  app.use(except([IMPORT_PATH, MMLU_FILE_PATHS], limitBody(MAX_JSON_BODY_BYTES)));
   app.onError((error, c) => {
     const answer = toApiError(error);
     if (answer.status === 500) console.error(error);
@@ -45,8 +47,10 @@ export function createApp(): OpenAPIHono<EdgeEnv> {
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.route("/", playgroundRoutes);
   describe(app);
-  // Before the API: its route answers here, so no API key is asked for nor any key's rate spent.
+  // Before the API: the operator's routes answer here, so no API key is asked for nor any key's
+  // rate spent.
   app.route("/", accountRoutes);
+  app.route("/", mmluRoutes);
   const api = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
   api.use(authenticate, rateLimit);
   api.route("/", rootRoutes);
@@ -59,6 +63,7 @@ export function createApp(): OpenAPIHono<EdgeEnv> {
   api.route("/steerable-model", steerableModelRoutes("/steerable-model"));
   api.route("/v1/steerable-models", steerableModelRoutes("/v1/steerable-models"));
   api.route("/", presetRoutes);
+  api.route("/", evaluationRoutes);
   app.route("/", api);
   return app;
 }

@@ -1,15 +1,18 @@
 // The Worker's entry point: the app for requests, and the cron (wrangler.toml [triggers]) that
-// reconciles steerable models still training, so that their status moves on, and lost jobs are
-// resubmitted, even while nobody reads them.
+// reconciles steerable models still training and evaluations still running, so that their status
+// moves on, and lost jobs are resubmitted, even while nobody reads them.
 import { createApp } from "./app.ts";
 import type { Bindings } from "./env.ts";
-import { reconcileAll, trainerFor } from "./training/reconcile.ts";
+import { reconcileEvaluations } from "./evaluations/reconcile.ts";
+import { backendFor } from "./lib/backend.ts";
+import { reconcileAll } from "./training/reconcile.ts";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
   scheduled(_controller, env, context) {
-    context.waitUntil(reconcileAll(trainerFor(env)));
+    const backend = backendFor(env);
+    context.waitUntil(Promise.all([reconcileAll(backend), reconcileEvaluations(backend)]));
   },
 } satisfies ExportedHandler<Bindings>;

@@ -1,12 +1,13 @@
 // Starts the GPU node the edge tests use (see gpu-node.ts), and stops it after them. Tests inside
-// workerd cannot read files: the test model's planted "cheerful" vector (as GGUF bytes, base64) and
-// its words are provided to them from here.
-import { mkdtemp, rm } from "node:fs/promises";
+// workerd cannot read files: the test model's planted "cheerful" vector (as GGUF bytes, base64),
+// its words, and a few MMLU release files are provided to them from here.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { ensureTestModel, TEST_MODEL_SHAPE } from "../../gpu-node/test-model/index.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
+import { MMLU_SPLITS, mmluFileName } from "../../shared/evaluation/mmlu.ts";
 import { startServer } from "../server/server-process.ts";
 import { readPlanted } from "../support/planted.ts";
 import { NODE_TOKEN } from "./gpu-node.ts";
@@ -18,6 +19,7 @@ export default async function setup(project: TestProject) {
     Buffer.from(encodeControlVector(planted.cheerful)).toString("base64"),
   );
   project.provide("plantedWords", planted.concept.positiveWords);
+  project.provide("mmluFiles", await readMmluFiles());
   const vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-edge-node-"));
   const port = Number(project.config.env.GPU_NODE_PORT);
   const node = await startServer({ vectorsDir, token: NODE_TOKEN, port });
@@ -25,4 +27,22 @@ export default async function setup(project: TestProject) {
     await node.stop();
     await rm(vectorsDir, { recursive: true, force: true });
   };
+}
+
+/** The team's copy of MMLU, beside the checkout (never in the repository). */
+const MMLU_DIR = path.resolve(import.meta.dirname, "../../../shared/data/mmlu");
+
+/** Subjects whose files the evaluation tests load: a few, small ones. */
+const MMLU_SUBJECTS = ["abstract_algebra", "anatomy", "astronomy"];
+
+/** Their test and dev files, as the release names them: file name -> its CSV. */
+async function readMmluFiles(): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const subject of MMLU_SUBJECTS) {
+    for (const split of MMLU_SPLITS) {
+      const name = mmluFileName(subject, split);
+      files[name] = await readFile(path.join(MMLU_DIR, split, name), "utf8");
+    }
+  }
+  return files;
 }

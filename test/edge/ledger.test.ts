@@ -35,7 +35,12 @@ async function newCaller(): Promise<Caller> {
 }
 
 function used(caller: Caller, promptTokens: number, completionTokens: number): Owed {
-  const usage = { model: "sm_a", endpoint: "/v1/chat/completions", outcome: "completed" } as const;
+  const usage = {
+    model: "sm_a",
+    endpoint: "/v1/chat/completions",
+    outcome: "completed",
+    kind: "inference",
+  } as const;
   return { caller, requests: 1, usage: { ...usage, promptTokens, completionTokens } };
 }
 

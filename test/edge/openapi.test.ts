@@ -1,17 +1,20 @@
 // The API's description: an OpenAPI 3.1 document generated from the routes' own declarations,
 // whose schemas are the zod schemas requests are checked against, and a reference page (Scalar)
 // that renders it; both public. Real answers are checked against the schemas the document names.
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import { z } from "zod";
 import * as accountsApi from "../../edge/src/api/accounts.ts";
 import * as chatApi from "../../edge/src/api/chat.ts";
 import * as completionsApi from "../../edge/src/api/completions.ts";
+import * as evaluationsApi from "../../edge/src/api/evaluations.ts";
 import * as keysApi from "../../edge/src/api/keys.ts";
+import * as mmluApi from "../../edge/src/api/mmlu.ts";
 import * as presetsApi from "../../edge/src/api/presets.ts";
 import * as rootApi from "../../edge/src/api/root.ts";
 import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import * as steerableModelsApi from "../../edge/src/api/steerable-models.ts";
 import * as usageApi from "../../edge/src/api/usage.ts";
+import * as evaluationWire from "../../shared/evaluation/result.ts";
 import * as chatWire from "../../shared/openai/chat.ts";
 import * as errorsWire from "../../shared/openai/errors.ts";
 import * as modelsWire from "../../shared/openai/models.ts";
@@ -46,8 +49,18 @@ const EXPECTED = [
   "post /v1/keys",
   "get /v1/keys",
   "delete /v1/keys/{id}",
+  "post /v1/evaluations",
+  "get /v1/evaluations",
+  "get /v1/evaluations/{id}",
+  "delete /v1/evaluations/{id}",
+  "post /v1/evaluations/{id}/ratings",
   "post /v1/accounts",
+  "put /v1/mmlu/{file}",
+  "get /v1/mmlu",
 ];
+
+/** The operator's routes: its token, not an API key. */
+const OPERATOR_ROUTES = ["post /v1/accounts", "put /v1/mmlu/{file}", "get /v1/mmlu"];
 
 const SCHEMAS = "#/components/schemas/";
 
@@ -62,6 +75,9 @@ const NAMED = new Map(
     steerableModelsApi,
     completionsApi,
     usageApi,
+    evaluationsApi,
+    mmluApi,
+    evaluationWire,
     chatWire,
     errorsWire,
     modelsWire,
@@ -154,11 +170,16 @@ describe("GET /openapi.json", () => {
     expect(securitySchemes.operator).toMatchObject({ type: "http", scheme: "bearer" });
     expect(document.security).toEqual([{ bearer: [] }]);
     const own = operations(document).filter(([, operation]) => operation.security);
-    expect(Object.fromEntries(own)).toEqual({
-      "post /v1/accounts": expect.objectContaining({ security: [{ operator: [] }] }),
-    });
+    expect(Object.fromEntries(own)).toEqual(
+      Object.fromEntries(
+        OPERATOR_ROUTES.map((name) => [
+          name,
+          expect.objectContaining({ security: [{ operator: [] }] }),
+        ]),
+      ),
+    );
     for (const [name, operation] of operations(document)) {
-      if (name === "post /v1/accounts") continue;
+      if (OPERATOR_ROUTES.includes(name)) continue;
       expect(Object.keys(operation.responses), name).toEqual(
         expect.arrayContaining(["401", "429"]),
       );
@@ -379,6 +400,53 @@ describe("the documented answer schemas", () => {
     await expectDocumented(document, "post /v1/accounts", created);
     const refused = await call("/v1/accounts", { method: "POST", body });
     await expectDocumented(document, "post /v1/accounts", refused);
+    const csv = new TextEncoder().encode(inject("mmluFiles")["anatomy_dev.csv"]);
+    const loaded = await call("/v1/mmlu/anatomy_dev.csv", {
+      key: OPERATOR_TOKEN,
+      method: "PUT",
+      body: csv,
+      headers: { "content-type": "text/csv" },
+    });
+    await expectDocumented(document, "put /v1/mmlu/{file}", loaded);
+    const listed = await call("/v1/mmlu", { key: OPERATOR_TOKEN });
+    await expectDocumented(document, "get /v1/mmlu", listed);
+  });
+
+  it("fit the evaluations' answers, a result's and a quality card's included", async () => {
+    const document = await fetchDocument();
+    const { accountId, key } = await newAccount();
+    const { id: model } = await plantedModel(accountId);
+    const settings = { multipliers: [1], prompts: ["Hi"], max_tokens: 2, mmlu: { questions: 0 } };
+    const created = await post("/v1/evaluations", { model, trait: "cheerful", ...settings }, key);
+    const { id } = (await expectDocumented(document, "post /v1/evaluations", created)) as {
+      id: string;
+    };
+    await vi.waitFor(
+      async () => {
+        const got = await call(`/v1/evaluations/${id}`, { key });
+        const body = await expectDocumented(document, "get /v1/evaluations/{id}", got);
+        expect(body).toMatchObject({ status: "succeeded" });
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    const ratings = [{ multiplier: 1, prompt_index: 0, score: 7 }];
+    const rated = await post(`/v1/evaluations/${id}/ratings`, { ratings }, key);
+    await expectDocumented(document, "post /v1/evaluations/{id}/ratings", rated);
+    await expectDocumented(document, "get /v1/evaluations", await call("/v1/evaluations", { key }));
+    const withCard = await call(`/v1/steerable-models/${model}`, { key });
+    expect(
+      await expectDocumented(document, "get /v1/steerable-models/{id}", withCard),
+    ).toMatchObject({
+      quality: { cheerful: { evaluation: id } },
+    });
+    const usage = await expectDocumented(
+      document,
+      "get /v1/usage",
+      await call("/v1/usage", { key }),
+    );
+    expect(usage).toMatchObject({ data: [{ model, kind: "evaluation" }] });
+    const deleted = await call(`/v1/evaluations/${id}`, { key, method: "DELETE" });
+    await expectDocumented(document, "delete /v1/evaluations/{id}", deleted);
   });
 });
 

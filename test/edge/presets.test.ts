@@ -7,6 +7,7 @@ import type { MarketplacePresetList } from "../../edge/src/api/presets.ts";
 import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import { BUILT_IN_PRESETS } from "../../edge/src/presets/catalog.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
+import { evaluated } from "./evaluation-support.ts";
 import { BASE_MODEL, plantedModel } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 import { createModel, post, traitRows, waitForStatus } from "./training-support.ts";
@@ -113,6 +114,7 @@ describe("published presets", () => {
       base_models: [BASE_MODEL],
       author: "test account",
       built_in: false,
+      quality: {},
     };
     expect(await published.json()).toEqual(expected);
     // The author may delete the model: the preset keeps its copy.
@@ -123,6 +125,20 @@ describe("published presets", () => {
     const installed = await install(user.key, "sunny");
     expect(installed).toMatchObject({ status: "ready", preset: "sunny", model: BASE_MODEL });
     expect(await vectorHashes(installed.id)).toEqual({ cheerful: hash });
+  });
+
+  it("carry their traits' quality cards, as they were when published", async () => {
+    const { key, model, evaluation } = await evaluated();
+    const shown = (await (
+      await call(`/v1/steerable-models/${model.id}`, { key })
+    ).json()) as SteerableModel;
+    expect(shown.quality.cheerful?.evaluation).toBe(evaluation.id);
+    const body = { model_id: model.id, name: "evaluated", description: "Cheerful, measured." };
+    const published = await post("/v1/presets", body, key);
+    expect(published.status).toBe(201);
+    expect(await published.json()).toMatchObject({ quality: shown.quality });
+    const listed = (await presets((await newAccount()).key)).find((p) => p.name === "evaluated");
+    expect(listed?.quality).toEqual(shown.quality);
   });
 
   it("install on the base model their vectors were made for, and no other", async () => {

@@ -7,5 +7,7 @@ declare module "vitest" {
     plantedVector: string;
     /** Words the planted direction makes the model say. */
     plantedWords: string[];
+    /** A few MMLU release files (their test and dev splits): file name -> its CSV. */
+    mmluFiles: Record<string, string>;
   }
 }

@@ -19,6 +19,7 @@ const metered = {
   model: "sm_test",
   endpoint: "/v1/chat/completions",
   outcome: "completed",
+  kind: "inference",
 } as const;
 
 /** A cheap authenticated request, under the small limits; its background D1 writes done. */

@@ -39,7 +39,7 @@ async function usageOf(key: string, query = ""): Promise<UsageList> {
 describe("usage", () => {
   it("sums what metering recorded, per day and model, for today", async () => {
     const caller = await newCaller();
-    const metered = { endpoint: "/completions", outcome: "completed" } as const;
+    const metered = { endpoint: "/completions", outcome: "completed", kind: "inference" } as const;
     const record = (usage: Metered) => owe(env.DB, { caller, requests: 0, usage });
     await record({
       ...metered,
@@ -68,6 +68,7 @@ describe("usage", () => {
         {
           day: today,
           model: "sm_a",
+          kind: "inference",
           requests: 2,
           prompt_tokens: 17,
           completion_tokens: 8,

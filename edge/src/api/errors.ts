@@ -25,6 +25,12 @@ export const KEY_ERRORS = {
   },
 } as const;
 
+/** The operator's routes, behind its token rather than an API key (middleware/operator.ts). */
+export const OPERATOR_ERRORS = {
+  401: "The operator token is missing or wrong",
+  403: "The deployment sets no OPERATOR_TOKEN: the operator API is off",
+} as const;
+
 /** Routes an admin-scoped key alone may call. */
 export const ADMIN_ERRORS = { 403: "The API key is not admin-scoped" } as const;
 

@@ -2,6 +2,7 @@
 // published by users from a ready model of theirs.
 import { z } from "zod";
 import { listOf } from "../../../shared/openai/list.ts";
+import { traitQualitySchema } from "./steerable-models.ts";
 
 /** At most 63 characters: a lower-case name fit for a URL. */
 export const PRESET_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -54,6 +55,9 @@ export const marketplacePresetSchema = z
       .string()
       .describe('"steer" for the built-in presets, else the publishing account\'s name'),
     built_in: z.boolean(),
+    quality: traitQualitySchema.describe(
+      "Its traits' quality cards, as they were when it was published (none for the built-in ones)",
+    ),
   })
   .meta({ id: "Preset" });
 

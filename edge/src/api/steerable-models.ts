@@ -2,6 +2,7 @@
 // contrastive examples per trait (control dimension), trained on the GPU nodes, then used to steer
 // completions by a multiplier per trait. Served at /steerable-model and under /v1/steerable-models.
 import { z } from "zod";
+import { qualityCardSchema } from "../../../shared/evaluation/result.ts";
 import { jsonRecord } from "../../../shared/http/json-record.ts";
 import { MAX_EXAMPLES, MAX_LABEL_CHARS, MAX_TRAITS } from "../../../shared/limits.ts";
 import {
@@ -85,6 +86,17 @@ export const createSteerableModelSchema = z
 
 export type CreateSteerableModel = z.output<typeof createSteerableModelSchema>;
 
+/** Trait name -> its quality card, for the traits that have one. */
+export const traitQualitySchema = z
+  .record(z.string(), qualityCardSchema)
+  .describe(
+    "Each evaluated trait's quality card, from its latest succeeded evaluation (POST " +
+      "/v1/evaluations): its effect, coherence and MMLU accuracy per multiplier, and the range " +
+      "worth using. A trait never evaluated has none",
+  );
+
+export type TraitQuality = z.infer<typeof traitQualitySchema>;
+
 export const steerableModelStatusSchema = z
   .enum(["pending", "training", "ready", "failed"])
   .describe("pending -> training -> ready, or failed (failure_reason says why)");
@@ -112,6 +124,7 @@ export const steerableModelSchema = z
     status: steerableModelStatusSchema,
     failure_reason: z.string().nullish().describe("Why it failed, when it did"),
     preset: z.string().nullish().describe("The preset it was installed from, if any"),
+    quality: traitQualitySchema,
   })
   .meta({ id: "SteerableModel" });
 

@@ -1,6 +1,7 @@
 // GET /v1/usage: the caller's metered tokens per model per UTC day, over an optional range of days.
 import { z } from "zod";
 import { listOf } from "../../../shared/openai/list.ts";
+import { USAGE_KINDS } from "../db/schema.ts";
 
 /** A UTC day, YYYY-MM-DD, that exists on the calendar. */
 export const daySchema = z.iso.date("must be a date, YYYY-MM-DD");
@@ -25,7 +26,10 @@ export type UsageQuery = z.infer<typeof usageQuerySchema>;
 export const usageRowSchema = z.object({
   day: daySchema,
   model: z.string().describe("A steerable model's id, or a base model's"),
-  requests: z.number().int().describe("Requests that produced tokens"),
+  kind: z
+    .enum(USAGE_KINDS)
+    .describe("inference: requests to the model; evaluation: evaluations of its traits"),
+  requests: z.number().int().describe("Requests (or evaluations) that produced tokens"),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
   total_tokens: z.number().int(),

@@ -1,9 +1,12 @@
-// The edge's data model in D1. Accounts own API keys and steerable models; a steerable model has
-// one trait per control dimension, whose vector lives in R2 under its content hash; usage has a
-// row per request that produced tokens. Times are Unix milliseconds. `drizzle-kit generate` turns
+// The edge's data model in D1. Accounts own API keys, steerable models and evaluations; a steerable
+// model has one trait per control dimension, whose vector lives in R2 under its content hash, and
+// an evaluation measures one trait (its measurements and ratings live in R2: evaluations/<id>.json);
+// usage has a row per request or evaluation that produced tokens. Times are Unix milliseconds. `drizzle-kit generate` turns
 // changes here into the SQL files in migrations/.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { QualityCard } from "../../../shared/evaluation/result.ts";
+import type { NodeEvaluationJob } from "../../../shared/node-api/evaluations.ts";
 
 const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
@@ -59,6 +62,22 @@ export const steerableModels = sqliteTable(
   (t) => [index("steerable_models_account").on(t.accountId, t.createdAt)],
 );
 
+/**
+ * What a row run as a job on a GPU node keeps of it (jobs/lifecycle.ts): where the job runs (the
+ * node's URL and the job's id there), the jobs it has had, the last error, and while no node can
+ * take it, since when and when it is tried next (jobs/retry.ts).
+ */
+function nodeJobColumns() {
+  return {
+    jobNode: text("job_node"),
+    jobId: text("job_id"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    unavailableSince: integer("unavailable_since"),
+    retryAt: integer("retry_at"),
+  };
+}
+
 export const TRAIT_STATUSES = ["pending", "training", "ready", "failed"] as const;
 export type TraitStatus = (typeof TRAIT_STATUSES)[number];
 
@@ -75,20 +94,22 @@ export const traits = sqliteTable(
     status: text("status", { enum: TRAIT_STATUSES }).notNull(),
     /** SHA-256 of the control-vector GGUF, its key in R2 (vectors/<hash>.gguf). */
     vectorHash: text("vector_hash"),
-    /** Where its extraction runs: the node's URL and the job's id there. */
-    jobNode: text("job_node"),
-    jobId: text("job_id"),
-    /** The jobs it has had (training/reconcile.ts gives it MAX_ATTEMPTS). */
-    attempts: integer("attempts").notNull().default(0),
-    error: text("error"),
-    /** While no node can take its job: since when, and when it is tried next (training/retry.ts). */
-    unavailableSince: integer("unavailable_since"),
-    retryAt: integer("retry_at"),
+    /** Its extraction's job. */
+    ...nodeJobColumns(),
+    /** The quality card of its latest succeeded evaluation, if any. */
+    quality: text("quality", { mode: "json" }).$type<QualityCard>(),
   },
   (t) => [primaryKey({ columns: [t.modelId, t.name] })],
 );
 
-/** One row per request that produced tokens, streamed or not, finished or cancelled. */
+/** What used the tokens: a request to a model, or an evaluation's job. */
+export const USAGE_KINDS = ["inference", "evaluation"] as const;
+export type UsageKind = (typeof USAGE_KINDS)[number];
+
+/**
+ * One row per request that produced tokens, streamed or not, finished or cancelled, and one per
+ * evaluation that succeeded.
+ */
 export const usage = sqliteTable(
   "usage",
   {
@@ -103,10 +124,52 @@ export const usage = sqliteTable(
     promptTokens: integer("prompt_tokens").notNull(),
     completionTokens: integer("completion_tokens").notNull(),
     outcome: text("outcome", { enum: ["completed", "cancelled", "failed"] }).notNull(),
+    kind: text("kind", { enum: USAGE_KINDS }).notNull().default("inference"),
     createdAt: createdAt(),
   },
   (t) => [index("usage_account_day").on(t.accountId, t.day)],
 );
+
+export const EVALUATION_STATUSES = [
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+] as const;
+export type EvaluationStatus = (typeof EVALUATION_STATUSES)[number];
+
+/**
+ * An evaluation of a trait's vector: its job on a GPU node while it runs (queued: waiting for a
+ * node, or in its node's queue), then its outcome. What it asked the node, what the node measured
+ * and the ratings people gave are in R2 (evaluations/<id>.json).
+ */
+export const evaluations = sqliteTable(
+  "evaluations",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    /** The key that asked for it: its tokens are metered to it. */
+    keyId: text("key_id").notNull(),
+    /** The steerable model and the trait evaluated (the model may be deleted since). */
+    modelId: text("model_id").notNull(),
+    trait: text("trait").notNull(),
+    status: text("status", { enum: EVALUATION_STATUSES }).notNull(),
+    /** As its node last reported it. */
+    progress: text("progress", { mode: "json" }).notNull().$type<EvaluationProgress>(),
+    ...nodeJobColumns(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("evaluations_account").on(t.accountId, t.createdAt),
+    index("evaluations_status").on(t.status, t.updatedAt),
+  ],
+);
+
+export type EvaluationProgress = NodeEvaluationJob["progress"];
 
 /** Requests and tokens per account per minute, for rate limits: an account's keys share them. */
 export const rateWindows = sqliteTable(
@@ -155,4 +218,6 @@ export interface PublishedTrait {
   positiveExamples: string[];
   negativeExamples: string[];
   vectorHash: string;
+  /** Its quality card at publishing (presets published before evaluations existed have none). */
+  quality?: QualityCard | null;
 }

@@ -21,7 +21,7 @@ export function meter(
   const requests = c.get("requestCountOwed") ? 1 : 0;
   c.set("requestCountOwed", false);
   const metering = Promise.resolve(measured).then((tokens) =>
-    owe(c.env.DB, { caller, requests, usage: { model, endpoint, ...tokens } }),
+    owe(c.env.DB, { caller, requests, usage: { model, endpoint, kind: "inference", ...tokens } }),
   );
   c.executionCtx.waitUntil(metering.catch((error) => console.error("metering failed", error)));
 }

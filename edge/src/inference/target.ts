@@ -123,7 +123,7 @@ async function vectorOf(
   return traitVector(id, owner.traits, key.slice(slash + 1), param);
 }
 
-function traitVector(
+export function traitVector(
   model: string,
   traits: ReadonlyMap<string, string>,
   trait: string,
@@ -147,7 +147,12 @@ function unknownModel(model: string, param: string): ApiError {
   );
 }
 
-function notReady(id: string, status: string, reason: string | null, param: string): ApiError {
+export function notReady(
+  id: string,
+  status: string,
+  reason: string | null,
+  param: string,
+): ApiError {
   const message =
     status === "failed"
       ? `${param}: the steerable model ${id} failed to train${reason ? `: ${reason}` : ""}`

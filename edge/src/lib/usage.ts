@@ -1,9 +1,10 @@
 // Metering: one usage row per request that produced tokens, whatever became of it (finished,
-// cancelled by its client, cut by a failing node). The row's id doubles as a billing identifier.
+// cancelled by its client, cut by a failing node), and one per evaluation that succeeded (its kind
+// says which). The row's id doubles as a billing identifier.
 import { type Placeholder, sql } from "drizzle-orm";
-import { usage } from "../db/schema.ts";
+import { type UsageKind, usage } from "../db/schema.ts";
 import type { Caller } from "../env.ts";
-import { database } from "./db.ts";
+import { type Db, database } from "./db.ts";
 import { newId } from "./ids.ts";
 import { perBinding, statementTemplate } from "./statement-template.ts";
 
@@ -14,13 +15,8 @@ export interface Metered {
   promptTokens: number;
   completionTokens: number;
   outcome: "completed" | "cancelled" | "failed";
+  kind: UsageKind;
 }
-
-/**
- * D1 binds at most 100 parameters to a statement, and a usage row takes 9: so many rows fit one
- * insert.
- */
-export const ROWS_PER_INSERT = 11;
 
 const COLUMNS = [
   "id",
@@ -32,7 +28,11 @@ const COLUMNS = [
   "promptTokens",
   "completionTokens",
   "outcome",
+  "kind",
 ] as const;
+
+/** D1 binds at most 100 parameters to a statement: so many rows fit one insert. */
+export const ROWS_PER_INSERT = Math.floor(100 / COLUMNS.length);
 
 /** Inserts of 1 to ROWS_PER_INSERT rows, [n - 1] for n rows; row i's values are `${column}${i}`. */
 const usageInserts = perBinding((d1) => {
@@ -52,21 +52,32 @@ const usageInserts = perBinding((d1) => {
 /** The rows' insert (at most ROWS_PER_INSERT of them), for a batch of the ledger's. */
 export function usageInsert(
   d1: D1Database,
-  rows: { caller: Caller; metered: Metered }[],
+  rows: { caller: Payer; metered: Metered }[],
 ): D1PreparedStatement {
   const insert = usageInserts(d1)[rows.length - 1];
   if (!insert) throw new RangeError(`a usage insert takes 1 to ${ROWS_PER_INSERT} rows`);
-  const day = new Date().toISOString().slice(0, 10);
   const values: Record<string, unknown> = {};
   rows.forEach(({ caller, metered }, i) => {
-    const row = {
-      id: newId("usage"),
-      accountId: caller.accountId,
-      keyId: caller.keyId,
-      day,
-      ...metered,
-    };
+    const row = usageRow(caller, metered);
     for (const column of COLUMNS) values[`${column}${i}`] = row[column];
   });
   return insert(values);
+}
+
+/** Writes one row at once: what an evaluation used (the ledger batches requests' rows). */
+export async function insertUsage(db: Db, caller: Payer, metered: Metered): Promise<void> {
+  await db.insert(usage).values(usageRow(caller, metered));
+}
+
+/** Whose tokens they are: the account, and the key that asked. */
+type Payer = Pick<Caller, "accountId" | "keyId">;
+
+function usageRow(caller: Payer, metered: Metered) {
+  return {
+    id: newId("usage"),
+    accountId: caller.accountId,
+    keyId: caller.keyId,
+    day: new Date().toISOString().slice(0, 10),
+    ...metered,
+  };
 }

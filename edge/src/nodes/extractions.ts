@@ -1,11 +1,8 @@
-// A trait's extraction job on a GPU node, as the edge sees it: validated before its model is
-// accepted, submitted to whichever node is healthy, then polled on that node. A node forgets its
-// jobs when it restarts, so a job the node no longer knows, or a node that cannot be reached, is
-// reported as lost: the caller retries.
-
-import type { ApiError } from "../../../shared/http/api-error.ts";
+// A trait's extraction job on a GPU node: validated before its model is accepted, submitted to
+// whichever node is healthy, then polled and cancelled on that node (jobs.ts).
 import {
   cancelExtractionRoute,
+  type ExtractionJob,
   type ExtractionPlan,
   type ExtractionRequest,
   extractionJobSchema,
@@ -14,18 +11,8 @@ import {
   submitExtractionRoute,
   validateExtractionRoute,
 } from "../../../shared/node-api/extractions.ts";
+import { cancelJob, type Polled, pollJob, type SubmittedJob } from "./jobs.ts";
 import { type FieldOf, type NodePool, readReply } from "./pool.ts";
-
-export interface SubmittedJob {
-  node: string;
-  jobId: string;
-}
-
-/** Where a job stands: still working, done with a vector on its node, or over without one. */
-export type JobState =
-  | { state: "working" }
-  | { state: "succeeded"; vectorId: string }
-  | { state: "failed"; reason: string };
 
 /**
  * What a healthy node would capture for the extraction, checked as submitting it would be, nothing
@@ -50,27 +37,10 @@ export async function submitExtraction(
   return { node, jobId: job.id };
 }
 
-export async function pollExtraction(pool: NodePool, job: SubmittedJob): Promise<JobState> {
-  const response = await pool
-    .callNode(job.node, getExtractionRoute, { params: { id: job.jobId } })
-    .catch(() => null);
-  if (!response) return { state: "failed", reason: "its GPU node became unreachable" };
-  if (response.status === 404) return { state: "failed", reason: "its GPU node lost the job" };
-  const polled = await readReply(response, extractionJobSchema).catch((error: ApiError) => error);
-  if (polled instanceof Error) return { state: "failed", reason: polled.message };
-  if (polled.status === "succeeded" && polled.vector_id) {
-    return { state: "succeeded", vectorId: polled.vector_id };
-  }
-  if (polled.status === "failed") {
-    return { state: "failed", reason: polled.error?.message ?? "the extraction failed" };
-  }
-  if (polled.status === "cancelled") return { state: "failed", reason: "the job was cancelled" };
-  return { state: "working" };
+export function pollExtraction(pool: NodePool, job: SubmittedJob): Promise<Polled<ExtractionJob>> {
+  return pollJob(pool, getExtractionRoute, extractionJobSchema, job);
 }
 
-/** Best effort: a job whose model is gone, or that lost a race, should not hold the node's queue. */
-export async function cancelExtraction(pool: NodePool, job: SubmittedJob): Promise<void> {
-  await pool
-    .callNode(job.node, cancelExtractionRoute, { params: { id: job.jobId } })
-    .catch(() => undefined);
+export function cancelExtraction(pool: NodePool, job: SubmittedJob): Promise<void> {
+  return cancelJob(pool, cancelExtractionRoute, job);
 }

@@ -7,30 +7,22 @@ import {
   chatRoute,
   type NodeChatRequest,
 } from "../../../shared/node-api/generation.ts";
-import { type FieldOf, type NodePool, type NodeResponse, nodeError } from "./pool.ts";
-import { uploadVector } from "./vectors.ts";
+import type { FieldOf, NodePool, NodeResponse } from "./pool.ts";
+import { callWithVectors } from "./vectors.ts";
 
 /**
  * The node's successful answer (whole or a stream, as `body.stream` asks); an error answer is
  * thrown as the ApiError it states, its param the client's own field (`fieldOf`).
  */
-export async function generate(
+export function generate(
   pool: NodePool,
   bucket: R2Bucket,
   body: NodeChatRequest,
   headers: Record<string, string>,
   fieldOf: FieldOf,
 ): Promise<NodeResponse> {
-  const call = { json: body, headers };
-  const first = await pool.call(chatRoute, call);
-  if (first.response.ok) return first;
-  const error = await nodeError(first.response, fieldOf);
   const hashes = Object.keys(body.steering ?? {});
-  if (error.code !== "vector_not_found" || hashes.length === 0) throw error;
-  await Promise.all(hashes.map((hash) => uploadVector(pool, bucket, first.node, hash)));
-  const again = await pool.callNode(first.node, chatRoute, call);
-  if (!again.ok) throw await nodeError(again, fieldOf);
-  return { node: first.node, response: again };
+  return callWithVectors(pool, bucket, hashes, chatRoute, { json: body, headers }, fieldOf);
 }
 
 /**

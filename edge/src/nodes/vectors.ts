@@ -1,6 +1,7 @@
 // Vectors live in R2 (vectors/<sha256>.gguf); a node keeps copies, under the same id, as a cache
 // that may be lost whenever it restarts. The edge uploads to a node what it lacks, and copies what
 // a node extracted into R2, checking the bytes are the ones the node named.
+import type { RouteConfig } from "@hono/zod-openapi";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import {
   getVectorRoute,
@@ -8,10 +9,40 @@ import {
   vectorObjectSchema,
 } from "../../../shared/node-api/vectors.ts";
 import { sha256Hex } from "../lib/ids.ts";
-import { type NodePool, nodeError, readReply } from "./pool.ts";
+import {
+  type FieldOf,
+  type NodeCall,
+  type NodePool,
+  type NodeResponse,
+  nodeError,
+  readReply,
+} from "./pool.ts";
 
 export function vectorKey(hash: string): string {
   return `vectors/${hash}.gguf`;
+}
+
+/**
+ * Sends `call` to the first healthy node; when that node answers that it lacks a vector of
+ * `hashes`, they are uploaded to it from R2 and the call sent again. The node's successful answer;
+ * an error answer is thrown as the ApiError it states, its param the client's own field (`fieldOf`).
+ */
+export async function callWithVectors(
+  pool: NodePool,
+  bucket: R2Bucket,
+  hashes: readonly string[],
+  route: RouteConfig,
+  call: NodeCall,
+  fieldOf?: FieldOf,
+): Promise<NodeResponse> {
+  const first = await pool.call(route, call);
+  if (first.response.ok) return first;
+  const error = await nodeError(first.response, fieldOf);
+  if (error.code !== "vector_not_found" || hashes.length === 0) throw error;
+  await Promise.all(hashes.map((hash) => uploadVector(pool, bucket, first.node, hash)));
+  const again = await pool.callNode(first.node, route, call);
+  if (!again.ok) throw await nodeError(again, fieldOf);
+  return { node: first.node, response: again };
 }
 
 /** Uploads the vector `hash` from R2 to `node`. */

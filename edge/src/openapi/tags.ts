@@ -13,13 +13,19 @@ export const TAGS = {
     name: "Inference, OpenAI-compatible",
     description: "The openai client works unchanged: set its baseURL and key",
   },
+  evaluations: {
+    name: "Evaluations",
+    description:
+      "How a trait steers: its effect, coherence and MMLU accuracy per multiplier, and the range " +
+      "worth using",
+  },
   presets: {
     name: "Presets: the marketplace",
     description: "Ready-made steerable models to install",
   },
   account: { name: "Usage and API keys", description: "What the account used, and its keys" },
   operator: {
-    name: "Operator: accounts",
-    description: "The deployment's own API, behind its operator token",
+    name: "Operator",
+    description: "The deployment's own API, behind its operator token: accounts, MMLU data",
   },
 } as const;

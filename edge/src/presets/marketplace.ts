@@ -4,21 +4,22 @@ import { and, eq } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { MarketplacePreset, MarketplacePresetDeleted, PublishPreset } from "../api/presets.ts";
 import { accounts, publishedPresets } from "../db/schema.ts";
+import { traitQuality } from "../evaluations/quality.ts";
+import type { Backend } from "../lib/backend.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import { checkTraining } from "../training/extraction-request.ts";
 import { insertModel, type ModelRecord, requireModel } from "../training/models.ts";
-import type { Trainer } from "../training/reconcile.ts";
 import { cachedBaseModels, cachedPresetVectors } from "./cache.ts";
 import { BUILT_IN_AUTHOR, BUILT_IN_PRESETS, type BuiltInPreset, builtInPreset } from "./catalog.ts";
 
 type PublishedRow = typeof publishedPresets.$inferSelect;
 
-export async function listPresets(trainer: Trainer): Promise<MarketplacePreset[]> {
-  const cached = await cachedBaseModels(trainer.bucket);
+export async function listPresets(backend: Backend): Promise<MarketplacePreset[]> {
+  const cached = await cachedBaseModels(backend.bucket);
   const builtIns = BUILT_IN_PRESETS.map((preset) =>
     builtInListing(preset, cached.get(preset.name) ?? []),
   );
-  const published = await trainer.db.select().from(publishedPresets).orderBy(publishedPresets.name);
+  const published = await backend.db.select().from(publishedPresets).orderBy(publishedPresets.name);
   return [...builtIns, ...published.map(publishedListing)];
 }
 
@@ -30,14 +31,14 @@ export async function listPresets(trainer: Trainer): Promise<MarketplacePreset[]
  * training as a created model's is: the caller trains it (reconcileLater).
  */
 export async function installPreset(
-  trainer: Trainer,
+  backend: Backend,
   accountId: string,
   name: string,
   baseModel?: string | null,
 ): Promise<ModelRecord> {
   const builtIn = builtInPreset(name);
-  if (builtIn) return installBuiltIn(trainer, accountId, builtIn, baseModel);
-  const [published] = await trainer.db
+  if (builtIn) return installBuiltIn(backend, accountId, builtIn, baseModel);
+  const [published] = await backend.db
     .select()
     .from(publishedPresets)
     .where(eq(publishedPresets.name, name));
@@ -60,7 +61,7 @@ export async function installPreset(
       vectorHash: trait.vectorHash,
     },
   ]);
-  return insertModel(trainer.db, {
+  return insertModel(backend.db, {
     accountId,
     label: name,
     baseModel: published.baseModel,
@@ -70,14 +71,14 @@ export async function installPreset(
 }
 
 async function installBuiltIn(
-  trainer: Trainer,
+  backend: Backend,
   accountId: string,
   preset: BuiltInPreset,
   asked?: string | null,
 ): Promise<ModelRecord> {
-  const baseModel = (await requireServedModel(trainer.pool, asked, "base_model")).id;
+  const baseModel = (await requireServedModel(backend.pool, asked, "base_model")).id;
   const traitNames = Object.keys(preset.traits);
-  const cached = await cachedPresetVectors(trainer.bucket, baseModel, preset.name, traitNames);
+  const cached = await cachedPresetVectors(backend.bucket, baseModel, preset.name, traitNames);
   const dimensions = Object.fromEntries(
     Object.entries(preset.traits).map(([trait, examples]) => [
       trait,
@@ -86,8 +87,8 @@ async function installBuiltIn(
   );
   // Traits to train are checked as a created model's are; what a node refuses of a built-in
   // dataset is the base model's doing (its context, its chat template).
-  await checkTraining(trainer.pool, { dimensions }, () => () => "base_model");
-  return insertModel(trainer.db, {
+  await checkTraining(backend.pool, { dimensions }, () => () => "base_model");
+  return insertModel(backend.db, {
     accountId,
     label: preset.name,
     baseModel,
@@ -98,21 +99,21 @@ async function installBuiltIn(
 
 /** Publishes a ready model of the account's under a name no preset has yet. */
 export async function publishPreset(
-  trainer: Trainer,
+  backend: Backend,
   accountId: string,
   request: PublishPreset,
 ): Promise<MarketplacePreset> {
   if (builtInPreset(request.name)) throw nameTaken(request.name);
-  const model = await requireModel(trainer.db, accountId, request.model_id, "model_id");
+  const model = await requireModel(backend.db, accountId, request.model_id, "model_id");
   if (model.status !== "ready") {
     const message = `model_id: ${model.id} is ${model.status}; only a ready model can be published`;
     throw new ApiError(409, message, "model_not_ready", "model_id");
   }
-  const [account] = await trainer.db
+  const [account] = await backend.db
     .select({ name: accounts.name })
     .from(accounts)
     .where(eq(accounts.id, accountId));
-  const [row] = await trainer.db
+  const [row] = await backend.db
     .insert(publishedPresets)
     .values({
       name: request.name,
@@ -126,6 +127,7 @@ export async function publishPreset(
         negativeExamples: trait.negativeExamples,
         // A ready model's traits all have their vectors.
         vectorHash: trait.vectorHash ?? "",
+        quality: trait.quality,
       })),
     })
     .onConflictDoNothing()
@@ -139,11 +141,11 @@ export async function publishPreset(
  * copies. Built-in presets and other accounts' are not the caller's to remove (404, as unknown).
  */
 export async function unpublishPreset(
-  trainer: Trainer,
+  backend: Backend,
   accountId: string,
   name: string,
 ): Promise<MarketplacePresetDeleted> {
-  const [row] = await trainer.db
+  const [row] = await backend.db
     .delete(publishedPresets)
     .where(and(eq(publishedPresets.name, name), eq(publishedPresets.accountId, accountId)))
     .returning({ name: publishedPresets.name });
@@ -167,6 +169,7 @@ function builtInListing(preset: BuiltInPreset, baseModels: string[]): Marketplac
     base_models: baseModels,
     author: BUILT_IN_AUTHOR,
     built_in: true,
+    quality: {},
   };
 }
 
@@ -179,6 +182,7 @@ function publishedListing(row: PublishedRow): MarketplacePreset {
     base_models: [row.baseModel],
     author: row.author,
     built_in: false,
+    quality: traitQuality(row.traits),
   };
 }
 

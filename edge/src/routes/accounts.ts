@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, jsonAnswer, jsonBody } from "../../../shared/http/openapi.ts";
 import { createAccountRequestSchema, createdAccountSchema } from "../api/accounts.ts";
-import { BODY_ERRORS, IDEMPOTENCY_ERRORS, INVALID } from "../api/errors.ts";
+import { BODY_ERRORS, IDEMPOTENCY_ERRORS, INVALID, OPERATOR_ERRORS } from "../api/errors.ts";
 import { accounts } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import { createAccountWithKey } from "../lib/accounts.ts";
@@ -34,8 +34,7 @@ const route = createRoute({
       ...IDEMPOTENCY_ERRORS,
       ...BODY_ERRORS,
       400: INVALID,
-      401: "The operator token is missing or wrong",
-      403: "The deployment sets no OPERATOR_TOKEN: the operator API is off",
+      ...OPERATOR_ERRORS,
     }),
   },
 });

@@ -22,6 +22,7 @@ import {
 } from "../api/presets.ts";
 import { steerableModelSchema } from "../api/steerable-models.ts";
 import type { EdgeEnv } from "../env.ts";
+import { backendFor } from "../lib/backend.ts";
 import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { TAGS } from "../openapi/tags.ts";
 import {
@@ -31,7 +32,7 @@ import {
   unpublishPreset,
 } from "../presets/marketplace.ts";
 import { toApiModel } from "../training/models.ts";
-import { reconcileLater, trainerFor } from "../training/reconcile.ts";
+import { reconcileLater } from "../training/reconcile.ts";
 
 const tags = [TAGS.presets.name];
 const presetName = z.object({ name: z.string().describe("The preset's name") });
@@ -49,7 +50,7 @@ presetRoutes.openapi(
       ...errorAnswers(KEY_ERRORS),
     },
   }),
-  async (c) => c.json({ object: "list" as const, data: await listPresets(trainerFor(c.env)) }, 200),
+  async (c) => c.json({ object: "list" as const, data: await listPresets(backendFor(c.env)) }, 200),
 );
 
 presetRoutes.openapi(
@@ -74,8 +75,8 @@ presetRoutes.openapi(
   }),
   async (c) => {
     const request = c.req.valid("json");
-    const trainer = trainerFor(c.env);
-    return c.json(await publishPreset(trainer, c.get("caller").accountId, request), 201);
+    const backend = backendFor(c.env);
+    return c.json(await publishPreset(backend, c.get("caller").accountId, request), 201);
   },
 );
 
@@ -92,9 +93,9 @@ presetRoutes.openapi(
     },
   }),
   async (c) => {
-    const trainer = trainerFor(c.env);
+    const backend = backendFor(c.env);
     const { name } = c.req.valid("param");
-    return c.json(await unpublishPreset(trainer, c.get("caller").accountId, name), 200);
+    return c.json(await unpublishPreset(backend, c.get("caller").accountId, name), 200);
   },
 );
 
@@ -126,11 +127,11 @@ presetRoutes.openapi(
   }),
   async (c) => {
     const request = c.req.valid("json");
-    const trainer = trainerFor(c.env);
+    const backend = backendFor(c.env);
     const { accountId } = c.get("caller");
     const { name } = c.req.valid("param");
-    const model = await installPreset(trainer, accountId, name, request.base_model);
-    reconcileLater(trainer, c.executionCtx, model);
+    const model = await installPreset(backend, accountId, name, request.base_model);
+    reconcileLater(backend, c.executionCtx, model);
     return c.json(toApiModel(model), 201);
   },
 );

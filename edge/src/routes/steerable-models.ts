@@ -27,6 +27,7 @@ import {
 } from "../api/steerable-models.ts";
 import type { Bindings, EdgeEnv } from "../env.ts";
 import { forgetSteerableModel } from "../inference/target.ts";
+import { backendFor } from "../lib/backend.ts";
 import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import type { FieldOf } from "../nodes/pool.ts";
@@ -40,7 +41,7 @@ import {
   requireModel,
   toApiModel,
 } from "../training/models.ts";
-import { cancelJobs, reconcileLater, reconcileModel, trainerFor } from "../training/reconcile.ts";
+import { cancelJobs, reconcileLater, reconcileModel } from "../training/reconcile.ts";
 
 const modelId = z.object({ id: z.string().describe("The steerable model's id") });
 const NOT_FOUND = { 404: "You have no steerable model with this id" } as const;
@@ -82,21 +83,21 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
     }),
     async (c) => {
       const request = c.req.valid("json");
-      const trainer = trainerFor(c.env);
-      const baseModel = await requireServedModel(trainer.pool, request.model, "model");
+      const backend = backendFor(c.env);
+      const baseModel = await requireServedModel(backend.pool, request.model, "model");
       const training = {
         promptList: request.prompt_list,
         template: request.template,
         dimensions: request.control_dimensions,
       };
-      await checkTraining(trainer.pool, training, requestField);
-      const model = await insertModel(trainer.db, {
+      await checkTraining(backend.pool, training, requestField);
+      const model = await insertModel(backend.db, {
         accountId: c.get("caller").accountId,
         label: request.model_label,
         baseModel: baseModel.id,
         ...training,
       });
-      reconcileLater(trainer, c.executionCtx, model);
+      reconcileLater(backend, c.executionCtx, model);
       c.header("Location", `${base}/${model.id}`);
       return c.json(toApiModel(model), 202);
     },
@@ -117,10 +118,10 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
     async (c) => {
       const page = c.req.valid("query");
       const { accountId } = c.get("caller");
-      const trainer = trainerFor(c.env);
-      const models = await listModels(trainer.db, accountId, page);
-      await Promise.all(models.map((model) => reconcileModel(trainer, model)));
-      const data = (await listModels(trainer.db, accountId, page)).map(toApiModel);
+      const backend = backendFor(c.env);
+      const models = await listModels(backend.db, accountId, page);
+      await Promise.all(models.map((model) => reconcileModel(backend, model)));
+      const data = (await listModels(backend.db, accountId, page)).map(toApiModel);
       return c.json(
         base === "/steerable-model" ? { data } : { object: "list" as const, data },
         200,
@@ -180,13 +181,13 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       },
     }),
     async (c) => {
-      const trainer = trainerFor(c.env);
+      const backend = backendFor(c.env);
       const { accountId } = c.get("caller");
-      const model = await requireModel(trainer.db, accountId, c.req.valid("param").id);
-      await deleteModel(trainer.db, model.id);
+      const model = await requireModel(backend.db, accountId, c.req.valid("param").id);
+      await deleteModel(backend.db, model.id);
       forgetSteerableModel(accountId, model.id);
       // Its vectors stay in R2: content-addressed, they may be shared by other models and presets.
-      c.executionCtx.waitUntil(cancelJobs(trainer, model.traits));
+      c.executionCtx.waitUntil(cancelJobs(backend, model.traits));
       return c.json(
         { id: model.id, object: "steerable_model" as const, deleted: true as const },
         200,
@@ -219,7 +220,7 @@ function requestField(trait: string): FieldOf {
 
 /** The caller's model `id`, reconciled with its jobs first so that its status is current. */
 async function currentModel(accountId: string, id: string, env: Bindings): Promise<ModelRecord> {
-  const trainer = trainerFor(env);
-  await reconcileModel(trainer, await requireModel(trainer.db, accountId, id));
-  return requireModel(trainer.db, accountId, id);
+  const backend = backendFor(env);
+  await reconcileModel(backend, await requireModel(backend.db, accountId, id));
+  return requireModel(backend.db, accountId, id);
 }

@@ -1,5 +1,6 @@
-// GET /v1/usage: the caller's account's metered tokens per UTC day and model, summed from the
-// usage rows the inference routes write (lib/usage.ts), over an optional range of days.
+// GET /v1/usage: the caller's account's metered tokens per UTC day, model and kind, summed from the
+// usage rows the inference routes and evaluations write (lib/usage.ts), over an optional range of
+// days.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { and, asc, count, eq, gte, lte, sum } from "drizzle-orm";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
@@ -15,10 +16,10 @@ const route = createRoute({
   method: "get",
   path: "/v1/usage",
   tags: [TAGS.account.name],
-  summary: "Metered tokens per day and model, for your account",
+  summary: "Metered tokens per day and model (inference and evaluations apart), for your account",
   request: { query: usageQuerySchema },
   responses: {
-    200: jsonAnswer(usageListSchema, "Usage per day and model"),
+    200: jsonAnswer(usageListSchema, "Usage per day, model and kind"),
     ...errorAnswers({ ...KEY_ERRORS, 400: INVALID }),
   },
 });
@@ -31,6 +32,7 @@ export const usageRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid
       .select({
         day: usage.day,
         model: usage.model,
+        kind: usage.kind,
         requests: count(),
         promptTokens: sum(usage.promptTokens).mapWith(Number),
         completionTokens: sum(usage.completionTokens).mapWith(Number),
@@ -44,11 +46,12 @@ export const usageRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid
           model ? eq(usage.model, model) : undefined,
         ),
       )
-      .groupBy(usage.day, usage.model)
-      .orderBy(asc(usage.day), asc(usage.model));
+      .groupBy(usage.day, usage.model, usage.kind)
+      .orderBy(asc(usage.day), asc(usage.model), asc(usage.kind));
     const data = rows.map((row) => ({
       day: row.day,
       model: row.model,
+      kind: row.kind,
       requests: row.requests,
       prompt_tokens: row.promptTokens,
       completion_tokens: row.completionTokens,

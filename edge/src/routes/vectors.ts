@@ -16,13 +16,13 @@ import { MAX_DIRECTION_NORM, MAX_VECTOR_BYTES } from "../../../shared/limits.ts"
 import { IDEMPOTENCY_ERRORS, INVALID, KEY_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import { importVectorQuerySchema, steerableModelSchema } from "../api/steerable-models.ts";
 import type { EdgeEnv } from "../env.ts";
+import { backendFor } from "../lib/backend.ts";
 import { sha256Hex } from "../lib/ids.ts";
 import { idempotencyHeaders, idempotent } from "../middleware/idempotency.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import { vectorKey } from "../nodes/vectors.ts";
 import { TAGS } from "../openapi/tags.ts";
 import { insertModel, requireModel, toApiModel } from "../training/models.ts";
-import { trainerFor } from "../training/reconcile.ts";
 
 const tags = [TAGS.steerableModels.name];
 const gguf = {
@@ -54,7 +54,7 @@ vectorRoutes.openapi(
   }),
   async (c) => {
     const { id, trait: name } = c.req.valid("param");
-    const { db, bucket } = trainerFor(c.env);
+    const { db, bucket } = backendFor(c.env);
     const model = await requireModel(db, c.get("caller").accountId, id);
     const trait = model.traits.find((candidate) => candidate.name === name);
     if (!trait) {
@@ -108,8 +108,8 @@ vectorRoutes.openapi(
     const query = c.req.valid("query");
     // Buffered: R2 stores only bodies of known length, and the file is parsed first anyway.
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    const trainer = trainerFor(c.env);
-    const base = await requireServedModel(trainer.pool, query.model, "model");
+    const backend = backendFor(c.env);
+    const base = await requireServedModel(backend.pool, query.model, "model");
     const problem = vectorProblem(readVector(bytes), {
       layerCount: base.metadata.layers,
       embeddingSize: base.metadata.width,
@@ -117,8 +117,8 @@ vectorRoutes.openapi(
     if (problem)
       throw new ApiError(400, `body: ${problem.message} (${base.id})`, problem.code, "body");
     const hash = await sha256Hex(bytes);
-    await trainer.bucket.put(vectorKey(hash), bytes);
-    const model = await insertModel(trainer.db, {
+    await backend.bucket.put(vectorKey(hash), bytes);
+    const model = await insertModel(backend.db, {
       accountId: c.get("caller").accountId,
       label: query.model_label ?? query.trait,
       baseModel: base.id,

@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { ControlDimension, SteerableModel } from "../api/steerable-models.ts";
 import { steerableModels, traits } from "../db/schema.ts";
+import { traitQuality } from "../evaluations/quality.ts";
 import type { Db } from "../lib/db.ts";
 import { newId } from "../lib/ids.ts";
 import { unixSeconds } from "../lib/unix-seconds.ts";
@@ -58,6 +59,7 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     error: null,
     unavailableSince: null,
     retryAt: null,
+    quality: null,
   }));
   await db.batch([db.insert(steerableModels).values(row), db.insert(traits).values(traitRows)]);
   return { ...row, traits: traitRows };
@@ -137,6 +139,7 @@ export function toApiModel(model: ModelRecord): SteerableModel {
     status: model.status,
     failure_reason: model.failureReason,
     preset: model.preset,
+    quality: traitQuality(model.traits),
   };
 }
 
