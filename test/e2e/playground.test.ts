@@ -169,6 +169,12 @@ it("evaluates a trait: the chart, the recommended range on it and on the slider,
   expect(await page.locator("#evaluation-answers .prompt").allTextContents()).toEqual(
     result.prompts,
   );
+
+  // The trait's quality card keeps its range marked when the model is opened again.
+  await page.reload();
+  await page.locator("#status", { hasText: /^ready$/ }).waitFor();
+  expect(await band.getAttribute("data-max")).toBe(String(max));
+  expect(await page.textContent("#sliders .recommended-note[data-trait=cheerful]")).toBe(note);
 });
 
 it("wraps a long unbroken answer inside its box", async () => {

@@ -22,11 +22,15 @@ const LIMITS = {
   tested_range: "no multiplier was tried",
 };
 
-/** Opens the step on a ready model: its traits to choose from, nothing shown from before. */
+/**
+ * Opens the step on a ready model, its sliders shown: its traits to choose from, no result yet, and
+ * each evaluated trait's recommended range (from its quality card, the latest evaluation's) marked.
+ */
 export function openEvaluateStep(model) {
   $("evaluate").dataset.modelId = model.id;
   const traits = Object.keys(model.control_dimensions).map((trait) => new Option(trait));
   $("evaluation-trait").replaceChildren(...traits);
+  for (const [trait, card] of Object.entries(model.quality)) markOnSlider(trait, card.recommended);
   $("evaluation-status-line").hidden = true;
   $("evaluation-result").hidden = true;
   $("evaluate").hidden = false;
@@ -120,7 +124,6 @@ function signed(value) {
 /** Shades the range on the trait's slider (its ends as fractions of the slider's span). */
 function markOnSlider(trait, range) {
   const slider = $("sliders").querySelector("input[name='" + CSS.escape(trait) + "']");
-  if (!slider) return;
   const min = Number(slider.min);
   const max = Number(slider.max);
   const fraction = (value) => (Math.min(max, Math.max(min, value)) - min) / (max - min);
