@@ -20,7 +20,12 @@ const ACCURACY_TICKS = [0, 0.2, 0.4, 0.6, 0.8, 1];
 const DODGE = 6;
 
 /** What is plotted per row of the result: a mean, with its interval when it has one. */
-const TRAIT_SCORE = { className: "trait-score", label: "Trait score", axis: "score", value: (row) => row.trait_score };
+const TRAIT_SCORE = {
+  className: "trait-score",
+  label: "Trait score",
+  axis: "score",
+  value: (row) => row.trait_score,
+};
 const COHERENCE = { className: "coherence", label: "Coherence", axis: "score", value: (row) => row.coherence };
 const MMLU = {
   className: "mmlu",
@@ -32,7 +37,9 @@ const MMLU = {
 /** The chart of an evaluation's result (GET /v1/evaluations/{id}'s "result"), as an svg element. */
 export function evaluationChart(result) {
   const rows = result.multipliers;
-  const series = [TRAIT_SCORE, COHERENCE, MMLU].filter((s) => rows.some((row) => s.value(row) !== null));
+  const series = [TRAIT_SCORE, COHERENCE, MMLU].filter((s) =>
+    rows.some((row) => s.value(row) !== null),
+  );
   const x = scale(multiplierSpan(rows), [PLOT.left + INSET, PLOT.right - INSET]);
   const y = {
     score: scale([0, 10], [PLOT.bottom, PLOT.top]),
@@ -95,7 +102,9 @@ function label(value) {
 function grid(y) {
   return group(
     "grid",
-    SCORE_TICKS.map((tick) => element("line", { x1: PLOT.left, x2: PLOT.right, y1: y(tick), y2: y(tick) })),
+    SCORE_TICKS.map((tick) =>
+      element("line", { x1: PLOT.left, x2: PLOT.right, y1: y(tick), y2: y(tick) }),
+    ),
   );
 }
 
@@ -121,7 +130,11 @@ function multiplierAxis(rows, x) {
   return group("axis", [
     element("line", { x1: PLOT.left, x2: PLOT.right, y1: PLOT.bottom, y2: PLOT.bottom }),
     ...ticks,
-    element("text", { x: (PLOT.left + PLOT.right) / 2, y: HEIGHT - 6, "text-anchor": "middle" }, "Multiplier"),
+    element(
+      "text",
+      { x: (PLOT.left + PLOT.right) / 2, y: HEIGHT - 6, "text-anchor": "middle" },
+      "Multiplier",
+    ),
   ]);
 }
 
@@ -140,7 +153,12 @@ function valueAxis(y, ticks, at, title) {
     ...marks,
     element(
       "text",
-      { x: titleX, y: titleY, "text-anchor": "middle", transform: "rotate(-90 " + titleX + " " + titleY + ")" },
+      {
+        x: titleX,
+        y: titleY,
+        "text-anchor": "middle",
+        transform: "rotate(-90 " + titleX + " " + titleY + ")",
+      },
       title,
     ),
   ]);
@@ -155,9 +173,16 @@ function seriesGroup(series, rows, x, y) {
   const line = element("polyline", {
     points: points.map((p) => x(p.multiplier) + "," + y(p.value.mean)).join(" "),
   });
-  const errorBars = points.filter((p) => p.value.low !== undefined).map((p) => errorBar(x(p.multiplier), y(p.value.low), y(p.value.high)));
+  const errorBars = points
+    .filter((p) => p.value.low !== undefined)
+    .map((p) => errorBar(x(p.multiplier), y(p.value.low), y(p.value.high)));
   const markers = points.map((p) => {
-    const marker = element("circle", { class: "point", cx: x(p.multiplier), cy: y(p.value.mean), r: 4 });
+    const marker = element("circle", {
+      class: "point",
+      cx: x(p.multiplier),
+      cy: y(p.value.mean),
+      r: 4,
+    });
     marker.dataset.multiplier = String(p.multiplier);
     marker.append(element("title", {}, pointDescription(series, p)));
     return marker;

@@ -97,8 +97,8 @@ function showProgress(evaluation) {
 
 function showResult(result, trait) {
   const range = result.recommended;
-  $("evaluation-range").textContent =
-    rangeSentence(range) + " The trait score rises by " + signed(range.trait_effect) + " across it.";
+  const effect = " Across it the trait score changes by " + signed(range.trait_effect) + ".";
+  $("evaluation-range").textContent = rangeSentence(range) + effect;
   $("evaluation-anti-steerable").textContent =
     "Anti-steerable prompts (their trait score falls as the multiplier rises): " +
     Math.round(result.anti_steerable_rate * 100) + "%.";
