@@ -2,7 +2,9 @@
 // user types the key, describes a trait, waits for the model to be ready, moves its slider, and
 // sees the steered text beside a different unsteered one; the model stays listed and open across a
 // reload, an error goes once its cause is fixed, and the page says the trait-name rule before
-// anything is sent. The API reference: it renders the document, loading nothing from elsewhere.
+// anything is sent. Its Evaluate step: an evaluation run from the page ends in a chart, the
+// recommended range on the chart and the trait's slider, and the answers of a chosen multiplier.
+// The API reference: it renders the document, loading nothing from elsewhere.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,8 +12,12 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { TRAIT_NAME_RULE } from "../../edge/src/api/steerable-models.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
+import type { EvaluationResult } from "../../shared/evaluation/result.ts";
 import { type Stack, startStack } from "./stack.ts";
-import { TRAIN_TIMEOUT_MS } from "./steerable.ts";
+import { readyCheerful, TRAIN_TIMEOUT_MS } from "./steerable.ts";
+
+/** An evaluation of the test model at three multipliers, two prompts and 8 tokens takes seconds. */
+const EVALUATION_TIMEOUT_MS = 60_000;
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -102,6 +108,73 @@ it("creates a model, trains it, and streams steered beside unsteered text", {
   expect(await page.textContent("#model-id")).toBe(modelId);
   expect(await page.isVisible("#sliders input[name=cheerful]")).toBe(true);
   expect(await page.locator(`#models [data-model-id="${modelId}"]`).count()).toBe(1);
+});
+
+it("evaluates a trait: the chart, the recommended range on it and on the slider, the answers", {
+  timeout: TRAIN_TIMEOUT_MS + EVALUATION_TIMEOUT_MS + 30_000,
+}, async () => {
+  const model = await readyCheerful(stack);
+  const page = await browser.newPage();
+  await page.goto(`${stack.edgeUrl}/playground`);
+  await enterKey(page, stack.apiKey);
+  await page.click(`#models [data-model-id="${model.id}"] a`);
+  await page.locator("#status", { hasText: /^ready$/ }).waitFor();
+
+  await page.selectOption("#evaluation-trait", "cheerful");
+  await page.fill("#evaluation-multipliers", "-1, 1");
+  await page.fill("#evaluation-prompts", "Tell me about your day.\nDescribe your street.");
+  await page.fill("#evaluation-max-tokens", "8");
+  await page.fill("#evaluation-mmlu-questions", "0");
+  await page.click("#start-evaluation");
+  await page
+    .locator("#evaluation-status", { hasText: /^(succeeded|failed|cancelled)/ })
+    .waitFor({ timeout: EVALUATION_TIMEOUT_MS });
+  expect(await page.textContent("#evaluation-status")).toBe("succeeded");
+  expect(await page.textContent("#error")).toBe("");
+  // The page against what the API says of the same evaluation.
+  const id = await page.textContent("#evaluation-id");
+  const { result } = (await (await stack.call(`/v1/evaluations/${id}`)).json()) as {
+    result: EvaluationResult;
+  };
+  const { min, max } = result.recommended;
+
+  // A trait-score point per multiplier: the two asked and 0, the unsteered baseline.
+  const points = page.locator("#evaluation-chart .series.trait-score .point");
+  expect(
+    await points.evaluateAll((all) => all.map((p) => p.getAttribute("data-multiplier"))),
+  ).toEqual(["-1", "0", "1"]);
+  // No MMLU questions: no MMLU series, and the note says why.
+  expect(await page.locator("#evaluation-chart .series.mmlu").count()).toBe(0);
+  expect(result.mmlu.note).toBeTruthy();
+  expect(await page.textContent("#evaluation-mmlu-note")).toContain(result.mmlu.note);
+
+  // The recommended range: shaded on the chart, marked under the slider, said with its limits.
+  expect(await page.locator("#evaluation-chart .recommended rect").count()).toBe(1);
+  const band = page.locator("#sliders .recommended");
+  expect(await band.isVisible()).toBe(true);
+  expect([await band.getAttribute("data-min"), await band.getAttribute("data-max")]).toEqual([
+    String(min),
+    String(max),
+  ]);
+  const note = await page.textContent("#sliders .recommended-note[data-trait=cheerful]");
+  expect(note).toContain(`Recommended multipliers: ${min} to ${max}.`);
+
+  // The answers at a chosen multiplier, each under its prompt.
+  await page.selectOption("#evaluation-multiplier", "1");
+  const answers = result.multipliers.find((row) => row.multiplier === 1)?.answers ?? [];
+  expect(answers).toHaveLength(2);
+  expect(await page.locator("#evaluation-answers pre").allTextContents()).toEqual(
+    answers.map((answer) => answer.text),
+  );
+  expect(await page.locator("#evaluation-answers .prompt").allTextContents()).toEqual(
+    result.prompts,
+  );
+
+  // The trait's quality card keeps its range marked when the model is opened again.
+  await page.reload();
+  await page.locator("#status", { hasText: /^ready$/ }).waitFor();
+  expect(await band.getAttribute("data-max")).toBe(String(max));
+  expect(await page.textContent("#sliders .recommended-note[data-trait=cheerful]")).toBe(note);
 });
 
 it("wraps a long unbroken answer inside its box", async () => {

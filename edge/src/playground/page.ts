@@ -1,4 +1,14 @@
 // The playground's markup and style: plain HTML, no build step, nothing fetched from elsewhere.
+import {
+  DEFAULT_EVALUATION_MULTIPLIERS,
+  DEFAULT_EVALUATION_TOKENS,
+  DEFAULT_MMLU_QUESTIONS,
+} from "../../../shared/evaluation/settings.ts";
+import {
+  MAX_EVALUATION_TOKENS,
+  MAX_MMLU_QUESTIONS,
+  MAX_MULTIPLIER,
+} from "../../../shared/limits.ts";
 import { TRAIT_NAME, TRAIT_NAME_RULE } from "../api/steerable-models.ts";
 
 /** The most tokens the playground asks for per answer: enough to see steering, quick to stream. */
@@ -38,10 +48,30 @@ export const PLAYGROUND_HTML = `<!doctype html>
   .trait .name { grid-column: 1 / 3; }
   .slider { display: grid; grid-template-columns: 10rem 1fr 3rem; align-items: center; gap: 0.5rem; }
   .outputs { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; }
-  .outputs pre { white-space: pre-wrap; min-height: 6rem; background: #f6f6f6; padding: 0.5rem; }
+  .outputs pre, #evaluation-answers pre { white-space: pre-wrap; background: #f6f6f6; padding: 0.5rem; }
+  .outputs pre { min-height: 6rem; }
   /* A long token with no space in it (a URL, a run of one character) wraps instead of overflowing. */
   pre, #error, #models { overflow-wrap: anywhere; }
   #error { color: #b00020; white-space: pre-wrap; }
+  /* A trait's recommended range, under its slider's track: --from and --to are its ends as
+     fractions of the slider's span, which the thumb's centre covers from half a thumb in. */
+  .slider .track { position: relative; } .slider .track input { width: 100%; box-sizing: border-box; }
+  .slider .recommended { --thumb: 16px; position: absolute; bottom: -3px; height: 4px; min-width: 3px;
+    left: calc(var(--thumb) / 2 + (100% - var(--thumb)) * var(--from));
+    width: calc((100% - var(--thumb)) * (var(--to) - var(--from))); background: #f59f00; }
+  .recommended-note { margin: 0 0 0.5rem 10.5rem; }
+  #evaluation-chart { margin: 0.5rem 0; }
+  #evaluation-answers .prompt { font-weight: bold; margin: 0.75rem 0 0; }
+  #evaluation-answers pre { margin: 0.25rem 0; }
+  /* The chart draws in the text's colour, and each series in a hue that reads on light and dark. */
+  .chart { width: 100%; max-width: 44rem; height: auto; font-size: 12px; }
+  .chart text { fill: currentColor; stroke: none; }
+  .chart .axis line { stroke: currentColor; }
+  .chart .grid line { stroke: currentColor; stroke-opacity: 0.15; }
+  .chart .recommended rect { fill: #f59f00; fill-opacity: 0.2; }
+  .chart .series { fill: none; stroke: currentColor; stroke-width: 2; }
+  .chart .series circle { fill: currentColor; } .chart .interval { stroke-width: 1.5; }
+  .chart .trait-score { color: #e8590c; } .chart .coherence { color: #1c7ed6; } .chart .mmlu { color: #2f9e44; }
   [hidden] { display: none !important; }
 </style>
 </head>
@@ -77,6 +107,32 @@ export const PLAYGROUND_HTML = `<!doctype html>
   <div class="outputs">
     <div><h3>Steered</h3><pre id="steered"></pre></div>
     <div><h3>Unsteered</h3><pre id="unsteered"></pre></div>
+  </div>
+</section>
+<section id="evaluate" hidden>
+  <h2>4. Evaluate</h2>
+  <p class="hint">Answers the prompts at each multiplier and at 0 (unsteered), has a judge score
+    each answer's trait and coherence, and asks MMLU questions: the recommended range is where
+    coherence and MMLU accuracy hold up.</p>
+  <label>Trait <select id="evaluation-trait"></select></label>
+  <label>Multipliers (0 is always added)
+    <input id="evaluation-multipliers" type="text" data-bound="${MAX_MULTIPLIER}"
+      value="${DEFAULT_EVALUATION_MULTIPLIERS.join(", ")}"></label>
+  <label>Prompts, one per line (none: the built-in set) <textarea id="evaluation-prompts"></textarea></label>
+  <label>Max tokens per answer <input id="evaluation-max-tokens" type="number" min="1"
+    max="${MAX_EVALUATION_TOKENS}" step="1" value="${DEFAULT_EVALUATION_TOKENS}" required></label>
+  <label>MMLU questions <input id="evaluation-mmlu-questions" type="number" min="0"
+    max="${MAX_MMLU_QUESTIONS}" step="1" value="${DEFAULT_MMLU_QUESTIONS}" required></label>
+  <button id="start-evaluation" type="button">Start</button>
+  <p id="evaluation-status-line" hidden>Evaluation <code id="evaluation-id"></code>:
+    <strong id="evaluation-status"></strong> <progress id="evaluation-progress"></progress></p>
+  <div id="evaluation-result" hidden>
+    <p id="evaluation-range"></p>
+    <p id="evaluation-anti-steerable"></p>
+    <p id="evaluation-mmlu-note"></p>
+    <figure id="evaluation-chart"></figure>
+    <label>Answers at multiplier <select id="evaluation-multiplier"></select></label>
+    <ol id="evaluation-answers"></ol>
   </div>
 </section>
 <p id="error" role="alert"></p>

@@ -1,34 +1,15 @@
 // The playground's script, served as is (no build step): it calls the public API with the key the
 // user typed, kept in localStorage. The open model's id is in the URL (#model=ID), so a reload
-// reopens it. Plain JavaScript without template literals, as it lives in one.
+// reopens it. Its Evaluate step is a module of its own (evaluation.ts), and so is what every step
+// uses (basics.ts). Plain JavaScript without template literals, as it lives in one.
 export const PLAYGROUND_SCRIPT = String.raw`
-const $ = (id) => document.getElementById(id);
+import { $, api, lines, onClick, pollPause, run, wholeNumber } from "./basics.js";
+import { closeEvaluateStep, openEvaluateStep } from "./evaluation.js";
+
 const KEY_STORAGE = "steer.apiKey";
-const POLL_MS = 1000;
 let baseModel = null;
 /** The model on screen; a watch of any other stops. */
 let openModelId = null;
-
-async function api(path, init = {}) {
-  const headers = { authorization: "Bearer " + $("key").value.trim() };
-  if (init.body) headers["content-type"] = "application/json";
-  const response = await fetch(path, { ...init, headers });
-  if (!response.ok) {
-    const body = await response.json().catch(() => null);
-    throw new Error(body?.error?.message ?? response.status + " " + response.statusText);
-  }
-  return response;
-}
-
-/** Runs an action, showing what went wrong; the error it replaces is gone (its cause retried). */
-async function run(action) {
-  $("error").textContent = "";
-  try {
-    await action();
-  } catch (error) {
-    $("error").textContent = error.message;
-  }
-}
 
 /** All the key opens: the base model, the caller's models, and the model the URL names. */
 async function loadForKey() {
@@ -80,6 +61,7 @@ async function openFromUrl() {
   openModelId = modelIdInUrl();
   markOpenModel();
   $("steer").hidden = true;
+  closeEvaluateStep();
   $("status-box").hidden = openModelId === null;
   if (openModelId === null) return;
   $("model-id").textContent = openModelId;
@@ -94,13 +76,15 @@ async function getModel(id) {
 async function watchUntilTrained(model) {
   while (model.status === "pending" || model.status === "training") {
     showStatus(model);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await pollPause();
     if (model.id !== openModelId) return;
     model = await getModel(model.id);
   }
   if (model.id !== openModelId) return;
   showStatus(model);
-  if (model.status === "ready") showSliders(model);
+  if (model.status !== "ready") return;
+  showSliders(model);
+  openEvaluateStep(model);
 }
 
 function showStatus(model) {
@@ -111,10 +95,6 @@ function showStatus(model) {
 
 function addTrait() {
   $("traits").append($("trait-template").content.cloneNode(true));
-}
-
-function lines(text) {
-  return text.split("\n").map((line) => line.trim()).filter(Boolean);
 }
 
 /** The browser checks each name against the rule (the input's pattern) before anything is sent. */
@@ -155,19 +135,27 @@ async function createModel() {
   location.hash = "model=" + encodeURIComponent(model.id);
 }
 
-/** A slider per trait, from -2 to 2 (the multipliers that steer usefully). */
+/**
+ * A slider per trait, from -2 to 2 (the multipliers that steer usefully), with room under its track
+ * and below it for the recommended range an evaluation finds (evaluation.js marks it).
+ */
 function showSliders(model) {
-  const rows = Object.keys(model.control_dimensions).map((trait) => {
+  const rows = Object.keys(model.control_dimensions).flatMap((trait) => {
     const row = document.createElement("label");
     row.className = "slider";
     const input = Object.assign(document.createElement("input"), {
       type: "range", min: "-2", max: "2", step: "0.1", value: "0", name: trait,
     });
+    const track = Object.assign(document.createElement("span"), { className: "track" });
+    const recommended = Object.assign(document.createElement("span"), { className: "recommended", hidden: true });
+    track.append(input, recommended);
     const shown = document.createElement("output");
     shown.textContent = "0";
     input.addEventListener("input", () => { shown.textContent = input.value; });
-    row.append(trait, input, shown);
-    return row;
+    row.append(trait, track, shown);
+    const note = Object.assign(document.createElement("p"), { className: "hint recommended-note", hidden: true });
+    note.dataset.trait = trait;
+    return [row, note];
   });
   $("sliders").replaceChildren(...rows);
   $("steer").dataset.modelId = model.id;
@@ -176,16 +164,12 @@ function showSliders(model) {
 
 /** The steered model and the base model, on the same request, streamed side by side. */
 async function generate() {
-  const maxTokens = $("max-tokens");
-  if (!maxTokens.checkValidity()) {
-    throw new Error("Max tokens is a whole number from " + maxTokens.min + " to " + maxTokens.max + ".");
-  }
   const steering = Object.fromEntries(
     [...document.querySelectorAll("#sliders input")].map((input) => [input.name, Number(input.value)]),
   );
   const request = {
     messages: [{ role: "user", content: $("prompt").value }],
-    max_tokens: Number(maxTokens.value),
+    max_tokens: wholeNumber($("max-tokens"), "Max tokens"),
     stream: true,
   };
   await Promise.all([
@@ -216,15 +200,6 @@ async function streamInto(out, request) {
   } finally {
     out.dataset.state = "done";
   }
-}
-
-/** Runs a button's action with the button disabled. */
-function onClick(id, action) {
-  $(id).addEventListener("click", async () => {
-    $(id).disabled = true;
-    await run(action);
-    $(id).disabled = false;
-  });
 }
 
 $("key").value = localStorage.getItem(KEY_STORAGE) ?? "";
