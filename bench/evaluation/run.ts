@@ -7,7 +7,9 @@
 //   3. one answer at a time (with --sequential): nothing batched.
 // The judge, MMLU and KL stages run the same for every way, so only the answers are timed.
 // Target: batched at least 3x faster than one multiplier at a time.
-// Usage: npx tsx bench/evaluation/run.ts [--model tiny] [--quick] [--sequential]
+// Usage: npx tsx bench/evaluation/run.ts [--model tiny] [--quick] [--sequential] [--sequences N]
+//   --sequences: answers decoded together (the engine's sequences per lane; the node's default 8).
+//   Batching multipliers only pays where a wider decode costs little more than a narrow one.
 import { availableParallelism } from "node:os";
 import { Engine } from "../../gpu-node/engine/engine.ts";
 import { BaseModelJudge } from "../../gpu-node/evaluation/base-model-judge.ts";
@@ -29,13 +31,15 @@ const settings = {
   maxTokens: quick ? 16 : 64,
   threads: availableParallelism(),
   contextSize: 1024,
+  sequences: sequencesOption(),
 };
 
 const model = await benchModel();
-// The node's own engine settings (serve.ts): one lane of 8 sequences.
+// The node's own engine settings (serve.ts) but for the lane's width: one lane.
 const engine = await Engine.load(model.path, {
   contextSize: settings.contextSize,
   threads: settings.threads,
+  sequencesPerLane: settings.sequences,
 });
 try {
   const { layerCount, embeddingSize } = engine.model.metadata;
@@ -80,7 +84,7 @@ try {
   console.log(
     [
       `Evaluation answers: ${plan.multipliers.length} multipliers x ${plan.prompts.length} prompts x up to ${plan.maxTokens} tokens (${answers} answers, greedy)`,
-      `Model: ${model.label}; ${settings.threads} threads; the engine's defaults (one lane of 8 sequences)`,
+      `Model: ${model.label}; ${settings.threads} threads; one lane of ${settings.sequences} sequences`,
       "",
       "| way | seconds | answer tokens/s | speed-up vs one multiplier at a time |",
       "|---|---|---|---|",
@@ -115,6 +119,14 @@ async function oneAnswerAtATime(plan: EvaluationPlan, options: RunOptions): Prom
       );
     }
   }
+}
+
+function sequencesOption(): number {
+  const at = process.argv.indexOf("--sequences");
+  if (at < 0) return 8;
+  const sequences = Number(process.argv[at + 1]);
+  if (!Number.isInteger(sequences) || sequences < 1) throw new Error("--sequences: a whole number");
+  return sequences;
 }
 
 async function benchModel(): Promise<BenchModel> {
