@@ -15,7 +15,7 @@ import {
   validateGenerateOptions,
 } from "./generation.ts";
 import { Model } from "./model.ts";
-import { type KvCacheType, type NativeContext, native } from "./native.ts";
+import { type KvCacheType, type NativeContext, type NativeSampler, native } from "./native.ts";
 import { Scheduler } from "./scheduler.ts";
 import { composeSteering, type Steering } from "./steering.ts";
 
@@ -155,8 +155,7 @@ export class Engine {
       throw new EngineError("invalid_request", "the prompt is empty", "prompt");
     const maxNewTokens = newTokenLimit(options.maxNewTokens, promptTokens.length, this.contextSize);
     const steering = composeSteering(options.steering ?? [], this.model.metadata);
-    const { addon } = native();
-    const sampler = new addon.Sampler(this.model.native, samplerOptions(options.sampling));
+    const sampler = this.newSampler(options);
     const generation = new Generation(
       this.model,
       promptTokens,
@@ -171,6 +170,16 @@ export class Engine {
       promptTokens: promptTokens.length,
       [Symbol.asyncIterator]: () => generation.events[Symbol.asyncIterator](),
     };
+  }
+
+  /** llama.cpp checks a grammar itself, when it parses it: a grammar it refuses names `grammar`. */
+  private newSampler(options: GenerateOptions): NativeSampler {
+    try {
+      return new (native().addon.Sampler)(this.model.native, samplerOptions(options));
+    } catch (error) {
+      if (options.grammar === undefined) throw error;
+      throw new EngineError("invalid_request", (error as Error).message, "grammar");
+    }
   }
 
   /** The whole completion at once. */

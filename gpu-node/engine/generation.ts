@@ -2,14 +2,14 @@
 // runs it (lane.ts) feeds it sampled tokens; everything about turning tokens into a response lives
 // here: text decoding, stop sequences, limits, finish reason, usage. Options are checked by the same
 // rules as the HTTP requests they come from (shared/openai/chat.ts's schemas), so a limit is one.
-import type { z } from "zod";
+import { z } from "zod";
 import { paramPath } from "../../shared/http/api-error.ts";
 import { DEFAULT_MAX_TOKENS } from "../../shared/limits.ts";
 import { type ChatMessage, chatRequestFields, samplingFields } from "../../shared/openai/chat.ts";
 import { Channel } from "./channel.ts";
 import { EngineError } from "./errors.ts";
 import type { Model } from "./model.ts";
-import type { NativeSampler, SamplerOptions } from "./native.ts";
+import { type NativeSampler, NO_TOKEN, type SamplerOptions } from "./native.ts";
 import type { ComposedSteering, Steering } from "./steering.ts";
 import { StopSequenceFilter } from "./stop-sequences.ts";
 import { TokenTextDecoder } from "./token-text.ts";
@@ -34,6 +34,9 @@ export type GenerateOptions = PromptInput & {
   sampling?: SamplingOptions;
   stop?: readonly string[];
   steering?: Steering;
+  /** A GBNF grammar (root rule `root`) the answer follows, token by token (grammar.ts makes one
+   * from a JSON schema); once it is complete, the answer ends. */
+  grammar?: string;
   signal?: AbortSignal;
 };
 
@@ -90,6 +93,13 @@ export class Generation {
   /** Takes a token the lane sampled for this request; finishes when it ends the answer. */
   accept(token: number): void {
     if (this.finished) return; // cancelled while its decode ran
+    if (token === NO_TOKEN) {
+      // Only a vocabulary that cannot spell some text the grammar needs gets here: Llama 3's
+      // byte tokens spell anything.
+      const message = "the grammar allows no token of this model's vocabulary here";
+      this.fail(new EngineError("invalid_request", message, "grammar"));
+      return;
+    }
     const reason = this.take(token);
     if (reason) this.finish(reason);
     else this.nextToken = token;
@@ -160,7 +170,11 @@ export function validateGenerateOptions(options: GenerateOptions): void {
     check(samplingFields[field], sampling[option as keyof SamplingOptions], `sampling.${option}`);
   }
   check(samplingFields.stop, options.stop, "stop");
+  check(grammarRule, options.grammar, "grammar");
 }
+
+/** Empty would be no grammar at all to llama.cpp: say so rather than generate unconstrained. */
+const grammarRule = z.string().min(1, "a grammar must not be empty").optional();
 
 /** Each sampling option's request field (shared/openai/chat.ts), whose schema is its rule. */
 export const SAMPLING_FIELDS = {
@@ -209,6 +223,7 @@ export function newTokenLimit(
   return maxNewTokens;
 }
 
-export function samplerOptions(sampling: SamplingOptions = {}): SamplerOptions {
-  return { ...sampling, temperature: sampling.temperature ?? 0 };
+export function samplerOptions(options: GenerateOptions): SamplerOptions {
+  const sampling = options.sampling ?? {};
+  return { ...sampling, temperature: sampling.temperature ?? 0, grammar: options.grammar };
 }

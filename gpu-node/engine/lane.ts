@@ -33,9 +33,7 @@ export class Lane {
     const slot = this.slots.indexOf(null);
     if (slot === -1) throw new Error("lane is full");
     this.slots[slot] = generation;
-    this.running ??= this.run().finally(() => {
-      this.running = null;
-    });
+    this.running ??= this.run();
   }
 
   /** Cancels what runs here, waits for the decode in flight, and frees the context. */
@@ -45,10 +43,21 @@ export class Lane {
     this.context.free();
   }
 
-  /** Decodes until the lane is empty: every step advances every request in it. */
+  /**
+   * Decodes until the lane is empty: every step advances every request in it. The lane is idle
+   * again (`running` null) in the same turn as the loop sees it empty, so a request admitted
+   * after that starts a new loop; clearing it in a later callback would leave such a request
+   * waiting for a loop that has ended. The first await lets admit() store the promise before
+   * the loop can end.
+   */
   private async run(): Promise<void> {
-    while (this.removeFinished()) {
-      await this.step();
+    await Promise.resolve();
+    try {
+      while (this.removeFinished()) {
+        await this.step();
+      }
+    } finally {
+      this.running = null;
     }
   }
 

@@ -48,11 +48,19 @@ export interface SamplerOptions {
   repetitionPenalty?: number;
   penaltyLastN?: number;
   seed?: number;
+  /** A GBNF grammar (root rule `root`) every sampled token must follow. */
+  grammar?: string;
 }
 
 export interface NativeSampler {
+  /** How often a draw copied the whole vocabulary into a candidate list, and how often the
+   * grammar was applied to all of it (the token drawn first broke the grammar). */
+  stats(): { candidateLists: number; grammarPasses: number };
   free(): void;
 }
+
+/** What a sampler returns when its grammar allows no token of the vocabulary. */
+export const NO_TOKEN = -1;
 
 export interface ContextOptions {
   /** Tokens of KV cache, all sequences together (llama.cpp's n_ctx). Without unifiedKv, each
@@ -121,6 +129,8 @@ export interface NativeContext {
 
 interface NativeAddon {
   init(options: { backendsDir: string; verbose: boolean }): NativeDevice[];
+  /** llama.cpp's JSON schema to GBNF converter (llama-server's); throws what it refuses. */
+  jsonSchemaToGrammar(schemaJson: string): string;
   Model: { load(path: string, options: { gpuLayers: number }): Promise<NativeModel> };
   Sampler: new (model: NativeModel, options: SamplerOptions) => NativeSampler;
   Context: new (model: NativeModel, options: ContextOptions) => NativeContext;

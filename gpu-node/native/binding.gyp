@@ -1,7 +1,8 @@
 {
   # The addon is compiled against the llama.cpp headers of node-llama-cpp's bundled source
   # (extracted by build.mjs into vendor/) and linked to the shared libraries that node-llama-cpp's
-  # prebuilt packages ship, so it runs the very same llama.cpp as node-llama-cpp. One build per
+  # prebuilt packages ship, so it runs the very same llama.cpp as node-llama-cpp (libllama-common
+  # for the JSON schema to grammar converter, which both packages ship under that name). One build per
   # backend package: steer_native links the CPU libraries, steer_native_cuda the CUDA ones
   # (built only where @node-llama-cpp/linux-x64-cuda is installed).
   "variables": {
@@ -15,6 +16,7 @@
       "src/log.cc",
       "src/model.cc",
       "src/sampler.cc",
+      "src/json-schema.cc",
       "src/layer-output.cc",
       "src/capture.cc",
       "src/row-steering.cc",
@@ -25,6 +27,7 @@
       "<!(node -p \"require('node-addon-api').include_dir\")",
       "vendor/llama.cpp/include",
       "vendor/llama.cpp/ggml/include",
+      "vendor/llama.cpp/common",
     ],
     "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
@@ -38,6 +41,7 @@
         "-l:libllama.v0.4.0.so",
         "-l:libggml.v0.4.0.so",
         "-l:libggml-base.so",
+        "-l:libllama-common.so",
         # A path relative to the addon itself, so the checkout can move.
         "-Wl,-rpath,'$$ORIGIN/../../<(cpu_bins)'",
       ],
@@ -53,6 +57,7 @@
             "-l:libllama.cuda.v0.4.0.so",
             "-l:libggml.cuda.v0.4.0.so",
             "-l:libggml-base.so",
+            "-l:libllama-common.so",
             "-Wl,-rpath,'$$ORIGIN/../../<(cuda_bins)'",
           ],
         },

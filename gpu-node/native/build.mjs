@@ -14,9 +14,14 @@ function run(command, args, cwd = here) {
   execFileSync(command, args, { cwd, stdio: "inherit" });
 }
 
-/** Only the headers are needed: clone the bundle without a checkout, then check out two folders. */
+/** The parts of the source the addon compiles against: llama.cpp's and ggml's public headers, and
+ * the two of libllama-common's that declare its JSON schema to grammar converter. */
+const HEADERS = ["include", "ggml/include", "common/json.h", "common/json-schema-to-grammar.h"];
+
+/** Only the headers are needed: clone the bundle without a checkout, then check out those. A
+ * vendor folder missing one of them (extracted by an older build) is extracted again. */
 function extractHeaders() {
-  if (existsSync(path.join(paths.vendorDir, "include/llama.h"))) return;
+  if (HEADERS.every((header) => existsSync(path.join(paths.vendorDir, header)))) return;
   if (!existsSync(paths.llamaBundle)) {
     throw new Error(`llama.cpp source bundle not found at ${paths.llamaBundle}: run npm install`);
   }
@@ -25,21 +30,13 @@ function extractHeaders() {
     run("git", ["clone", "--quiet", "--no-checkout", paths.llamaBundle, tmp]);
     run(
       "git",
-      [
-        "-c",
-        "advice.detachedHead=false",
-        "checkout",
-        "--quiet",
-        "HEAD",
-        "--",
-        "include",
-        "ggml/include",
-      ],
+      ["-c", "advice.detachedHead=false", "checkout", "--quiet", "HEAD", "--", ...HEADERS],
       tmp,
     );
     rmSync(paths.vendorDir, { recursive: true, force: true });
     run("mkdir", ["-p", paths.vendorDir]);
-    run("cp", ["-r", path.join(tmp, "include"), path.join(tmp, "ggml"), paths.vendorDir]);
+    const topFolders = [...new Set(HEADERS.map((header) => header.split("/")[0]))];
+    run("cp", ["-r", ...topFolders.map((folder) => path.join(tmp, folder)), paths.vendorDir]);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,11 +1,13 @@
 // Steer's native addon: the pieces of llama.cpp that node-llama-cpp's JavaScript API does not
-// expose (control vectors, hidden-state capture) and the decode loop the engine drives, in one place.
+// expose (control vectors, hidden-state capture, grammars from JSON schemas) and the decode loop the
+// engine drives, in one place.
 #include <napi.h>
 
 #include <string>
 
 #include "context.h"
 #include "ggml-backend.h"
+#include "json-schema.h"
 #include "llama.h"
 #include "log.h"
 #include "model.h"
@@ -45,6 +47,7 @@ Napi::Value InitBackends(const Napi::CallbackInfo& info) {
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   using namespace steer;
   exports.Set("init", Napi::Function::New(env, InitBackends));
+  exports.Set("jsonSchemaToGrammar", Napi::Function::New(env, JsonSchemaToGrammar));
   Model::Init(env, exports);
   Sampler::Init(env, exports);
   Context::Init(env, exports);
