@@ -1,5 +1,6 @@
 // Option parsing shared by the commands: node's parseArgs, with errors that say what to fix.
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { EndpointOptions } from "../endpoint/chat-endpoint.ts";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -41,26 +42,40 @@ export function fileAndScale(spec: string): { file: string; scale: number } {
   return { file: spec.slice(0, colon), scale };
 }
 
+/** An OpenAI-compatible endpoint an operator names for work the model itself does by default. */
+export type EndpointRole = "judge" | "generator";
+
+type EndpointFlags<R extends EndpointRole> = Record<`${R}-url` | `${R}-model`, { type: "string" }>;
+
+/** --ROLE-url and --ROLE-model, the options naming `role`'s endpoint. */
+function endpointFlags<R extends EndpointRole>(role: R): EndpointFlags<R> {
+  return {
+    [`${role}-url`]: { type: "string" },
+    [`${role}-model`]: { type: "string" },
+  } as EndpointFlags<R>;
+}
+
 /** The judge options `steer serve` and `steer eval` take. */
-export const JUDGE_OPTIONS = {
-  "judge-url": { type: "string" },
-  "judge-model": { type: "string" },
-} as const;
+export const JUDGE_OPTIONS = endpointFlags("judge");
+
+/** The generator options `steer serve` takes: what writes described traits' persona pairs. */
+export const GENERATOR_OPTIONS = endpointFlags("generator");
 
 /**
- * An OpenAI-compatible judge, when --judge-url and --judge-model name one (its key from
- * STEER_JUDGE_API_KEY); undefined for the default judge, the model itself.
+ * `role`'s OpenAI-compatible endpoint, when --ROLE-url and --ROLE-model name one (its key from
+ * STEER_ROLE_API_KEY, kept off the command line); undefined for the default, the model itself.
  */
-export function judgeEndpoint(values: {
-  "judge-url"?: string;
-  "judge-model"?: string;
-}): { url: string; model: string; apiKey?: string } | undefined {
-  const url = values["judge-url"];
-  const model = values["judge-model"];
+export function endpointOf<R extends EndpointRole>(
+  values: Partial<Record<`${R}-url` | `${R}-model`, string>>,
+  role: R,
+): EndpointOptions | undefined {
+  const url = values[`${role}-url`];
+  const model = values[`${role}-model`];
   if (url === undefined && model === undefined) return undefined;
   if (url === undefined || model === undefined)
-    throw new UsageError("--judge-url and --judge-model go together");
+    throw new UsageError(`--${role}-url and --${role}-model go together`);
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
-    throw new UsageError(`--judge-url must be an http(s) URL, got ${JSON.stringify(url)}`);
-  return { url, model, apiKey: process.env.STEER_JUDGE_API_KEY || undefined };
+    throw new UsageError(`--${role}-url must be an http(s) URL, got ${JSON.stringify(url)}`);
+  const apiKey = process.env[`STEER_${role.toUpperCase()}_API_KEY`] || undefined;
+  return { url, model, apiKey };
 }

@@ -18,7 +18,7 @@ import { BaseModelJudge } from "../evaluation/base-model-judge.ts";
 import { EndpointJudge } from "../evaluation/endpoint-judge.ts";
 import { type EvaluationProgress, planEvaluation, runEvaluation } from "../evaluation/evaluate.ts";
 import { readMmluSplit } from "../evaluation/mmlu-folder.ts";
-import { JUDGE_OPTIONS, judgeEndpoint, numberOption, parse, required, UsageError } from "./args.ts";
+import { endpointOf, JUDGE_OPTIONS, numberOption, parse, required, UsageError } from "./args.ts";
 import { readControlVector } from "./generate.ts";
 
 export const EVAL_OPTIONS = {
@@ -58,7 +58,7 @@ export async function evaluate(argv: string[]): Promise<void> {
       max_mmlu_drop: numberOption(options["max-mmlu-drop"], "--max-mmlu-drop"),
     }),
   );
-  const endpoint = judgeEndpoint(options);
+  const endpoint = endpointOf(options, "judge");
   const mmluDir = options["mmlu-dir"] ?? process.env.STEER_MMLU_DIR;
   const questions =
     numberOption(options["mmlu-questions"], "--mmlu-questions") ?? DEFAULT_MMLU_QUESTIONS;

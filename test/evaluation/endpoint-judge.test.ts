@@ -3,8 +3,6 @@
 // and the node's evaluations call it.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -12,56 +10,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EndpointJudge } from "../../gpu-node/evaluation/endpoint-judge.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import type { EvaluationResult } from "../../shared/evaluation/result.ts";
+import {
+  chatCompletion as chat,
+  type FakeChatEndpoint,
+  startChatEndpoint,
+} from "../support/chat-endpoint.ts";
 import { repoRoot, testModelPath } from "../support/engine.ts";
 import { readPlanted } from "../support/planted.ts";
 
-/** What the endpoint answers next, by the answer text it is asked to judge. */
-type Reply = (answer: string) => { status?: number; body: unknown };
-
-let server: Server;
+let endpoint: FakeChatEndpoint;
 let url: string;
-let reply: Reply;
-const requests: { authorization?: string; body: Record<string, unknown> }[] = [];
 
-const chat = (content: string, top?: [string, number][]) => ({
-  choices: [
-    {
-      message: { role: "assistant", content },
-      logprobs: top
-        ? {
-            content: [
-              {
-                token: content,
-                logprob: 0,
-                top_logprobs: top.map(([token, p]) => ({ token, logprob: Math.log(p) })),
-              },
-            ],
-          }
-        : null,
-    },
-  ],
-  usage: { prompt_tokens: 50, completion_tokens: 1 },
-});
+/** Has the endpoint answer by the answer text it is asked to judge. */
+function reply(byAnswer: (answer: string) => { status?: number; body: unknown }) {
+  endpoint.reply = ({ body }) =>
+    byAnswer(/\nAnswer: ([^\n]*)/.exec(body.messages[0]?.content ?? "")?.[1] ?? "");
+}
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    let text = "";
-    request.on("data", (chunk) => {
-      text += chunk;
-    });
-    request.on("end", () => {
-      const body = JSON.parse(text) as { messages: { content: string }[] };
-      requests.push({ authorization: request.headers.authorization, body });
-      const answer = /\nAnswer: ([^\n]*)/.exec(body.messages[0]?.content ?? "")?.[1] ?? "";
-      const { status = 200, body: out } = reply(answer);
-      response.writeHead(status, { "content-type": "application/json" });
-      response.end(JSON.stringify(out));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  endpoint = await startChatEndpoint();
+  url = endpoint.url;
 });
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(() => endpoint.close());
 
 const answers = [
   { prompt: "Describe your day.", answer: "sunny" },
@@ -70,8 +40,8 @@ const answers = [
 
 describe("an endpoint judge", () => {
   it("scores from the top logprobs of its first token when it returns them", async () => {
-    requests.length = 0;
-    reply = (answer) =>
+    endpoint.requests.length = 0;
+    reply((answer) =>
       answer === "sunny"
         ? {
             body: chat("8", [
@@ -81,37 +51,40 @@ describe("an endpoint judge", () => {
               ["10", 0.05],
             ]),
           }
-        : { body: chat("2", [["2", 1]]) };
+        : { body: chat("2", [["2", 1]]) },
+    );
     const judge = new EndpointJudge({ url: `${url}/`, model: "judge-1", apiKey: "judge-key" });
     const { scores, usage } = await judge.score({ kind: "trait", descriptor: "cheerful" }, answers);
     // (8 * 0.5 + 9 * 0.25 + 10 * 0.05) / 0.8, the non-score token left out.
     expect(scores[0]).toBeCloseTo(8.4375, 10);
     expect(scores[1]).toBeCloseTo(2, 10);
     expect(usage).toEqual({ promptTokens: 100, completionTokens: 2 });
-    expect(requests[0]?.authorization).toBe("Bearer judge-key");
-    expect(requests[0]?.body).toMatchObject({
+    expect(endpoint.requests[0]?.authorization).toBe("Bearer judge-key");
+    expect(endpoint.requests[0]?.body).toMatchObject({
       model: "judge-1",
       logprobs: true,
       top_logprobs: 20,
       temperature: 0,
     });
-    expect(JSON.stringify(requests[0]?.body.messages)).toContain("Descriptor word: cheerful");
+    expect(JSON.stringify(endpoint.requests[0]?.body.messages)).toContain(
+      "Descriptor word: cheerful",
+    );
   });
 
   it("reads the number it answers when it returns no logprobs", async () => {
-    reply = (answer) => ({ body: chat(answer === "sunny" ? "7" : "3.5 out of 10") });
+    reply((answer) => ({ body: chat(answer === "sunny" ? "7" : "3.5 out of 10") }));
     const judge = new EndpointJudge({ url, model: "judge-1" });
     expect((await judge.score({ kind: "coherence" }, answers)).scores).toEqual([7, 3.5]);
   });
 
   it("fails with a reason naming the answer or the endpoint's answer", async () => {
     const judge = new EndpointJudge({ url, model: "judge-1" });
-    reply = (answer) => ({ body: chat(answer === "sunny" ? "8" : "I would rather not say") });
+    reply((answer) => ({ body: chat(answer === "sunny" ? "8" : "I would rather not say") }));
     await expect(judge.score({ kind: "coherence" }, answers)).rejects.toMatchObject({
       code: "judge_failed",
-      message: expect.stringContaining("answer 1 holds no score"),
+      message: expect.stringContaining("replied to answer 1 with no score"),
     });
-    reply = () => ({ status: 429, body: { error: { message: "slow down" } } });
+    reply(() => ({ status: 429, body: { error: { message: "slow down" } } }));
     await expect(judge.score({ kind: "coherence" }, answers)).rejects.toMatchObject({
       code: "judge_failed",
       message: expect.stringMatching(/answered 429: .*slow down/),
@@ -119,9 +92,9 @@ describe("an endpoint judge", () => {
   });
 
   it("judges `steer eval` when given --judge-url and --judge-model", async () => {
-    reply = (answer) => ({
+    reply((answer) => ({
       body: chat(/happy|smile|joy|glad|sunny|hope|laugh|lovely|wonderful/.test(answer) ? "9" : "4"),
-    });
+    }));
     const dir = await mkdtemp(path.join(tmpdir(), "steer-endpoint-judge-"));
     const { cheerful } = await readPlanted(testModelPath, 4);
     await writeFile(path.join(dir, "cheerful.gguf"), encodeControlVector(cheerful));
