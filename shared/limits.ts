@@ -105,3 +105,27 @@ export const MAX_MMLU_SHOTS = 5;
  * the release, professional_law's test split, is 1.9 MB.
  */
 export const MAX_MMLU_FILE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Characters of a trait's description ("speaks like a pirate"), from which a generator writes its
+ * persona pairs: a sentence or two, which the generator's prompt holds with room to spare in any
+ * context a chat model has.
+ */
+export const MAX_DESCRIPTION_CHARS = 500;
+
+/** Persona pairs a described trait gets when its request does not say. */
+export const DEFAULT_GENERATED_PAIRS = 16;
+
+/**
+ * Persona pairs a described trait may ask for. Each is a persona pair of the training recipe, so
+ * its extraction captures openers' prefixes x pairs: the default openers make 332 prefixes with
+ * Llama 3's tokenizer, which leaves room for 60 pairs under MAX_EXTRACTION_PAIRS.
+ */
+export const MAX_GENERATED_PAIRS = 48;
+
+/**
+ * Characters of a generated persona ("swashbuckling pirate", "plain-spoken"): the schema the
+ * generator answers through bounds every string by it, so that even a model writing at random
+ * finishes its answer within a known number of tokens.
+ */
+export const MAX_GENERATED_PERSONA_CHARS = 48;

@@ -135,6 +135,9 @@ describe("steer generate", () => {
     expect(badVector).toMatchObject({ code: 1 });
     expect(badVector.stderr).toContain('architecture is "llama"');
     expect((await steer("frobnicate")).code).toBe(2);
+    const halfEndpoint = await steer("serve", "--model", testModelPath, "--generator-url", "x");
+    expect(halfEndpoint).toMatchObject({ code: 2 });
+    expect(halfEndpoint.stderr).toContain("--generator-url and --generator-model go together");
   });
 });
 

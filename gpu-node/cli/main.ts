@@ -61,13 +61,17 @@ steer demo
 steer serve --model FILE|hf:USER/REPO:QUANT|hf:USER/REPO/FILE.gguf [--models-dir DIR] [--port P]
             [--host H] [--vectors-dir DIR] [--context-size N] [--threads N]
             [--shutdown-grace SECONDS] [--judge-url URL --judge-model NAME]
+            [--generator-url URL --generator-model NAME]
   Listens on 127.0.0.1:8080 by default. When STEER_NODE_TOKEN is set, every request but /healthz
   and /readyz must send it as "Authorization: Bearer TOKEN". Vectors uploaded to /v1/vectors live
   in DIR (.cache/vectors).
   An hf: model is downloaded once into --models-dir (.cache/models/hf); HF_TOKEN, HF_ENDPOINT apply.
   --context-size: tokens per request (default: the model's, at most 4096). --threads: CPU
   threads per decode (default: all cores). Evaluations (/v1/evaluations) are judged by the model
-  itself, unsteered, or by --judge-url/--judge-model as steer eval's are.
+  itself, unsteered, or by --judge-url/--judge-model as steer eval's are. Described traits'
+  persona pairs (/v1/datasets) are written by the model itself, unsteered, or by an
+  OpenAI-compatible chat endpoint: --generator-url and --generator-model (its key in
+  STEER_GENERATOR_API_KEY), asked for JSON through response_format.
   Writes one JSON line per request on stdout. On SIGTERM or SIGINT it refuses new work and lets
   open requests finish for up to --shutdown-grace seconds (30), then cancels them; a second
   signal stops it at once.

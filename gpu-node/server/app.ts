@@ -11,6 +11,7 @@ import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
 import { bearerToken } from "../../shared/http/bearer.ts";
 import { limitBody } from "../../shared/http/body-limit.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import { submitDatasetRoute } from "../../shared/node-api/datasets.ts";
 import { submitEvaluationRoute } from "../../shared/node-api/evaluations.ts";
 import {
   submitExtractionRoute,
@@ -18,9 +19,12 @@ import {
 } from "../../shared/node-api/extractions.ts";
 import { chatRoute, completionRoute } from "../../shared/node-api/generation.ts";
 import { healthRoute, readyRoute } from "../../shared/node-api/models.ts";
+import { BaseModelGenerator } from "../datasets/base-model-generator.ts";
+import type { PairGenerator } from "../datasets/generator.ts";
 import type { Engine } from "../engine/engine.ts";
 import { BaseModelJudge } from "../evaluation/base-model-judge.ts";
 import type { Judge } from "../evaluation/judge.ts";
+import { DatasetJobs } from "./dataset-jobs.ts";
 import { errorResponse } from "./errors.ts";
 import { EvaluationJobs } from "./evaluation-jobs.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
@@ -30,6 +34,7 @@ import { Metrics, metricsRoutes } from "./metrics.ts";
 import { type LogSink, requestLog, stdoutLog } from "./request-log.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
+import { datasetRoutes } from "./routes/datasets.ts";
 import { evaluationRoutes } from "./routes/evaluations.ts";
 import { extractionRoutes } from "./routes/extractions.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -56,6 +61,10 @@ export interface AppOptions {
   evaluations?: EvaluationJobs;
   /** What scores evaluations' answers (default: the node's own model, unsteered). */
   judge?: Judge;
+  /** The dataset job queue (default: a new one), kept by serve.ts as the extractions are. */
+  datasets?: DatasetJobs;
+  /** What writes described traits' persona pairs (default: the node's own model, unsteered). */
+  generator?: PairGenerator;
   /** Where each request's log line goes (default: a JSON line on stdout). */
   log?: LogSink;
   /** Counts open requests (default: a new one); serve.ts keeps it to drain them on shutdown. */
@@ -73,6 +82,9 @@ export interface AppContext {
   evaluations: EvaluationJobs;
   /** The judge; made on first use, as the default one refuses a model it cannot read scores from. */
   judge: () => Judge;
+  datasets: DatasetJobs;
+  /** The generator, made on first use as the judge is. */
+  generator: () => PairGenerator;
   generations: CancellableGenerations;
 }
 
@@ -97,6 +109,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     extractions: options.extractions ?? new ExtractionJobs(options.engine, options.store),
     evaluations: options.evaluations ?? new EvaluationJobs(options.engine),
     judge: lazily(() => options.judge ?? new BaseModelJudge(options.engine)),
+    datasets: options.datasets ?? new DatasetJobs(),
+    generator: lazily(() => options.generator ?? new BaseModelGenerator(options.engine)),
     generations: new CancellableGenerations(),
   };
   const app = new OpenAPIHono({ defaultHook: rejectInvalid });
@@ -115,6 +129,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     submitExtractionRoute,
     validateExtractionRoute,
     submitEvaluationRoute,
+    submitDatasetRoute,
   ];
   for (const { path } of jsonRoutes) {
     app.post(path, jsonLimit, refuseWhileClosing(context.isClosing));
@@ -128,6 +143,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.route("/", vectorRoutes(context));
   app.route("/", extractionRoutes(context));
   app.route("/", evaluationRoutes(context));
+  app.route("/", datasetRoutes(context));
   app.route("/", generationRoutes(context));
   app.route("/", metricsRoutes(context));
   app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(DOCUMENT_INFO)));

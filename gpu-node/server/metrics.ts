@@ -1,5 +1,6 @@
 // GET /metrics in Prometheus's text format: the engine's queue, what the node has served, its
-// recent token rate, and the extraction and evaluation jobs by status (shared/node-api/models.ts's metricsRoute).
+// recent token rate, and the extraction, evaluation and dataset jobs by status
+// (shared/node-api/models.ts's metricsRoute).
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { metricsRoute } from "../../shared/node-api/models.ts";
 import type { Usage } from "../engine/generation.ts";
@@ -39,6 +40,7 @@ export function metricsRoutes({
   metrics,
   extractions,
   evaluations,
+  datasets,
 }: AppContext): OpenAPIHono {
   return new OpenAPIHono().openapi(metricsRoute, (c) => {
     const { queueDepth, activeRequests } = engine.stats;
@@ -64,6 +66,7 @@ export function metricsRoutes({
       ]),
       ...jobMetric("steer_extraction_jobs", "Extraction jobs by status.", extractions),
       ...jobMetric("steer_evaluation_jobs", "Evaluation jobs by status.", evaluations),
+      ...jobMetric("steer_dataset_jobs", "Dataset jobs by status.", datasets),
     ];
     return c.text(`${lines.join("\n")}\n`, 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",

@@ -3,18 +3,21 @@ import { constants } from "node:os";
 import { serve as listen } from "@hono/node-server";
 import { BEARER_TOKEN_RULE, isBearerToken } from "../../shared/http/bearer.ts";
 import {
+  endpointOf,
+  GENERATOR_OPTIONS,
   JUDGE_OPTIONS,
-  judgeEndpoint,
   numberOption,
   parse,
   required,
   UsageError,
 } from "../cli/args.ts";
+import { EndpointGenerator } from "../datasets/endpoint-generator.ts";
 import { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { EndpointJudge } from "../evaluation/endpoint-judge.ts";
 import { createApp } from "./app.ts";
+import { DatasetJobs } from "./dataset-jobs.ts";
 import { EvaluationJobs } from "./evaluation-jobs.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { InFlight } from "./in-flight.ts";
@@ -41,6 +44,7 @@ export const SERVE_OPTIONS = {
   threads: { type: "string" },
   "shutdown-grace": { type: "string" },
   ...JUDGE_OPTIONS,
+  ...GENERATOR_OPTIONS,
 } as const;
 
 export async function serve(argv: string[]): Promise<void> {
@@ -54,7 +58,8 @@ export async function serve(argv: string[]): Promise<void> {
   // A token no client could send would make the node refuse everyone: say so at once.
   if (token && !isBearerToken(token))
     throw new UsageError(`STEER_NODE_TOKEN: ${BEARER_TOKEN_RULE}`);
-  const endpoint = judgeEndpoint(o);
+  const judgeEndpoint = endpointOf(o, "judge");
+  const generatorEndpoint = endpointOf(o, "generator");
   const modelPath = await modelPathOf(modelSpec, o["models-dir"]);
   const engine = await Engine.load(modelPath, {
     contextSize: numberOption(o["context-size"], "--context-size"),
@@ -68,15 +73,18 @@ export async function serve(argv: string[]): Promise<void> {
   let closing = false;
   const extractions = new ExtractionJobs(engine, store);
   const evaluations = new EvaluationJobs(engine);
+  const datasets = new DatasetJobs();
   const inFlight = new InFlight();
   const app = createApp({
     engine,
     store,
     extractions,
     evaluations,
+    datasets,
     inFlight,
     modelId: modelIdOf(modelSpec),
-    judge: endpoint && new EndpointJudge(endpoint),
+    judge: judgeEndpoint && new EndpointJudge(judgeEndpoint),
+    generator: generatorEndpoint && new EndpointGenerator(generatorEndpoint),
     token,
     isClosing: () => closing,
   });
@@ -97,7 +105,7 @@ export async function serve(argv: string[]): Promise<void> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
-  const jobs = [extractions, evaluations];
+  const jobs = [extractions, evaluations, datasets];
   await shutDown({ server, engine, jobs, inFlight, graceMs: grace * 1000 });
 }
 

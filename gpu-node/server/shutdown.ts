@@ -12,7 +12,7 @@ const FLUSH_MS = 1000;
 export interface Draining {
   server: ServerType;
   engine: Engine;
-  /** The job queues (extractions, evaluations): what they hold is cancelled. */
+  /** The job queues (extractions, evaluations, datasets): what they hold is cancelled. */
   jobs: Pick<Jobs<never, never>, "close">[];
   inFlight: InFlight;
   graceMs: number;

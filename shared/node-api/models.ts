@@ -36,7 +36,7 @@ export const readyRoute = createRoute({
 export const metricsRoute = createRoute({
   method: "get",
   path: "/metrics",
-  summary: "Prometheus metrics: queue, tokens, throughput, extraction jobs",
+  summary: "Prometheus metrics: queue, tokens, throughput, extraction, evaluation and dataset jobs",
   responses: {
     200: {
       description: "Prometheus's text format",

@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import { datasetRequestSchema } from "../../shared/node-api/datasets.ts";
 import { nodeEvaluationRequestSchema } from "../../shared/node-api/evaluations.ts";
 import { extractionRequestSchema } from "../../shared/node-api/extractions.ts";
 import {
@@ -80,7 +81,7 @@ function sendToNode(route: string, init: RequestInit): Promise<Response> {
 }
 
 /** A job a valid change queues is cancelled at once: it would keep the node busy after. */
-function cancelQueued(object: "extraction" | "evaluation") {
+function cancelQueued(object: "extraction" | "evaluation" | "dataset") {
   return async (answer: Response) => {
     const job = (await answer.json()) as { id?: string; object?: string };
     if (job.object !== object) return;
@@ -147,6 +148,15 @@ describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
     await expectServing();
   });
 
+  it("datasets: submitted, read, cancelled", async () => {
+    const probe = nodeProbe(cancelQueued("dataset"));
+    await probe.bodies("/v1/datasets", { description: "cheerful", pairs: 2 }, datasetRequestSchema);
+    await probe.ids((id) => `/v1/datasets/${id}`);
+    await probe.ids((id) => `/v1/datasets/${id}`, "DELETE");
+    probe.expectAllAnswered();
+    await expectServing();
+  });
+
   it("vector files: uploaded, read, deleted", async () => {
     const probe = nodeProbe();
     const valid = new Uint8Array(encodeControlVector(planted.cheerful));
@@ -165,6 +175,7 @@ describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
     const probe = nodeProbe();
     const routes = [
       "/v1/extractions/none",
+      "/v1/datasets/none",
       "/v1/generations/none/cancel",
       "/v1/models",
       "/v1/vectors",

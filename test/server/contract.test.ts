@@ -73,6 +73,8 @@ describe("the contract", () => {
       "/readyz",
       "/v1/chat/completions",
       "/v1/completions",
+      "/v1/datasets",
+      "/v1/datasets/{id}",
       "/v1/evaluations",
       "/v1/evaluations/{id}",
       "/v1/extractions",

@@ -29,6 +29,8 @@ export async function startServer(options: {
   /** Per request (default 512), and CPU threads (default 1: see test/support/engine.ts). */
   contextSize?: number;
   threads?: number;
+  /** Added to its environment (an endpoint's API key, say). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ServerProcess> {
   const args = [
     path.join(repoRoot, "bin/steer.js"),
@@ -45,7 +47,7 @@ export async function startServer(options: {
     options.vectorsDir,
     ...(options.args ?? []),
   ];
-  const env = { ...process.env, STEER_NODE_TOKEN: options.token ?? "" };
+  const env = { ...process.env, ...options.env, STEER_NODE_TOKEN: options.token ?? "" };
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (data) => {
