@@ -199,7 +199,7 @@ it("renders the API reference from the Worker alone: no CDN, no fonts, nothing o
   await page.goto(`${stack.edgeUrl}/docs`);
   // Scalar lays out the document's operations by their summaries.
   await page
-    .getByText("Create a steerable model from contrastive examples per trait")
+    .getByText("Create a steerable model from contrastive examples or a description per trait")
     .first()
     .waitFor();
   await page

@@ -1,6 +1,8 @@
-// Starts the GPU node the edge tests use (see gpu-node.ts), and stops it after them. Tests inside
-// workerd cannot read files: the test model's planted "cheerful" vector (as GGUF bytes, base64),
-// its words, and a few MMLU release files are provided to them from here.
+// Starts the GPU node the edge tests use (see gpu-node.ts), and stops it after them; and a second
+// one whose generator is an endpoint that answers nothing but malformed pairs (a local server
+// playing an OpenAI-compatible one), for the tests of a generation that fails. Tests inside
+// workerd cannot read files or listen: the test model's planted "cheerful" vector (as GGUF bytes,
+// base64), its words, a few MMLU release files and that node's URL are provided to them from here.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,6 +11,7 @@ import { ensureTestModel, TEST_MODEL_SHAPE } from "../../gpu-node/test-model/ind
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import { MMLU_SPLITS, mmluFileName } from "../../shared/evaluation/mmlu.ts";
 import { startServer } from "../server/server-process.ts";
+import { chatCompletion, startChatEndpoint } from "../support/chat-endpoint.ts";
 import { readPlanted } from "../support/planted.ts";
 import { NODE_TOKEN } from "./gpu-node.ts";
 
@@ -23,9 +26,20 @@ export default async function setup(project: TestProject) {
   const vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-edge-node-"));
   const port = Number(project.config.env.GPU_NODE_PORT);
   const node = await startServer({ vectorsDir, token: NODE_TOKEN, port });
+  const malformed = await startChatEndpoint();
+  malformed.reply = () => ({ body: chatCompletion("Arr! Pairs be for landlubbers.") });
+  const generatorArgs = ["--generator-url", malformed.url, "--generator-model", "malformed"];
+  const malformedDir = await mkdtemp(path.join(tmpdir(), "steer-edge-node-"));
+  const malformedNode = await startServer({
+    vectorsDir: malformedDir,
+    token: NODE_TOKEN,
+    args: generatorArgs,
+  });
+  project.provide("malformedGeneratorNode", malformedNode.url);
   return async () => {
-    await node.stop();
-    await rm(vectorsDir, { recursive: true, force: true });
+    await Promise.all([node.stop(), malformedNode.stop()]);
+    await malformed.close();
+    for (const dir of [vectorsDir, malformedDir]) await rm(dir, { recursive: true, force: true });
   };
 }
 

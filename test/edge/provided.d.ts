@@ -9,5 +9,7 @@ declare module "vitest" {
     plantedWords: string[];
     /** A few MMLU release files (their test and dev splits): file name -> its CSV. */
     mmluFiles: Record<string, string>;
+    /** A GPU node whose generator answers only malformed pairs: its base URL. */
+    malformedGeneratorNode: string;
   }
 }

@@ -17,7 +17,7 @@ import worker from "../../edge/src/index.ts";
 import { MAX_ATTEMPTS } from "../../edge/src/jobs/lifecycle.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { vectorKey } from "../../edge/src/nodes/vectors.ts";
-import { insertModel } from "../../edge/src/training/models.ts";
+import { insertModel, type ModelOwner } from "../../edge/src/training/models.ts";
 import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
 import { BASE_MODEL, nodeFetch } from "./steered-model.ts";
 import { newAccount } from "./support.ts";
@@ -101,9 +101,9 @@ describe("no node to take a job", () => {
   const app = createApp();
 
   /** A model as POST /v1/steerable-models stores it, before any job. */
-  function storedModel(accountId: string, dimensions = QUICK_MODEL.control_dimensions) {
+  function storedModel(owner: ModelOwner, dimensions = QUICK_MODEL.control_dimensions) {
     return insertModel(db, {
-      accountId,
+      ...owner,
       label: "outage",
       baseModel: BASE_MODEL,
       dimensions,
@@ -125,8 +125,8 @@ describe("no node to take a job", () => {
   }
 
   it("waits out a node that is gone for a moment, trying again at growing intervals, not on every read", async () => {
-    const { key, accountId } = await newAccount();
-    const { id } = await storedModel(accountId);
+    const { key, accountId, id: keyId } = await newAccount();
+    const { id } = await storedModel({ accountId, keyId });
     // Read as the playground does, only faster, while the node is away for 2 s.
     const tries = new Set<number>();
     let reads = 0;
@@ -167,8 +167,8 @@ describe("no node to take a job", () => {
   });
 
   it("fails the model once no node has taken its job for the whole span, saying since when", async () => {
-    const { key, accountId } = await newAccount();
-    const { id } = await storedModel(accountId);
+    const { key, accountId, id: keyId } = await newAccount();
+    const { id } = await storedModel({ accountId, keyId });
     const created = Date.now();
     const failed = await vi.waitFor(
       async () => {
@@ -189,11 +189,14 @@ describe("no node to take a job", () => {
   });
 
   it("fails the model at once when the node refuses its dataset", async () => {
-    const { key, accountId } = await newAccount();
+    const { key, accountId, id: keyId } = await newAccount();
     // Examples the edge would never send: the node's own checks refuse them.
-    const { id } = await storedModel(accountId, {
-      cheerful: { positive_examples: [], negative_examples: [] },
-    });
+    const { id } = await storedModel(
+      { accountId, keyId },
+      {
+        cheerful: { positive_examples: [], negative_examples: [] },
+      },
+    );
     const failed = await readModel(key, id, {});
     expect(failed.status).toBe("failed");
     expect(failed.failure_reason).toMatch(
@@ -205,9 +208,10 @@ describe("no node to take a job", () => {
 
 describe("the cron", () => {
   it("trains models nobody reads", async () => {
-    const { accountId } = await newAccount();
+    const { accountId, id: keyId } = await newAccount();
     const model = await insertModel(db, {
       accountId,
+      keyId,
       label: "cron",
       baseModel: BASE_MODEL,
       dimensions: QUICK_MODEL.control_dimensions,

@@ -1,16 +1,24 @@
 // Steerable models, the product's original resource with its original shapes: made from
-// contrastive examples per trait (control dimension), trained on the GPU nodes, then used to steer
-// completions by a multiplier per trait. Served at /steerable-model and under /v1/steerable-models.
+// contrastive examples per trait (control dimension), or from a description a generator writes
+// them from, trained on the GPU nodes, then used to steer completions by a multiplier per trait.
+// Served at /steerable-model and under /v1/steerable-models.
 import { z } from "zod";
 import { qualityCardSchema } from "../../../shared/evaluation/result.ts";
 import { jsonRecord } from "../../../shared/http/json-record.ts";
-import { MAX_EXAMPLES, MAX_LABEL_CHARS, MAX_TRAITS } from "../../../shared/limits.ts";
+import {
+  DEFAULT_GENERATED_PAIRS,
+  MAX_EXAMPLES,
+  MAX_LABEL_CHARS,
+  MAX_TRAITS,
+} from "../../../shared/limits.ts";
+import { descriptionSchema, generatedPairsSchema } from "../../../shared/node-api/datasets.ts";
 import {
   openersSchema,
   personaTemplateSchema,
   personaTextSchema,
 } from "../../../shared/node-api/extractions.ts";
 import { listOf } from "../../../shared/openai/list.ts";
+import { MODEL_STATUSES } from "../db/schema.ts";
 
 /** A trait's name: it keys control_settings and steering, and names its vector file. */
 export const TRAIT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -20,44 +28,99 @@ export const traitNameSchema = z.string().regex(TRAIT_NAME, TRAIT_NAME_RULE);
 
 const examples = z.array(personaTextSchema).min(1).max(MAX_EXAMPLES);
 
-const examplePair = z.strictObject({
-  positive_examples: examples.describe(
-    'Persona words or phrases with the trait ("cheerful", "happy go lucky"); the i-th is paired with the i-th negative one',
-  ),
-  negative_examples: examples.describe("Their opposites, as many"),
+const positiveExamples = examples.describe(
+  'Persona words or phrases with the trait ("cheerful", "happy go lucky"); the i-th is paired with the i-th negative one',
+);
+const negativeExamples = examples.describe("Their opposites, as many");
+
+/**
+ * A trait as an object: its examples, or a description to generate them from, or both (the
+ * examples train as given, and the description stays with them). `pairs` and `generated` say how
+ * examples were generated: a model's control_dimensions, sent back as they are (corrected, say),
+ * make a model of the examples they hold.
+ */
+const traitObject = z.strictObject({
+  positive_examples: positiveExamples.optional(),
+  negative_examples: negativeExamples.optional(),
+  description: descriptionSchema.optional(),
+  pairs: generatedPairsSchema.optional(),
+  generated: z
+    .boolean()
+    .optional()
+    .describe("Read-only (a model's control_dimensions say it): ignored when sent"),
 });
 
+type TraitGiven = z.output<typeof traitObject>;
+
 /** The original's tests give a trait as [[positives...], [negatives...]]: the same, as a list. */
-const examplePairList = z
-  .tuple([examples, examples])
-  .transform(([positive_examples, negative_examples]) => ({
+const examplePairList = z.tuple([examples, examples]).transform(
+  ([positive_examples, negative_examples]): TraitGiven => ({
     positive_examples,
     negative_examples,
-  }));
+  }),
+);
+
+/** What makes a trait one that trains: both sides of its examples, in pairs, or a description. */
+function checkTrait(trait: TraitGiven, context: z.RefinementCtx): void {
+  const positives = trait.positive_examples?.length;
+  const negatives = trait.negative_examples?.length;
+  const issue = (field: keyof TraitGiven, message: string) =>
+    context.addIssue({ code: "custom", path: [field], message });
+  if (positives === undefined && negatives === undefined) {
+    if (trait.description === undefined) {
+      issue(
+        "description",
+        "give positive_examples and negative_examples, or a description to generate them from",
+      );
+    }
+  } else if (positives === undefined || negatives === undefined) {
+    issue(
+      positives === undefined ? "positive_examples" : "negative_examples",
+      "give positive_examples and negative_examples together",
+    );
+  } else if (positives !== negatives) {
+    issue(
+      "negative_examples",
+      `examples come in pairs: ${positives} positive but ${negatives} negative`,
+    );
+  }
+  if (trait.pairs !== undefined && trait.description === undefined) {
+    issue(
+      "pairs",
+      "is how many persona pairs to generate from a description: give the description",
+    );
+  }
+}
 
 export const controlDimensionSchema = z
-  .union([examplePair, examplePairList])
-  .superRefine((pair, context) => {
-    const positives = pair.positive_examples.length;
-    const negatives = pair.negative_examples.length;
-    if (positives === negatives) return;
-    context.addIssue({
-      code: "custom",
-      path: ["negative_examples"],
-      message: `examples come in pairs: ${positives} positive but ${negatives} negative`,
-    });
+  .union([traitObject, examplePairList])
+  .superRefine(checkTrait)
+  .transform((trait) => {
+    const description = trait.description ?? null;
+    if (trait.positive_examples && trait.negative_examples) {
+      const { positive_examples, negative_examples } = trait;
+      return { positive_examples, negative_examples, description, pairs: null };
+    }
+    const pairs = trait.pairs ?? DEFAULT_GENERATED_PAIRS;
+    return { positive_examples: [], negative_examples: [], description, pairs };
   })
   .describe(
-    "A trait's contrastive examples: {positive_examples, negative_examples}, or the list " +
-      "[[positives...], [negatives...]]; each pair is one persona pair of the training recipe",
+    "A trait: its contrastive examples, {positive_examples, negative_examples} or the list " +
+      "[[positives...], [negatives...]], each pair one persona pair of the training recipe; or " +
+      "{description, pairs?}, from which a generator writes `pairs` persona pairs (default " +
+      `${DEFAULT_GENERATED_PAIRS}) before the trait trains; or examples and a description together`,
   );
 
+/**
+ * A trait as the edge keeps it: its examples (none yet when they are to be generated), its
+ * description (null: none given), and the pairs to generate (null: its examples were given).
+ */
 export type ControlDimension = z.output<typeof controlDimensionSchema>;
 
 export const controlDimensionsSchema = jsonRecord(traitNameSchema, controlDimensionSchema)
   .refine((dims) => Object.keys(dims).length >= 1, "give at least one control dimension")
   .refine((dims) => Object.keys(dims).length <= MAX_TRAITS, `at most ${MAX_TRAITS} dimensions`)
-  .describe("Trait name -> its examples");
+  .describe("Trait name -> its examples, or its description");
 
 export const modelLabelSchema = z
   .string()
@@ -98,10 +161,33 @@ export const traitQualitySchema = z
 export type TraitQuality = z.infer<typeof traitQualitySchema>;
 
 export const steerableModelStatusSchema = z
-  .enum(["pending", "training", "ready", "failed"])
-  .describe("pending -> training -> ready, or failed (failure_reason says why)");
+  .enum(MODEL_STATUSES)
+  .describe(
+    "pending -> generating (a described trait's examples are being written) -> training -> " +
+      "ready, or failed (failure_reason says why); a model without described traits skips generating",
+  );
 
 export type SteerableModelStatus = z.infer<typeof steerableModelStatusSchema>;
+
+const traitShownSchema = z.object({
+  positive_examples: z
+    .array(z.string())
+    .describe("Empty while a described trait's examples are still to be generated"),
+  negative_examples: z.array(z.string()),
+  description: z.string().optional().describe("The trait in its creator's words, when given"),
+  pairs: z
+    .number()
+    .int()
+    .optional()
+    .describe("The persona pairs asked of the generator, for a described trait"),
+  generated: z
+    .literal(true)
+    .optional()
+    .describe(
+      "Its examples are written by a generator from its description: review them, and create " +
+        "a model of corrected ones by sending them back",
+    ),
+});
 
 export const steerableModelSchema = z
   .object({
@@ -111,14 +197,11 @@ export const steerableModelSchema = z
     model: z.string().describe("The base model it steers"),
     model_label: z.string().describe("The label it was created with"),
     control_dimensions: z
-      .record(
-        z.string(),
-        z.object({
-          positive_examples: z.array(z.string()),
-          negative_examples: z.array(z.string()),
-        }),
-      )
-      .describe("Its traits' examples (none for a trait imported as a vector file)"),
+      .record(z.string(), traitShownSchema)
+      .describe(
+        "Its traits: their examples (none for a trait imported as a vector file) and " +
+          "descriptions; sent back in a create, they make a model of the same examples",
+      ),
     prompt_list: z.array(z.string()).nullable().describe("null: the built-in openers"),
     template: z.string().nullable().describe("null: the default persona template"),
     status: steerableModelStatusSchema,

@@ -28,8 +28,14 @@ export const usageRowSchema = z.object({
   model: z.string().describe("A steerable model's id, or a base model's"),
   kind: z
     .enum(USAGE_KINDS)
-    .describe("inference: requests to the model; evaluation: evaluations of its traits"),
-  requests: z.number().int().describe("Requests (or evaluations) that produced tokens"),
+    .describe(
+      "inference: requests to the model; evaluation: evaluations of its traits; generation: " +
+        "the writing of its described traits' persona pairs",
+    ),
+  requests: z
+    .number()
+    .int()
+    .describe("Requests (or evaluations, or traits generated) that produced tokens"),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
   total_tokens: z.number().int(),

@@ -35,7 +35,7 @@ export const apiKeys = sqliteTable(
   (t) => [index("api_keys_account").on(t.accountId)],
 );
 
-export const MODEL_STATUSES = ["pending", "training", "ready", "failed"] as const;
+export const MODEL_STATUSES = ["pending", "generating", "training", "ready", "failed"] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 export const steerableModels = sqliteTable(
@@ -46,6 +46,11 @@ export const steerableModels = sqliteTable(
       .notNull()
       .references(() => accounts.id),
     label: text("label").notNull(),
+    /**
+     * The API key that made it: what its making spends (a described trait's generation) is metered
+     * to it. Empty for models made before it was kept, none of which had anything to meter.
+     */
+    keyId: text("key_id").notNull().default(""),
     /** The base model the vectors were extracted on (a GPU node's model id). */
     baseModel: text("base_model").notNull(),
     status: text("status", { enum: MODEL_STATUSES }).notNull(),
@@ -78,10 +83,14 @@ function nodeJobColumns() {
   };
 }
 
-export const TRAIT_STATUSES = ["pending", "training", "ready", "failed"] as const;
+export const TRAIT_STATUSES = ["pending", "generating", "training", "ready", "failed"] as const;
 export type TraitStatus = (typeof TRAIT_STATUSES)[number];
 
-/** A control dimension: its examples, its extraction job while it trains, then its vector. */
+/**
+ * A control dimension: its examples, its extraction job while it trains, then its vector. A
+ * described trait's examples are written first, by a dataset job on a GPU node (generating): until
+ * then they are empty, and its job columns are that job's.
+ */
 export const traits = sqliteTable(
   "traits",
   {
@@ -91,10 +100,14 @@ export const traits = sqliteTable(
     name: text("name").notNull(),
     positiveExamples: text("positive_examples", { mode: "json" }).notNull().$type<string[]>(),
     negativeExamples: text("negative_examples", { mode: "json" }).notNull().$type<string[]>(),
+    /** The trait in its creator's words, when they gave them. */
+    description: text("description"),
+    /** The persona pairs asked of a generator for it: null when its examples were given. */
+    generatedPairs: integer("generated_pairs"),
     status: text("status", { enum: TRAIT_STATUSES }).notNull(),
     /** SHA-256 of the control-vector GGUF, its key in R2 (vectors/<hash>.gguf). */
     vectorHash: text("vector_hash"),
-    /** Its extraction's job. */
+    /** Its dataset's job, then its extraction's. */
     ...nodeJobColumns(),
     /** The quality card of its latest succeeded evaluation, if any. */
     quality: text("quality", { mode: "json" }).$type<QualityCard>(),
@@ -102,13 +115,16 @@ export const traits = sqliteTable(
   (t) => [primaryKey({ columns: [t.modelId, t.name] })],
 );
 
-/** What used the tokens: a request to a model, or an evaluation's job. */
-export const USAGE_KINDS = ["inference", "evaluation"] as const;
+/**
+ * What used the tokens: a request to a model, an evaluation's job, or the generation of a described
+ * trait's examples.
+ */
+export const USAGE_KINDS = ["inference", "evaluation", "generation"] as const;
 export type UsageKind = (typeof USAGE_KINDS)[number];
 
 /**
- * One row per request that produced tokens, streamed or not, finished or cancelled, and one per
- * evaluation that succeeded.
+ * One row per request that produced tokens, streamed or not, finished or cancelled, one per
+ * evaluation that succeeded, and one per described trait whose examples were generated.
  */
 export const usage = sqliteTable(
   "usage",

@@ -1,10 +1,11 @@
-// Work the GPU nodes run as jobs (a trait's extraction, an evaluation), kept as D1 rows. Nothing
+// Work the GPU nodes run as jobs (a trait's dataset and extraction, an evaluation), kept as D1 rows. Nothing
 // pushes news from the nodes: a row is brought up to date, "reconciled", whenever it is read and
 // by the cron. A row waits until a node takes its job; a job that failed, that its node forgot
 // (restarted) or whose node cannot be reached is submitted again, to whichever node is healthy,
 // until the row has had MAX_ATTEMPTS jobs. A submission no node takes costs no try: it is tried
 // again later, with growing waits, and fails only when the nodes stay unavailable for minutes
-// (retry.ts); one a node refuses fails at once. What a job's result means is its kind's to say.
+// (retry.ts); one a node refuses fails at once, and so does a job that failed in a way its kind
+// says another job would repeat. What a job's result means is its kind's to say.
 //
 // Passes may overlap (two reads, a read and the cron): every change to a row is conditional on the
 // state the pass read (status and attempts), so one pass wins and the other changes nothing; a job
@@ -26,11 +27,13 @@ export interface JobRow<S extends string = string> extends RetryTiming {
 }
 
 export interface JobKind<S extends string, R extends JobRow<S>, J extends NodeJob> {
-  /** What the job does, as failure reasons name it: "extraction", "evaluation". */
+  /** What the job does, as failure reasons name it: "extraction", "evaluation", "generation". */
   noun: string;
   /** The row's status while it waits for a node, once a node has taken its job, and once failed. */
   statuses: { waiting: S; submitted: S; failed: S };
   retry: RetryPolicy;
+  /** The job error codes another job would most likely repeat: the row fails at once, untried. */
+  finalErrors?: readonly string[];
   submit(row: R): Promise<SubmittedJob>;
   poll(job: SubmittedJob): Promise<Polled<J>>;
   cancel(job: SubmittedJob): Promise<void>;
@@ -39,7 +42,10 @@ export interface JobKind<S extends string, R extends JobRow<S>, J extends NodeJo
 }
 
 /** A row that says its job is on a node, but names none. */
-const lost = { state: "failed", reason: "its job was lost" } as const;
+const lost: Extract<Polled<NodeJob>, { state: "failed" }> = {
+  state: "failed",
+  reason: "its job was lost",
+};
 
 /** What is left for the kind to do after a pass: nothing, or act on its job's news. */
 export type Advanced<J extends NodeJob> = Exclude<Polled<J>, { state: "failed" }> | null;
@@ -60,7 +66,11 @@ export async function advanceJob<S extends string, R extends JobRow<S>, J extend
   }
   const polled = job ? await kind.poll(job) : lost;
   if (polled.state !== "failed") return polled;
-  await retryJob(kind, row, polled.reason);
+  if (polled.code !== undefined && kind.finalErrors?.includes(polled.code)) {
+    await kind.update(row, { status: kind.statuses.failed, error: polled.reason });
+  } else {
+    await retryJob(kind, row, polled.reason);
+  }
   return null;
 }
 

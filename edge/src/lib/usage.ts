@@ -1,6 +1,6 @@
 // Metering: one usage row per request that produced tokens, whatever became of it (finished,
-// cancelled by its client, cut by a failing node), and one per evaluation that succeeded (its kind
-// says which). The row's id doubles as a billing identifier.
+// cancelled by its client, cut by a failing node), one per evaluation that succeeded, and one per
+// described trait whose persona pairs were generated (its kind says which). The row's id doubles as a billing identifier.
 import { type Placeholder, sql } from "drizzle-orm";
 import { type UsageKind, usage } from "../db/schema.ts";
 import type { Caller } from "../env.ts";
@@ -64,7 +64,10 @@ export function usageInsert(
   return insert(values);
 }
 
-/** Writes one row at once: what an evaluation used (the ledger batches requests' rows). */
+/**
+ * Writes one row at once: what an evaluation or a generation used (the ledger batches requests'
+ * rows).
+ */
 export async function insertUsage(db: Db, caller: Payer, metered: Metered): Promise<void> {
   await db.insert(usage).values(usageRow(caller, metered));
 }

@@ -1,4 +1,4 @@
-// A job on a GPU node (an extraction, an evaluation), as the edge sees it: submitted to whichever
+// A job on a GPU node (an extraction, an evaluation, a dataset), as the edge sees it: submitted to whichever
 // node is healthy, then polled and cancelled on that node. A node forgets its jobs when it
 // restarts, so a job the node no longer knows, or a node that cannot be reached, is reported as
 // failed: the caller retries.
@@ -15,7 +15,7 @@ export interface SubmittedJob {
 /** What every kind of node job reports of itself (shared/node-api's job schemas). */
 export interface NodeJob {
   status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-  error: { message: string } | null;
+  error: { message: string; code: string } | null;
 }
 
 /** Where a job stands: still working, done, cancelled (by someone else), or over without a result. */
@@ -23,7 +23,8 @@ export type Polled<J extends NodeJob> =
   | { state: "working"; job: J }
   | { state: "succeeded"; job: J }
   | { state: "cancelled" }
-  | { state: "failed"; reason: string };
+  /** `code`: the job's own error code, when the node ran it and it failed. */
+  | { state: "failed"; reason: string; code?: string };
 
 /** Asks the job's node about it with `route` (its GET), reading the reply as `schema`. */
 export async function pollJob<J extends NodeJob>(
@@ -43,7 +44,11 @@ export async function pollJob<J extends NodeJob>(
     case "succeeded":
       return { state: "succeeded", job: polled };
     case "failed":
-      return { state: "failed", reason: polled.error?.message ?? "the job failed" };
+      return {
+        state: "failed",
+        reason: polled.error?.message ?? "the job failed",
+        code: polled.error?.code,
+      };
     case "cancelled":
       return { state: "cancelled" };
     default:

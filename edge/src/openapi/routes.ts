@@ -17,7 +17,8 @@ const INFO = {
   title: "Steer API",
   version: "v1",
   description:
-    "A steerable LLM API: steerable models made from contrastive examples per trait, and " +
+    "A steerable LLM API: steerable models made from contrastive examples per trait (or from " +
+    "a description, whose examples a generator writes), and " +
     "completions steered by a multiplier per trait. Every error is OpenAI's error object, whose " +
     "`param` names the request field at fault.",
 };

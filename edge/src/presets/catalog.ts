@@ -16,7 +16,7 @@ export interface BuiltInPreset {
   name: string;
   description: string;
   /** Trait name -> its contrastive examples, as a created model's control_dimensions. */
-  traits: Record<string, ControlDimension>;
+  traits: Record<string, Pick<ControlDimension, "positive_examples" | "negative_examples">>;
 }
 
 export const BUILT_IN_PRESETS: readonly BuiltInPreset[] = [

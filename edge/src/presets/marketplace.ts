@@ -8,7 +8,12 @@ import { traitQuality } from "../evaluations/quality.ts";
 import type { Backend } from "../lib/backend.ts";
 import { requireServedModel } from "../nodes/base-models.ts";
 import { checkTraining } from "../training/extraction-request.ts";
-import { insertModel, type ModelRecord, requireModel } from "../training/models.ts";
+import {
+  insertModel,
+  type ModelOwner,
+  type ModelRecord,
+  requireModel,
+} from "../training/models.ts";
 import { cachedBaseModels, cachedPresetVectors } from "./cache.ts";
 import { BUILT_IN_AUTHOR, BUILT_IN_PRESETS, type BuiltInPreset, builtInPreset } from "./catalog.ts";
 
@@ -32,12 +37,12 @@ export async function listPresets(backend: Backend): Promise<MarketplacePreset[]
  */
 export async function installPreset(
   backend: Backend,
-  accountId: string,
+  owner: ModelOwner,
   name: string,
   baseModel?: string | null,
 ): Promise<ModelRecord> {
   const builtIn = builtInPreset(name);
-  if (builtIn) return installBuiltIn(backend, accountId, builtIn, baseModel);
+  if (builtIn) return installBuiltIn(backend, owner, builtIn, baseModel);
   const [published] = await backend.db
     .select()
     .from(publishedPresets)
@@ -62,7 +67,8 @@ export async function installPreset(
     },
   ]);
   return insertModel(backend.db, {
-    accountId,
+    accountId: owner.accountId,
+    keyId: owner.keyId,
     label: name,
     baseModel: published.baseModel,
     preset: name,
@@ -72,7 +78,7 @@ export async function installPreset(
 
 async function installBuiltIn(
   backend: Backend,
-  accountId: string,
+  owner: ModelOwner,
   preset: BuiltInPreset,
   asked?: string | null,
 ): Promise<ModelRecord> {
@@ -89,7 +95,8 @@ async function installBuiltIn(
   // dataset is the base model's doing (its context, its chat template).
   await checkTraining(backend.pool, { dimensions }, () => () => "base_model");
   return insertModel(backend.db, {
-    accountId,
+    accountId: owner.accountId,
+    keyId: owner.keyId,
     label: preset.name,
     baseModel,
     preset: preset.name,

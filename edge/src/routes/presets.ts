@@ -128,9 +128,8 @@ presetRoutes.openapi(
   async (c) => {
     const request = c.req.valid("json");
     const backend = backendFor(c.env);
-    const { accountId } = c.get("caller");
     const { name } = c.req.valid("param");
-    const model = await installPreset(backend, accountId, name, request.base_model);
+    const model = await installPreset(backend, c.get("caller"), name, request.base_model);
     reconcileLater(backend, c.executionCtx, model);
     return c.json(toApiModel(model), 201);
   },

@@ -1,8 +1,8 @@
 // Steerable models, the product's original endpoints with their original shapes: POST creates one
-// and answers 202 at once (status pending: its traits train on the GPU nodes, see training/), once
-// a node has validated each trait's extraction (so an accepted model is one that trains), GET
-// reads one, its status (what the original client polls) or a page of the caller's, newest first,
-// DELETE removes one. Served under /steerable-model and /v1/steerable-models, where a list also
+// and answers 202 at once (status pending: its described traits' examples are generated, then its
+// traits train on the GPU nodes, see training/), once a node has validated each trait's extraction
+// (so an accepted model is one that trains), GET reads one, its status (what the original client
+// polls) or a page of the caller's, newest first, DELETE removes one. Served under /steerable-model and /v1/steerable-models, where a list also
 // says object: "list". Every read reconciles the models it returns with their jobs, so their
 // status is current.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
@@ -58,14 +58,17 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       method: "post",
       path: "/",
       tags,
-      summary: "Create a steerable model from contrastive examples per trait; it trains at once",
+      summary:
+        "Create a steerable model from contrastive examples or a description per trait; it " +
+        "trains at once",
       middleware: [idempotent],
       request: { headers: idempotencyHeaders, body: jsonBody(createSteerableModelSchema) },
       responses: {
         202: {
           ...jsonAnswer(
             steerableModelSchema,
-            "Accepted: the model, status pending; poll its status",
+            "Accepted: the model, status pending; poll its status (generating while described " +
+              "traits' examples are written, then training)",
           ),
           headers: z.object({ Location: z.string().describe("The model's URL") }),
         },
@@ -76,7 +79,8 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
           400:
             `${INVALID}; or model is not a base model the GPU nodes serve; or a trait would not ` +
             "train: its extraction too large for a GPU node (too many pairs or tokens, a body " +
-            "too large), or a text past the base model's context (param names the field)",
+            "too large; for a described trait, with as many stand-in pairs as it asks), or a " +
+            "text past the base model's context (param names the field)",
           ...NODE_ERRORS,
         }),
       },
@@ -91,8 +95,10 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
         dimensions: request.control_dimensions,
       };
       await checkTraining(backend.pool, training, requestField);
+      const { accountId, keyId } = c.get("caller");
       const model = await insertModel(backend.db, {
-        accountId: c.get("caller").accountId,
+        accountId,
+        keyId,
         label: request.model_label,
         baseModel: baseModel.id,
         ...training,
@@ -134,7 +140,8 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       method: "get",
       path: "/{id}",
       tags,
-      summary: "A steerable model, with its status (pending, training, ready or failed)",
+      summary:
+        "A steerable model, with its status (pending, generating, training, ready or failed)",
       request: { params: modelId },
       responses: {
         200: jsonAnswer(steerableModelSchema, "The steerable model"),
@@ -201,9 +208,10 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
 /**
  * A node's param, of the trait's extraction request, as the field of the create request it came
  * from: personas.positive[3] is control_dimensions.<trait>.positive_examples[3], personas.openers
- * prompt_list, personas.template template, and the rest the trait's whole dataset.
+ * prompt_list, personas.template template, and the rest the trait's whole dataset. Of a trait to
+ * be generated, whose personas are stand-ins, what its dataset's size is at fault for is `pairs`.
  */
-function requestField(trait: string): FieldOf {
+function requestField(trait: string, generated: boolean): FieldOf {
   const dimension = `control_dimensions.${trait}`;
   const fields: Record<string, string> = {
     positive: `${dimension}.positive_examples`,
@@ -214,6 +222,9 @@ function requestField(trait: string): FieldOf {
   return (param) => {
     const [, name = "", rest = ""] = /^personas\.(\w+)(.*)$/.exec(param) ?? [];
     const field = fields[name];
+    if (generated && (!field || name === "positive" || name === "negative")) {
+      return `${dimension}.pairs`;
+    }
     return field ? `${field}${rest}` : dimension;
   };
 }

@@ -1,6 +1,6 @@
 // GET /v1/usage: the caller's account's metered tokens per UTC day, model and kind, summed from the
-// usage rows the inference routes and evaluations write (lib/usage.ts), over an optional range of
-// days.
+// usage rows the inference routes, evaluations and described traits' generations write
+// (lib/usage.ts), over an optional range of days.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { and, asc, count, eq, gte, lte, sum } from "drizzle-orm";
 import { rejectInvalid } from "../../../shared/http/api-error.ts";
@@ -16,7 +16,8 @@ const route = createRoute({
   method: "get",
   path: "/v1/usage",
   tags: [TAGS.account.name],
-  summary: "Metered tokens per day and model (inference and evaluations apart), for your account",
+  summary:
+    "Metered tokens per day and model (inference, evaluations and generation apart), for your account",
   request: { query: usageQuerySchema },
   responses: {
     200: jsonAnswer(usageListSchema, "Usage per day, model and kind"),

@@ -118,8 +118,10 @@ vectorRoutes.openapi(
       throw new ApiError(400, `body: ${problem.message} (${base.id})`, problem.code, "body");
     const hash = await sha256Hex(bytes);
     await backend.bucket.put(vectorKey(hash), bytes);
+    const { accountId, keyId } = c.get("caller");
     const model = await insertModel(backend.db, {
-      accountId: c.get("caller").accountId,
+      accountId,
+      keyId,
       label: query.model_label ?? query.trait,
       baseModel: base.id,
       // An imported vector comes without the examples it was made from.

@@ -1,10 +1,11 @@
-// Steerable models in D1: a row per model, one per trait (its examples, its job, its vector), and
-// the API's shape of them. Every read is scoped to the caller's account: another account's model
-// is never found.
+// Steerable models in D1: a row per model, one per trait (its examples or description, its job,
+// its vector), and the API's shape of them. Every read is scoped to the caller's account: another
+// account's model is never found.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { ControlDimension, SteerableModel } from "../api/steerable-models.ts";
 import { steerableModels, traits } from "../db/schema.ts";
+import type { Caller } from "../env.ts";
 import { traitQuality } from "../evaluations/quality.ts";
 import type { Db } from "../lib/db.ts";
 import { newId } from "../lib/ids.ts";
@@ -17,16 +18,24 @@ export interface ModelRecord extends ModelRow {
   traits: TraitRow[];
 }
 
-export interface NewModel {
-  accountId: string;
+/** Whose a model is: the account, and the key that made it (what its making uses is metered to). */
+export type ModelOwner = Pick<Caller, "accountId" | "keyId">;
+
+export interface NewModel extends ModelOwner {
   label: string;
   baseModel: string;
   promptList?: string[] | null;
   template?: string | null;
   preset?: string | null;
-  /** Trait name -> its examples, and its vector's hash when it has one already. */
-  dimensions: Record<string, ControlDimension & { vectorHash?: string }>;
+  /**
+   * Trait name -> its examples (or the description and pairs to generate them from), and its
+   * vector's hash when it has one already.
+   */
+  dimensions: Record<string, TraitDefinition>;
 }
+
+export type TraitDefinition = Pick<ControlDimension, "positive_examples" | "negative_examples"> &
+  Partial<Pick<ControlDimension, "description" | "pairs">> & { vectorHash?: string };
 
 /** Stores a model: ready when every trait comes with its vector, else pending (to be trained). */
 export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord> {
@@ -36,6 +45,7 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
   const row: ModelRow = {
     id: newId("sm"),
     accountId: model.accountId,
+    keyId: model.keyId,
     label: model.label,
     baseModel: model.baseModel,
     status: ready ? "ready" : "pending",
@@ -51,6 +61,8 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     name,
     positiveExamples: dimension.positive_examples,
     negativeExamples: dimension.negative_examples,
+    description: dimension.description ?? null,
+    generatedPairs: dimension.pairs ?? null,
     status: dimension.vectorHash ? "ready" : "pending",
     vectorHash: dimension.vectorHash ?? null,
     jobNode: null,
@@ -117,8 +129,43 @@ export async function deleteModel(db: Db, id: string): Promise<void> {
   ]);
 }
 
+/** The statuses of a model still on its way to ready. */
+export const UNFINISHED_STATUSES = ["pending", "generating", "training"] as const;
+
 export function isTraining(model: ModelRow): boolean {
-  return model.status === "pending" || model.status === "training";
+  return (UNFINISHED_STATUSES as readonly string[]).includes(model.status);
+}
+
+/** Whether the trait's examples are still to be generated from its description. */
+export function awaitsGeneration(trait: TraitRow): boolean {
+  return trait.generatedPairs !== null && trait.positiveExamples.length === 0;
+}
+
+/**
+ * Changes the trait only if no other pass has moved it on since `trait` was read: its status, its
+ * jobs and its examples as they were (a described trait goes back to pending, with no job, once
+ * its examples are written; a pass that read it before its generation must not take it for the
+ * same trait).
+ */
+export async function updateTrait(
+  db: Db,
+  trait: TraitRow,
+  changes: Partial<TraitRow>,
+): Promise<boolean> {
+  const changed = await db
+    .update(traits)
+    .set(changes)
+    .where(
+      and(
+        eq(traits.modelId, trait.modelId),
+        eq(traits.name, trait.name),
+        eq(traits.status, trait.status),
+        eq(traits.attempts, trait.attempts),
+        eq(traits.positiveExamples, trait.positiveExamples),
+      ),
+    )
+    .returning({ name: traits.name });
+  return changed.length > 0;
 }
 
 export function toApiModel(model: ModelRecord): SteerableModel {
@@ -128,18 +175,23 @@ export function toApiModel(model: ModelRecord): SteerableModel {
     created_at: unixSeconds(model.createdAt),
     model: model.baseModel,
     model_label: model.label,
-    control_dimensions: Object.fromEntries(
-      model.traits.map((trait) => [
-        trait.name,
-        { positive_examples: trait.positiveExamples, negative_examples: trait.negativeExamples },
-      ]),
-    ),
+    control_dimensions: Object.fromEntries(model.traits.map((trait) => [trait.name, shown(trait)])),
     prompt_list: model.promptList,
     template: model.template,
     status: model.status,
     failure_reason: model.failureReason,
     preset: model.preset,
     quality: traitQuality(model.traits),
+  };
+}
+
+/** A trait as the API shows it: its examples, its description, and whether they were generated. */
+function shown(trait: TraitRow): SteerableModel["control_dimensions"][string] {
+  return {
+    positive_examples: trait.positiveExamples,
+    negative_examples: trait.negativeExamples,
+    ...(trait.description !== null && { description: trait.description }),
+    ...(trait.generatedPairs !== null && { pairs: trait.generatedPairs, generated: true as const }),
   };
 }
 
@@ -160,12 +212,12 @@ async function withTraits(db: Db, rows: ModelRow[]): Promise<ModelRecord[]> {
   }));
 }
 
-/** Models still training, in every account, least recently updated first (for the cron). */
+/** Models not yet ready or failed, in every account, least recently updated first (for the cron). */
 export async function unfinishedModels(db: Db, limit: number): Promise<ModelRecord[]> {
   const rows = await db
     .select()
     .from(steerableModels)
-    .where(inArray(steerableModels.status, ["pending", "training"]))
+    .where(inArray(steerableModels.status, UNFINISHED_STATUSES))
     .orderBy(steerableModels.updatedAt)
     .limit(limit);
   return withTraits(db, rows);

@@ -1,24 +1,28 @@
-// Training a steerable model: each trait is an extraction job on a GPU node, and the model's status
-// follows its traits: pending (no job yet) -> training -> ready (every trait has its vector in R2)
-// or failed (failure_reason says why). The traits' jobs are submitted, polled and retried as every
-// node job is (jobs/lifecycle.ts), whenever a model is read and by the cron; a trait whose job
-// succeeded has its vector copied into R2.
+// Training a steerable model: each trait is an extraction job on a GPU node, after a dataset job
+// that writes its examples when it was described (generation.ts), and the model's status follows
+// its traits: pending (no job yet) -> generating (a trait's examples are being written) ->
+// training -> ready (every trait has its vector in R2) or failed (failure_reason says why). The
+// traits' jobs are submitted, polled and retried as every node job is (jobs/lifecycle.ts), whenever
+// a model is read and by the cron; a trait whose extraction succeeded has its vector copied into R2.
 import { and, eq, inArray } from "drizzle-orm";
 import type { ExtractionJob } from "../../../shared/node-api/extractions.ts";
 import { type ModelStatus, steerableModels, type TraitStatus, traits } from "../db/schema.ts";
 import { advanceJob, type JobKind, jobOf, retryJob } from "../jobs/lifecycle.ts";
 import type { Backend } from "../lib/backend.ts";
-import type { Db } from "../lib/db.ts";
 import { cancelExtraction, pollExtraction, submitExtraction } from "../nodes/extractions.ts";
 import { storeVector } from "../nodes/vectors.ts";
 import { cachePresetVectors } from "../presets/cache.ts";
 import { extractionRequest } from "./extraction-request.ts";
+import { advanceGeneration, cancelGeneration } from "./generation.ts";
 import {
+  awaitsGeneration,
   isTraining,
   type ModelRecord,
   type ModelRow,
   type TraitRow,
+  UNFINISHED_STATUSES,
   unfinishedModels,
+  updateTrait,
 } from "./models.ts";
 
 /** Moves each of the model's traits on as far as its job allows, then settles its status. */
@@ -71,7 +75,13 @@ function extractions(
 }
 
 async function advanceTrait(backend: Backend, model: ModelRow, trait: TraitRow): Promise<void> {
-  if (trait.status !== "pending" && trait.status !== "training") return;
+  if (trait.status === "ready" || trait.status === "failed") return;
+  if (awaitsGeneration(trait)) {
+    // Its examples written, it trains at once.
+    const written = await advanceGeneration(backend, model, trait);
+    if (written) await advanceTrait(backend, model, written);
+    return;
+  }
   const kind = extractions(backend, model);
   const advanced = await advanceJob(kind, trait);
   if (advanced?.state === "cancelled") return retryJob(kind, trait, "the job was cancelled");
@@ -84,23 +94,6 @@ async function advanceTrait(backend: Backend, model: ModelRow, trait: TraitRow):
   );
   if (stored instanceof Error) return retryJob(kind, trait, stored.message);
   await updateTrait(backend.db, trait, { status: "ready", vectorHash: stored, error: null });
-}
-
-/** Changes the trait only if no other pass has moved it on since `trait` was read. */
-async function updateTrait(db: Db, trait: TraitRow, changes: Partial<TraitRow>): Promise<boolean> {
-  const changed = await db
-    .update(traits)
-    .set(changes)
-    .where(
-      and(
-        eq(traits.modelId, trait.modelId),
-        eq(traits.name, trait.name),
-        eq(traits.status, trait.status),
-        eq(traits.attempts, trait.attempts),
-      ),
-    )
-    .returning({ name: traits.name });
-  return changed.length > 0;
 }
 
 /** The model's status from its traits' as they now are; on success, a preset's cache is filled. */
@@ -117,10 +110,7 @@ async function settleModel(backend: Backend, model: ModelRow): Promise<void> {
       updatedAt: Date.now(),
     })
     .where(
-      and(
-        eq(steerableModels.id, model.id),
-        inArray(steerableModels.status, ["pending", "training"]),
-      ),
+      and(eq(steerableModels.id, model.id), inArray(steerableModels.status, UNFINISHED_STATUSES)),
     )
     .returning({ id: steerableModels.id });
   if (settled.length === 0) return;
@@ -133,15 +123,22 @@ async function settleModel(backend: Backend, model: ModelRow): Promise<void> {
   }
 }
 
+/** A model's status: its furthest-behind trait's, from generating on (any failure fails it). */
 function modelStatus(traitRows: TraitRow[]): ModelStatus {
   const has = (status: TraitRow["status"]) => traitRows.some((trait) => trait.status === status);
   if (has("failed")) return "failed";
   if (traitRows.every((trait) => trait.status === "ready")) return "ready";
+  if (has("generating")) return "generating";
   return has("training") ? "training" : "pending";
 }
 
-/** Cancels the jobs of the traits still training (a failed or deleted model's). */
+/** Cancels the jobs of the traits still generating or training (a failed or deleted model's). */
 export async function cancelJobs(backend: Backend, traitRows: TraitRow[]): Promise<void> {
-  const jobs = traitRows.filter((trait) => trait.status === "training").map(jobOf);
-  await Promise.all(jobs.flatMap((job) => (job ? [cancelExtraction(backend.pool, job)] : [])));
+  await Promise.all(
+    traitRows.map((trait) => {
+      if (trait.status === "generating") return cancelGeneration(backend, trait);
+      const job = trait.status === "training" ? jobOf(trait) : null;
+      return job ? cancelExtraction(backend.pool, job) : undefined;
+    }),
+  );
 }

@@ -21,7 +21,16 @@ describe("bad input: steerable models", { timeout: GROUP_TIMEOUT_MS }, () => {
       // More requests than one account may make in a minute; none names the first's models.
       renewToken: async () => (await newAccount()).key,
     });
-    const valid = { ...QUICK_MODEL, template: "Act as a {persona} person." };
+    // A trait of examples, and one described (whose pairs a generator would write).
+    const dimensions = {
+      ...QUICK_MODEL.control_dimensions,
+      pirate: { description: "speaks like a pirate", pairs: 1 },
+    };
+    const valid = {
+      ...QUICK_MODEL,
+      control_dimensions: dimensions,
+      template: "Act as a {persona} person.",
+    };
     await probe.bodies("/v1/steerable-models", valid, createSteerableModelSchema);
     await probe.ids((id) => `/v1/steerable-models/${id}`);
     await probe.ids((id) => `/v1/steerable-models/${id}/status`);
