@@ -1,16 +1,17 @@
 // The edge's pages in headless Chromium (Debian's, driven by playwright-core). The playground: a
-// user types the key, describes a trait, waits for the model to be ready, moves its slider, and
-// sees the steered text beside a different unsteered one; the model stays listed and open across a
-// reload, an error goes once its cause is fixed, and the page says the trait-name rule before
-// anything is sent. Its Evaluate step: an evaluation run from the page ends in a chart, the
-// recommended range on the chart and the trait's slider, and the answers of a chosen multiplier.
-// The API reference: it renders the document, loading nothing from elsewhere.
+// user types the key, gives a trait's examples, waits for the model to be ready, moves its slider,
+// and sees the steered text beside a different unsteered one; the model stays listed and open
+// across a reload, an error goes once its cause is fixed, and the page says the trait-name rule
+// before anything is sent. A described trait: its generated pairs shown, and taken back into the
+// form as examples to correct. Its Evaluate step: an evaluation run from the page ends in a chart,
+// the recommended range on the chart and the trait's slider, and the answers of a chosen
+// multiplier. The API reference: it renders the document, loading nothing from elsewhere.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { TRAIT_NAME_RULE } from "../../edge/src/api/steerable-models.ts";
+import { type SteerableModel, TRAIT_NAME_RULE } from "../../edge/src/api/steerable-models.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
 import type { EvaluationResult } from "../../shared/evaluation/result.ts";
 import { type Stack, startStack } from "./stack.ts";
@@ -175,6 +176,43 @@ it("evaluates a trait: the chart, the recommended range on it and on the slider,
   await page.locator("#status", { hasText: /^ready$/ }).waitFor();
   expect(await band.getAttribute("data-max")).toBe(String(max));
   expect(await page.textContent("#sliders .recommended-note[data-trait=cheerful]")).toBe(note);
+});
+
+it("describes a trait: its pairs written by the generator, shown, and taken back to correct", {
+  timeout: TRAIN_TIMEOUT_MS + 30_000,
+}, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${stack.edgeUrl}/playground`);
+  await enterKey(page, stack.apiKey);
+  await expect.poll(() => page.textContent("#base-model")).toBe("steer-test");
+
+  // Describing it hides the examples and asks for a description and a number of pairs.
+  await page.selectOption(".trait [name=source]", "description");
+  expect(await page.isVisible(".trait [name=positive]")).toBe(false);
+  await page.fill(".trait [name=name]", "pirate");
+  await page.fill(".trait [name=description]", "speaks like a pirate");
+  await page.fill(".trait [name=pairs]", "2");
+  await page.click("#create-model");
+  await page
+    .locator("#status", { hasText: /^(ready|failed)/ })
+    .waitFor({ timeout: TRAIN_TIMEOUT_MS });
+  expect(await page.textContent("#status")).toBe("ready");
+
+  // The pairs the API shows, each in its row under the trait's description.
+  const id = await page.textContent("#model-id");
+  const model = (await (await stack.call(`/v1/steerable-models/${id}`)).json()) as SteerableModel;
+  const { positive_examples: positives = [], negative_examples: negatives = [] } =
+    model.control_dimensions.pirate ?? {};
+  const figure = page.locator("#generated-pairs figure[data-trait=pirate]");
+  expect(await figure.locator("figcaption").textContent()).toContain("speaks like a pirate");
+  const cells = await figure.locator("td").allTextContents();
+  expect(cells).toEqual(positives.flatMap((positive, i) => [positive, negatives[i]]));
+
+  // Taken back into the form as examples, to correct and create anew.
+  await page.click("#edit-generated");
+  await expect.poll(() => page.inputValue(".trait [name=source]")).toBe("examples");
+  expect(await page.inputValue(".trait [name=positive]")).toBe(positives.join("\n"));
+  expect(await page.inputValue(".trait [name=negative]")).toBe(negatives.join("\n"));
 });
 
 it("wraps a long unbroken answer inside its box", async () => {

@@ -5,7 +5,10 @@ import {
   DEFAULT_MMLU_QUESTIONS,
 } from "../../../shared/evaluation/settings.ts";
 import {
+  DEFAULT_GENERATED_PAIRS,
+  MAX_DESCRIPTION_CHARS,
   MAX_EVALUATION_TOKENS,
+  MAX_GENERATED_PAIRS,
   MAX_MMLU_QUESTIONS,
   MAX_MULTIPLIER,
 } from "../../../shared/limits.ts";
@@ -45,7 +48,9 @@ export const PLAYGROUND_HTML = `<!doctype html>
   .hint { color: #555; font-size: 0.9rem; }
   #models { padding-left: 1.2rem; } #models [aria-current] { font-weight: bold; }
   .trait { display: grid; grid-template-columns: 1fr 1fr; gap: 0.5rem; margin-bottom: 0.75rem; }
-  .trait .name { grid-column: 1 / 3; }
+  .trait .name, .trait .source { grid-column: 1 / 3; }
+  #generated-pairs table { border-collapse: collapse; margin: 0.25rem 0 0.75rem; }
+  #generated-pairs th, #generated-pairs td { border: 1px solid #ccc; padding: 0.1rem 0.5rem; text-align: left; }
   .slider { display: grid; grid-template-columns: 10rem 1fr 3rem; align-items: center; gap: 0.5rem; }
   .outputs { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; }
   .outputs pre, #evaluation-answers pre { white-space: pre-wrap; background: #f6f6f6; padding: 0.5rem; }
@@ -86,8 +91,9 @@ export const PLAYGROUND_HTML = `<!doctype html>
   <ul id="models" data-limit="${LISTED_MODELS}"></ul>
 </section>
 <section id="create">
-  <h2>1. Describe traits with contrasting examples</h2>
-  <p>One example per line. Base model: <span id="base-model">(enter a key)</span></p>
+  <h2>1. Describe traits</h2>
+  <p>With contrasting examples, one per line, or describe a trait and a generator writes its
+    persona pairs, which you can review and correct. Base model: <span id="base-model">(enter a key)</span></p>
   <p class="hint" id="trait-rule">${escapeHtml(TRAIT_NAME_HINT)}</p>
   <label>Label <input id="model-label" type="text" maxlength="200" value="playground"></label>
   <div id="traits"></div>
@@ -97,6 +103,11 @@ export const PLAYGROUND_HTML = `<!doctype html>
 <section id="status-box" hidden>
   <h2>2. Status</h2>
   <p>Model <code id="model-id"></code>: <strong id="status"></strong></p>
+  <div id="generated" hidden>
+    <h3>Generated persona pairs</h3>
+    <div id="generated-pairs"></div>
+    <button id="edit-generated" type="button">Correct them in a new model</button>
+  </div>
 </section>
 <section id="steer" hidden>
   <h2>3. Steer</h2>
@@ -140,8 +151,16 @@ export const PLAYGROUND_HTML = `<!doctype html>
   <div class="trait">
     <label class="name">Trait name <input type="text" name="name" placeholder="cheerful"
       pattern="${escapeHtml(TRAIT_NAME_PATTERN)}" title="${escapeHtml(TRAIT_NAME_HINT)}"></label>
-    <label>Positive examples <textarea name="positive"></textarea></label>
-    <label>Negative examples <textarea name="negative"></textarea></label>
+    <label class="source">Made from <select name="source">
+      <option value="examples">contrasting examples</option>
+      <option value="description">a description (describe it)</option>
+    </select></label>
+    <label data-source="examples">Positive examples <textarea name="positive"></textarea></label>
+    <label data-source="examples">Negative examples <textarea name="negative"></textarea></label>
+    <label data-source="description">Description <textarea name="description"
+      maxlength="${MAX_DESCRIPTION_CHARS}" placeholder="speaks like a pirate"></textarea></label>
+    <label data-source="description">Persona pairs to generate <input name="pairs" type="number"
+      min="1" max="${MAX_GENERATED_PAIRS}" step="1" value="${DEFAULT_GENERATED_PAIRS}" required></label>
   </div>
 </template>
 <script type="module" src="/playground/app.js"></script>

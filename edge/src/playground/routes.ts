@@ -8,6 +8,7 @@ import { CHART_SCRIPT } from "./chart.ts";
 import { EVALUATION_SCRIPT } from "./evaluation.ts";
 import { PLAYGROUND_HTML } from "./page.ts";
 import { PLAYGROUND_SCRIPT } from "./script.ts";
+import { TRAITS_SCRIPT } from "./traits.ts";
 
 export const PLAYGROUND_PATH = "/playground";
 
@@ -15,6 +16,7 @@ export const PLAYGROUND_PATH = "/playground";
 const MODULES = new Map([
   ["app.js", PLAYGROUND_SCRIPT],
   ["basics.js", BASICS_SCRIPT],
+  ["traits.js", TRAITS_SCRIPT],
   ["evaluation.js", EVALUATION_SCRIPT],
   ["chart.js", CHART_SCRIPT],
 ]);

@@ -1,10 +1,15 @@
 // The playground's script, served as is (no build step): it calls the public API with the key the
 // user typed, kept in localStorage. The open model's id is in the URL (#model=ID), so a reload
-// reopens it. Its Evaluate step is a module of its own (evaluation.ts), and so is what every step
-// uses (basics.ts). Plain JavaScript without template literals, as it lives in one.
+// reopens it. The create form's traits (examples, or "describe it") and the review of generated
+// pairs are a module of their own (traits.ts), and so are its Evaluate step (evaluation.ts) and what
+// every step uses (basics.ts). Plain JavaScript without template literals, as it lives in one.
 export const PLAYGROUND_SCRIPT = String.raw`
-import { $, api, lines, onClick, pollPause, run, wholeNumber } from "./basics.js";
+import { $, api, onClick, pollPause, run, wholeNumber } from "./basics.js";
 import { closeEvaluateStep, openEvaluateStep } from "./evaluation.js";
+import { addTrait, checkTraitNames, controlDimensions, editAsExamples, showGenerated } from "./traits.js";
+
+/** A model's statuses on its way to ready: pending, its examples generating, training. */
+const UNFINISHED = ["pending", "generating", "training"];
 
 const KEY_STORAGE = "steer.apiKey";
 let baseModel = null;
@@ -74,7 +79,7 @@ async function getModel(id) {
 }
 
 async function watchUntilTrained(model) {
-  while (model.status === "pending" || model.status === "training") {
+  while (UNFINISHED.includes(model.status)) {
     showStatus(model);
     await pollPause();
     if (model.id !== openModelId) return;
@@ -89,36 +94,9 @@ async function watchUntilTrained(model) {
 
 function showStatus(model) {
   $("status").textContent = model.status + (model.failure_reason ? ": " + model.failure_reason : "");
+  showGenerated(model);
   const listed = $("models").querySelector("[data-model-id='" + CSS.escape(model.id) + "'] .status");
   if (listed) listed.textContent = model.status;
-}
-
-function addTrait() {
-  $("traits").append($("trait-template").content.cloneNode(true));
-}
-
-/** The browser checks each name against the rule (the input's pattern) before anything is sent. */
-function checkTraitNames() {
-  for (const input of document.querySelectorAll(".trait [name=name]")) {
-    if (!input.checkValidity()) {
-      input.focus();
-      throw new Error(JSON.stringify(input.value) + ": " + input.title);
-    }
-  }
-}
-
-function controlDimensions() {
-  const dimensions = {};
-  for (const row of document.querySelectorAll(".trait")) {
-    const field = (name) => row.querySelector("[name=" + name + "]").value;
-    const name = field("name").trim();
-    if (!name) continue;
-    dimensions[name] = {
-      positive_examples: lines(field("positive")),
-      negative_examples: lines(field("negative")),
-    };
-  }
-  return dimensions;
 }
 
 /** Creates the model, lists it, and opens it (through the URL, as a reload would). */
@@ -212,6 +190,7 @@ $("key").addEventListener("change", () => {
 window.addEventListener("hashchange", () => run(openFromUrl));
 onClick("add-trait", async () => addTrait());
 onClick("create-model", createModel);
+onClick("edit-generated", async () => editAsExamples(await getModel(openModelId)));
 onClick("generate", generate);
 addTrait();
 if ($("key").value) run(loadForKey);
