@@ -29,12 +29,12 @@ export async function createCheerful(stack: Stack, route: string): Promise<Steer
   return (await response.json()) as SteerableModel;
 }
 
-/** Polls the model until it leaves pending and training. */
+/** Polls the model until it is ready or failed. */
 export async function untilTrained(stack: Stack, route: string): Promise<SteerableModel> {
   const deadline = Date.now() + TRAIN_TIMEOUT_MS;
   for (;;) {
     const model = (await (await stack.call(route)).json()) as SteerableModel;
-    if (model.status !== "pending" && model.status !== "training") return model;
+    if (model.status === "ready" || model.status === "failed") return model;
     if (Date.now() > deadline) throw new Error(`still ${model.status} after the timeout`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
