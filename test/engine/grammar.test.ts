@@ -107,9 +107,10 @@ describe("a grammar", () => {
 });
 
 describe("jsonSchemaGrammar", () => {
-  it("refuses what llama.cpp's converter refuses, naming the schema", () => {
-    expect(() => jsonSchemaGrammar({ $ref: "#/$defs/missing" })).toThrow(
-      expect.objectContaining({ code: "invalid_request", param: "schema" }),
+  it("refuses a schema the answer could not be held to, naming the place in it", () => {
+    const schema = { type: "object", properties: { name: { type: "string", pattern: "^a+$" } } };
+    expect(() => jsonSchemaGrammar(schema)).toThrow(
+      expect.objectContaining({ code: "invalid_request", param: "schema.properties.name.pattern" }),
     );
   });
 });
