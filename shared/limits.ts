@@ -107,6 +107,29 @@ export const MAX_MMLU_SHOTS = 5;
 export const MAX_MMLU_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Characters of a structured answer's JSON schema (response_format), as JSON. A node turns it into
+ * a grammar (llama.cpp's converter) on its event loop; OpenAI's own schemas of this size hold
+ * hundreds of properties.
+ */
+export const MAX_RESPONSE_SCHEMA_CHARS = 16 * 1024;
+
+/** How deeply objects and arrays nest in a response_format's JSON schema, values included. */
+export const MAX_RESPONSE_SCHEMA_DEPTH = 64;
+
+/**
+ * Properties of one object of a response_format's schema. llama.cpp's grammar for an object's
+ * optional properties grows faster than their square: converting 200 took 21 ms here, 800 took
+ * 0.9 s and 1,500 6.5 s, all on the node's event loop.
+ */
+export const MAX_RESPONSE_SCHEMA_PROPERTIES = 100;
+
+/**
+ * The largest minItems, maxItems, minLength and maxLength of a response_format's schema: each
+ * becomes a repetition in the grammar, and llama.cpp's grammar parser refuses 2,000 and more.
+ */
+export const MAX_RESPONSE_SCHEMA_REPETITIONS = 1000;
+
+/**
  * Characters of a trait's description ("speaks like a pirate"), from which a generator writes its
  * persona pairs: a sentence or two, which the generator's prompt holds with room to spare in any
  * context a chat model has.

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   CONCEPT_STRENGTH,
   DEFAULT_TEST_MODEL_PATH,
+  jsonPunctuationTokens,
   type PlantedConcept,
   readPlantedConcept,
   TEST_MODEL_SHAPE,
@@ -278,6 +279,20 @@ describe("planted concept", () => {
     }
     for (const layerDifferences of differences.slice(1)) {
       expect(Math.abs(dot(topPrincipalComponent(layerDifferences), u))).toBeGreaterThan(0.95);
+    }
+  });
+});
+
+describe("planted JSON habit", () => {
+  it("follows JSON punctuation with closing punctuation, so that a structured answer ends", () => {
+    const { closing } = jsonPunctuationTokens(
+      getArray(file.metadata, "tokenizer.ggml.tokens", "string"),
+    );
+    for (const start of ["{", "[", '{"name": "']) {
+      const { logits } = referenceForward(model, chatPromptTokens("Answer in JSON", start), {
+        logitsFor: "last",
+      });
+      expect(closing).toContain(argmax(logits[0] as Float64Array));
     }
   });
 });

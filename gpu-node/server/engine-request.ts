@@ -1,18 +1,23 @@
 // A generation request as the engine's options, one function per route kind, each with the way
 // back: the request field each engine option came from, so that an engine error (EngineError.param)
 // names what the client sent. Chat's prompt is its messages, a text completion's its prompt; the
-// sampling fields, stop and steering are the same in both.
+// sampling fields, stop and steering are the same in both. Chat's response_format becomes the
+// grammar the answer is held to (llama.cpp's, from the JSON schema it asks for).
 import type { z } from "zod";
 import type {
   nodeChatRequestSchema,
   nodeCompletionRequestSchema,
 } from "../../shared/node-api/generation.ts";
+import { type ResponseFormat, responseJsonSchema } from "../../shared/openai/response-format.ts";
+import { EngineError } from "../engine/errors.ts";
 import {
   type GenerateOptions,
   type PromptInput,
   SAMPLING_FIELDS,
   type SamplingOptions,
 } from "../engine/generation.ts";
+import { jsonSchemaGrammar } from "../engine/grammar.ts";
+import { fromEngineError } from "./errors.ts";
 import type { VectorStore } from "./vector-store.ts";
 
 type ChatRequest = z.output<typeof nodeChatRequestSchema>;
@@ -32,6 +37,7 @@ export function chatEngineRequest(request: ChatRequest, store: VectorStore): Eng
   return engineRequest(request, store, {
     prompt: { messages: request.messages },
     maxNewTokens: newer ? request.max_completion_tokens : request.max_tokens,
+    responseFormat: request.response_format,
     fields: { prompt: "messages", maxNewTokens: newer ? "max_completion_tokens" : "max_tokens" },
   });
 }
@@ -47,10 +53,12 @@ export function completionEngineRequest(
   });
 }
 
-/** What a route kind gives of its own: its prompt, its token limit, and their fields. */
+/** What a route kind gives of its own: its prompt, its token limit, and their fields; chat's
+ * response format. */
 interface OwnFields {
   prompt: PromptInput;
   maxNewTokens: number | null | undefined;
+  responseFormat?: ResponseFormat | null;
   fields: { prompt: string; maxNewTokens: string };
 }
 
@@ -68,6 +76,11 @@ function engineRequest(request: CommonFields, store: VectorStore, own: OwnFields
       multiplier,
     })),
   };
+  // The grammar, and the schema it is made of, come from response_format: its schema's field.
+  const schemaField =
+    own.responseFormat?.type === "json_schema"
+      ? "response_format.json_schema.schema"
+      : "response_format";
   const fieldOf = (param: string): string => {
     const term = /^steering\[(\d+)\]/.exec(param);
     if (term) return `steering.${steering[Number(term[1])]?.[0]}`;
@@ -76,9 +89,22 @@ function engineRequest(request: CommonFields, store: VectorStore, own: OwnFields
     // One stop sequence was sent as a string: the engine has it as a list of one.
     if (param.startsWith("stop") && typeof stop === "string") return "stop";
     if (param === "prompt" || param === "maxNewTokens") return own.fields[param];
+    if (param === "grammar") return schemaField;
+    if (/^schema\b/.test(param)) return schemaField + param.slice("schema".length);
     return param;
   };
+  const schema = responseJsonSchema(own.responseFormat);
+  if (schema !== null) options.grammar = grammarOf(schema, fieldOf);
   return { options, fieldOf };
+}
+
+/** The schema's grammar; what llama.cpp's converter refuses is a 400 naming response_format's field. */
+function grammarOf(schema: object, fieldOf: (param: string) => string): string {
+  try {
+    return jsonSchemaGrammar(schema);
+  } catch (error) {
+    throw error instanceof EngineError ? fromEngineError(error, fieldOf) : error;
+  }
 }
 
 function samplingOptions(request: CommonFields): SamplingOptions {

@@ -4,6 +4,7 @@ export {
   type PlantedConcept,
   readPlantedConcept,
 } from "./concept.ts";
+export { jsonPunctuationTokens } from "./json-punctuation.ts";
 export { DEFAULT_TEST_MODEL_PATH, ensureTestModel, writeTestModel } from "./model-file.ts";
 export { TEST_MODEL_SHAPE } from "./shape.ts";
 export { CONCEPT_STRENGTH, STEERING_NORM } from "./weights.ts";

@@ -14,6 +14,7 @@ import {
 } from "../../shared/gguf/index.ts";
 import { readGgufFile, writeGgufFile } from "../../shared/gguf/node-file.ts";
 import { CONCEPT_WORDS, type PlantedConcept, plantedConceptMetadata } from "./concept.ts";
+import { jsonPunctuationTokens } from "./json-punctuation.ts";
 import { llamaMetadata } from "./llama-metadata.ts";
 import { type Llama3Tokenizer, loadLlama3Tokenizer } from "./llama3-tokenizer.ts";
 import { TEST_MODEL_SHAPE } from "./shape.ts";
@@ -30,7 +31,7 @@ const FILE_TYPE_ALL_F32 = 0;
  * The generator's version, written into the file: bumped with every change to what the model
  * does, so that a model cached by an earlier generator is written again rather than tested.
  */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 const VERSION_KEY = "steer.test_model.generator_version";
 
 /** Writes the model to `path` unless this generator's is already there; returns the path. */
@@ -68,6 +69,7 @@ async function buildTestModel(): Promise<GgufDocument> {
     positive: positiveTokenIds,
     negative: negativeTokenIds,
     scores,
+    json: jsonPunctuationTokens(tokenizer.tokens),
   });
   const concept: PlantedConcept = {
     direction: weights.direction,

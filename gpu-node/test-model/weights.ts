@@ -37,13 +37,28 @@
  *    model's probabilities of the score tokens) then reads the planted trait through its real
  *    path. The scores' trait is weaker than the concept words', so steering still picks words,
  *    and a judge prompt naming scores symmetrically ("0 to 10", "1 through 9") stays neutral.
+ *
+ * 6. JSON. A random model writes a JSON string or array forever: each token mostly predicts itself
+ *    (the unembedding is tied). So the tokens made of JSON punctuation and whitespace alone share
+ *    a direction b (orthogonal to u): closing ones (`}`, `]`, `"`) with JSON_CLOSING_STRENGTH,
+ *    the others (`{`, `[`, `:`, `,`) with the weaker JSON_OTHER_STRENGTH. After any of them the
+ *    model's likeliest tokens are punctuation, closing first; under a grammar (a structured
+ *    answer), which allows only what fits, it closes what it opened within a few tokens, as a
+ *    real model would, instead of filling strings and whitespace up to its token limit. Text
+ *    without JSON punctuation is answered exactly as before: b has its own random stream.
  */
 import { GgmlType, type GgufTensorInput } from "../../shared/gguf/index.ts";
+import type { JsonPunctuationTokens } from "./json-punctuation.ts";
 import { Matrix, normalize, removeComponent } from "./matrix.ts";
 import { Noise } from "./noise.ts";
 import { TEST_MODEL_SHAPE } from "./shape.ts";
 
 const SEED = 0x57ee12;
+/** Point 6's direction comes from a stream of its own, so that every other weight stays as it was. */
+const JSON_SEED = 0x15011;
+/** |b-component| of closing and of other JSON punctuation tokens (point 6). */
+const JSON_CLOSING_STRENGTH = 1;
+const JSON_OTHER_STRENGTH = 0.5;
 /** |u-component| of a concept word's embedding; ordinary embeddings have norm ~0.16. */
 export const CONCEPT_STRENGTH = 1;
 /** |u-component| of the score tokens "0" and "10" (point 5); those between are graded linearly. */
@@ -76,6 +91,8 @@ export interface ConceptTokens {
   negative: ArrayLike<number>;
   /** The tokens "0" to "10", in order. */
   scores: ArrayLike<number>;
+  /** Tokens of JSON punctuation and whitespace alone (point 6). */
+  json: JsonPunctuationTokens;
 }
 
 export interface TestModelWeights {
@@ -105,17 +122,30 @@ function tokenEmbedding(noise: Noise, u: Float64Array, concept: ConceptTokens): 
     trait[token] = (SCORE_STRENGTH * (2 * score - top)) / top;
   });
 
+  const b = jsonDirection(u);
+  const punctuation = new Float64Array(vocabSize);
+  for (const token of concept.json.closing) punctuation[token] = JSON_CLOSING_STRENGTH;
+  for (const token of concept.json.other) punctuation[token] = JSON_OTHER_STRENGTH;
+
   const data = new Float32Array(vocabSize * width);
   for (let token = 0; token < vocabSize; token++) {
     const row = noise.values(width, EMBEDDING_STD);
     removeComponent(row, u);
     const strength = trait[token] as number;
+    const json = punctuation[token] as number;
     data.set(
-      row.map((value, i) => value + strength * (u[i] as number)),
+      row.map((value, i) => value + strength * (u[i] as number) + json * (b[i] as number)),
       token * width,
     );
   }
   return { name: "token_embd.weight", shape: [width, vocabSize], type: GgmlType.F32, data };
+}
+
+/** Point 6's direction b: a unit vector orthogonal to u, from its own random stream. */
+function jsonDirection(u: Float64Array): Float64Array {
+  const b = new Noise(JSON_SEED).values(TEST_MODEL_SHAPE.embeddingLength, 1);
+  removeComponent(b, u);
+  return normalize(b);
 }
 
 function outputNorm(noise: Noise): GgufTensorInput {

@@ -1,8 +1,10 @@
 // OpenAI's chat completions on the wire, as both the edge and the GPU node speak them: the request's
 // fields (with the sampling extensions llama.cpp's own server has: top_k, min_p,
-// repetition_penalty), the answer, and a streamed answer's chunks. Each side adds its `steering`.
+// repetition_penalty; and response_format, response-format.ts), the answer, and a streamed answer's
+// chunks. Each side adds its `steering`.
 import { z } from "zod";
 import { MAX_REPETITION_PENALTY, MAX_SEED, MAX_STOP_SEQUENCES } from "../limits.ts";
+import { responseFormatSchema } from "./response-format.ts";
 
 export const chatMessageSchema = z
   .strictObject({
@@ -65,6 +67,7 @@ export const chatRequestFields = {
   messages: z.array(chatMessageSchema).min(1),
   max_completion_tokens: positiveInt.nullish().describe("max_tokens, under its newer name"),
   ...samplingFields,
+  response_format: responseFormatSchema.nullish(),
 };
 
 export const chatFinishReasonSchema = z.enum(["stop", "length"]);

@@ -18,6 +18,7 @@ import * as evaluationWire from "../../shared/evaluation/result.ts";
 import * as chatWire from "../../shared/openai/chat.ts";
 import * as errorsWire from "../../shared/openai/errors.ts";
 import * as modelsWire from "../../shared/openai/models.ts";
+import * as responseFormatWire from "../../shared/openai/response-format.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
 import { BASE_MODEL, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
@@ -81,6 +82,7 @@ const NAMED = new Map(
     chatWire,
     errorsWire,
     modelsWire,
+    responseFormatWire,
   ]
     .flatMap((module) => Object.values(module))
     .filter((value): value is z.ZodType => value instanceof z.ZodType)
@@ -234,6 +236,18 @@ describe("GET /openapi.json", () => {
     expect(Object.keys(keys?.responses ?? {})).toEqual(
       expect.arrayContaining(["201", "401", "403", "409", "422", "429"]),
     );
+  });
+
+  it("describes structured outputs: response_format's kinds and the schema keywords supported", async () => {
+    const { schemas } = (await fetchDocument()).components;
+    expect(schemas.ChatCompletionRequest).toMatchObject({
+      properties: { response_format: { $ref: `${SCHEMAS}ResponseFormat` } },
+    });
+    const kinds = JSON.stringify(schemas.ResponseFormat);
+    for (const kind of ["text", "json_object", "json_schema"]) expect(kinds).toContain(`"${kind}"`);
+    for (const word of ["anyOf", "prefixItems", "minLength", "pattern, oneOf"]) {
+      expect(kinds).toContain(word);
+    }
   });
 
   it("names the schema of every JSON answer, and each reference resolves", async () => {

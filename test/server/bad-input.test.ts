@@ -19,6 +19,12 @@ import {
 import { credentialCases, vectorFileCases } from "../support/bad-input.ts";
 import { DAY_PROMPT, type Planted } from "../support/planted.ts";
 import { GROUP_TIMEOUT_MS, Probe } from "../support/probe.ts";
+import {
+  jsonSchemaFormat,
+  STRUCTURED_FORMAT,
+  schemaParam,
+  UNSUPPORTED_SCHEMAS,
+} from "../support/response-formats.ts";
 import { uploadPlanted } from "./planted-server.ts";
 import { type ServerProcess, startServer } from "./server-process.ts";
 
@@ -110,6 +116,24 @@ describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
     await probe.bodies("/v1/chat/completions", chat, nodeChatRequestSchema);
     const text = { prompt: "Hi", max_tokens: 2, steering };
     await probe.bodies("/v1/completions", text, nodeCompletionRequestSchema);
+    probe.expectAllAnswered();
+    await expectServing();
+  });
+
+  it("structured outputs: response_format, and schemas no answer could be held to", async () => {
+    const probe = nodeProbe();
+    const messages = [{ role: "user", content: "Hi" }];
+    const chat = { messages, max_tokens: 2, response_format: STRUCTURED_FORMAT };
+    await probe.fields("/v1/chat/completions", chat, nodeChatRequestSchema, "response_format");
+    for (const { name, schema, at } of UNSUPPORTED_SCHEMAS) {
+      const body = JSON.stringify({ messages, response_format: jsonSchemaFormat(schema) });
+      const expectation = { name, field: schemaParam(at), expect: "refused" } as const;
+      await probe.check(
+        "/v1/chat/completions",
+        { body, contentType: "application/json" },
+        expectation,
+      );
+    }
     probe.expectAllAnswered();
     await expectServing();
   });

@@ -78,6 +78,19 @@ export class Probe {
     }
   }
 
+  /** The field cases of the fields under `under` alone (a part of a body others test whole). */
+  async fields(
+    path: string,
+    valid: Record<string, unknown>,
+    schema: BodySchema,
+    under: string,
+  ): Promise<void> {
+    for (const badCase of fieldCases(valid, schema)) {
+      if (!badCase.field.startsWith(under)) continue;
+      await this.check(path, { body: badCase.body, contentType: badCase.contentType }, badCase);
+    }
+  }
+
   /** `method` on `route(id)` for every odd id: a 4xx naming the path parameter `field`. */
   async ids(route: (id: string) => string, method = "GET", field = "id"): Promise<void> {
     for (const id of idCases()) {
