@@ -1,52 +1,19 @@
-// The default generator: the node's own base model, unsteered, its answers constrained while they
-// are sampled by a grammar made from brief.ts's schema (llama.cpp's converter), so that even a
-// model writing at random answers JSON of the schema. A round's pairs are split over as few answers
-// as the context allows, each answer holding as many pairs as its longest possible text leaves
-// room for; the answers are sampled together (they share decodes, as any requests do), each at the
-// generation temperature with its own seed, so that they differ from one another.
+// The default generator: the node's own base model, unsteered, its answers held while they are
+// sampled to brief.ts's grammar (the JSON of the answer's schema), so that even a model writing at
+// random answers JSON of the schema, of a known longest length. A round's pairs are split over as
+// few answers as the context allows, each holding as many pairs as its longest possible text
+// leaves room for; the answers are sampled together (they share decodes, as any requests do), each
+// at the generation temperature with its own seed, so that they differ from one another.
 import { ApiError } from "../../shared/http/api-error.ts";
-import { MAX_GENERATED_PAIRS, MAX_GENERATED_PERSONA_CHARS } from "../../shared/limits.ts";
+import { MAX_GENERATED_PAIRS } from "../../shared/limits.ts";
 import type { Engine } from "../engine/engine.ts";
-import { jsonSchemaGrammar } from "../engine/grammar.ts";
-import { answerJsonSchema, generatorPrompt } from "./brief.ts";
+import { answerGrammar, generatorPrompt, longestAnswerTokens } from "./brief.ts";
 import {
   GENERATION_TEMPERATURE,
   type PairGenerator,
   type PairsAsked,
   type Written,
 } from "./generator.ts";
-
-/**
- * The grammar's whitespace: one space at most wherever JSON allows some. llama.cpp's converter
- * allows up to 22 characters there (a line break and an indent), which would bound an answer at
- * more than twice its length: this keeps the bound tight, and the answer compact.
- */
-const COMPACT_SPACE = 'space ::= | " "';
-
-/** Where the grammar lets a space go in an answer: 5, and 8 more for each pair. */
-function spaces(count: number): number {
-  return 5 + 8 * count;
-}
-
-/**
- * The most tokens an answer of `count` pairs can take: its longest text (each persona at its
- * longest, a space wherever one may go) in characters, as every token of it spells at least one
- * (the schema allows ASCII alone), and the token that ends it.
- */
-export function longestAnswerTokens(count: number): number {
-  const persona = "x".repeat(MAX_GENERATED_PERSONA_CHARS);
-  const pairs = Array.from({ length: count }, () => ({ positive: persona, negative: persona }));
-  return JSON.stringify({ pairs }).length + spaces(count) + 1;
-}
-
-/** The grammar of an answer of `count` pairs, with compact whitespace. */
-function answerGrammar(count: number): string {
-  const grammar = jsonSchemaGrammar(answerJsonSchema(count));
-  const compact = grammar.replace(/^space ::= .*$/m, COMPACT_SPACE);
-  // A converter that names its whitespace otherwise would leave the bound unknown: say so.
-  if (compact === grammar) throw new Error("the answer's grammar has no space rule to tighten");
-  return compact;
-}
 
 export class BaseModelGenerator implements PairGenerator {
   readonly kind = "base_model";
