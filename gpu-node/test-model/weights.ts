@@ -37,13 +37,31 @@
  *    model's probabilities of the score tokens) then reads the planted trait through its real
  *    path. The scores' trait is weaker than the concept words', so steering still picks words,
  *    and a judge prompt naming scores symmetrically ("0 to 10", "1 through 9") stays neutral.
+ *
+ * 6. A trait in a band of layers (calm vs angry, band.ts). Its words carry +-BAND_STRENGTH along
+ *    a source direction s of the embeddings, which nothing but two uniform heads reads. In layer
+ *    BAND_LAYERS.first, query head BAND_HEAD reads s . x^ and writes the context's average along a
+ *    carrier direction w, as the copy head does for u; in layer BAND_LAYERS.end the same head
+ *    reads s . x^ again and writes it negated, so the two cancel, and the outputs of layers
+ *    first .. end - 1 alone carry the trait along w. They cancel as far as the RMS of the word's
+ *    own position stayed the same in between: its embedding is long (BAND_STRENGTH), so what the
+ *    layers between write there, made of what they can read (all but s), changes that RMS by
+ *    less than 0.1%, and what is left along w is below what other heads carry of the two words'
+ *    differing random embeddings. Nothing else reads or writes s or w (point 3), and no token's
+ *    embedding has a w-component, so the trait never reaches the output: it is there to be read,
+ *    not to steer (a prompt ending in a band word, whose last state is then almost all s, is
+ *    continued with band words). The band is layer 1 alone, below the fixed band of extraction
+ *    (2-3 of this 4-layer model): measuring where the trait is readable finds it, the fixed rule
+ *    does not.
  */
 import { GgmlType, type GgufTensorInput } from "../../shared/gguf/index.ts";
-import { Matrix, normalize, removeComponent } from "./matrix.ts";
+import { Matrix, normalize, orthonormalize, removeComponent } from "./matrix.ts";
 import { Noise } from "./noise.ts";
 import { TEST_MODEL_SHAPE } from "./shape.ts";
 
 const SEED = 0x57ee12;
+/** Draws the band trait's directions (point 6), apart from SEED's, whose draws stay as they were. */
+const BAND_SEED = 0xba4d;
 /** |u-component| of a concept word's embedding; ordinary embeddings have norm ~0.16. */
 export const CONCEPT_STRENGTH = 1;
 /** |u-component| of the score tokens "0" and "10" (point 5); those between are graded linearly. */
@@ -69,33 +87,87 @@ const NORM_GAIN_SPREAD = 0.1;
 /** Layer 0's head 0 is the copy head; it reads channel 0 of its KV head. */
 const COPY_LAYER = 0;
 const COPY_HEAD = 0;
+/** A uniform head reads (and writes) channel 0 of its KV head. */
 const COPY_CHANNEL = 0;
+
+/**
+ * |s-component| of a band word's embedding (point 6): long beside the rest of the state at its
+ * position, so that the band's two heads read the same s . x^ there. At 10, 0.7% of the trait is
+ * left along w after the band; at 30, 0.08%, below the differences other heads carry.
+ */
+const BAND_STRENGTH = 30;
+/** The band trait is written in layer `first` and removed in layer `end`. */
+const BAND_LAYERS = { first: 1, end: 2 } as const;
+/** The band's uniform head: on the other KV head than COPY_HEAD's, so the two never share values. */
+const BAND_HEAD = 2;
 
 export interface ConceptTokens {
   positive: ArrayLike<number>;
   negative: ArrayLike<number>;
   /** The tokens "0" to "10", in order. */
   scores: ArrayLike<number>;
+  /** The band trait's words (point 6). */
+  band: { positive: ArrayLike<number>; negative: ArrayLike<number> };
 }
 
 export interface TestModelWeights {
   /** The unit trait direction u, exactly as used (float32). */
   direction: Float32Array;
+  /** The band trait's carrier w and the layers whose output carries it (point 6). */
+  band: { direction: Float32Array; layers: number[] };
   tensors: GgufTensorInput[];
+}
+
+/** The directions the planted traits use; orthonormal, and no random weight reads or writes them. */
+interface TraitDirections {
+  /** The cheerful trait. */
+  u: Float64Array;
+  /** Where the band trait's words carry it in the embeddings. */
+  s: Float64Array;
+  /** Where the band trait lives inside its band. */
+  w: Float64Array;
 }
 
 export function buildTestModelWeights(concept: ConceptTokens): TestModelWeights {
   const noise = new Noise(SEED);
   const direction = Float32Array.from(normalize(noise.values(TEST_MODEL_SHAPE.embeddingLength, 1)));
-  const u = Float64Array.from(direction);
-  const tensors = [tokenEmbedding(noise, u, concept), outputNorm(noise)];
+  const directions = traitDirections(Float64Array.from(direction));
+  const tensors = [tokenEmbedding(noise, directions, concept), outputNorm(noise)];
   for (let il = 0; il < TEST_MODEL_SHAPE.blockCount; il++) {
-    tensors.push(...attentionTensors(noise, u, il), ...feedForwardTensors(noise, u, il));
+    tensors.push(
+      ...attentionTensors(noise, directions, il),
+      ...feedForwardTensors(noise, directions, il),
+    );
   }
-  return { direction, tensors };
+  const bandLayers = Array.from(
+    { length: BAND_LAYERS.end - BAND_LAYERS.first },
+    (_, i) => BAND_LAYERS.first + i,
+  );
+  return {
+    direction,
+    band: { direction: Float32Array.from(directions.w), layers: bandLayers },
+    tensors,
+  };
 }
 
-function tokenEmbedding(noise: Noise, u: Float64Array, concept: ConceptTokens): GgufTensorInput {
+/** u as given; s and w drawn apart and made orthogonal to it and to each other (in float32). */
+function traitDirections(u: Float64Array): TraitDirections {
+  const noise = new Noise(BAND_SEED);
+  const [s, w] = orthonormalize([
+    u,
+    noise.values(TEST_MODEL_SHAPE.embeddingLength, 1),
+    noise.values(TEST_MODEL_SHAPE.embeddingLength, 1),
+  ])
+    .slice(1)
+    .map((vector) => Float64Array.from(Float32Array.from(vector)));
+  return { u, s: s as Float64Array, w: w as Float64Array };
+}
+
+function tokenEmbedding(
+  noise: Noise,
+  { u, s, w }: TraitDirections,
+  concept: ConceptTokens,
+): GgufTensorInput {
   const { vocabSize, embeddingLength: width } = TEST_MODEL_SHAPE;
   const trait = new Float64Array(vocabSize);
   for (const token of Array.from(concept.positive)) trait[token] = CONCEPT_STRENGTH;
@@ -104,14 +176,18 @@ function tokenEmbedding(noise: Noise, u: Float64Array, concept: ConceptTokens): 
   Array.from(concept.scores).forEach((token, score) => {
     trait[token] = (SCORE_STRENGTH * (2 * score - top)) / top;
   });
+  const band = new Float64Array(vocabSize);
+  for (const token of Array.from(concept.band.positive)) band[token] = BAND_STRENGTH;
+  for (const token of Array.from(concept.band.negative)) band[token] = -BAND_STRENGTH;
 
   const data = new Float32Array(vocabSize * width);
   for (let token = 0; token < vocabSize; token++) {
     const row = noise.values(width, EMBEDDING_STD);
-    removeComponent(row, u);
+    for (const direction of [u, s, w]) removeComponent(row, direction);
     const strength = trait[token] as number;
+    const bandStrength = band[token] as number;
     data.set(
-      row.map((value, i) => value + strength * (u[i] as number)),
+      row.map((value, i) => value + strength * (u[i] as number) + bandStrength * (s[i] as number)),
       token * width,
     );
   }
@@ -123,20 +199,28 @@ function outputNorm(noise: Noise): GgufTensorInput {
   return vectorTensor("output_norm.weight", gain);
 }
 
-function attentionTensors(noise: Noise, u: Float64Array, il: number): GgufTensorInput[] {
+function attentionTensors(
+  noise: Noise,
+  directions: TraitDirections,
+  il: number,
+): GgufTensorInput[] {
   const { embeddingLength: width, headCount, headCountKv, headDim } = TEST_MODEL_SHAPE;
+  const { u, s, w } = directions;
   const gain = normGain(noise);
-  const traitRead = traitReadDirection(gain, u);
+  const traitReads = traitReadDirections(gain, directions);
 
   const query = noiseMatrix(noise, headCount * headDim, width, QUERY_KEY_STD);
-  query.ignoreInput(traitRead);
+  query.ignoreInputs(traitReads);
   const key = noiseMatrix(noise, headCountKv * headDim, width, QUERY_KEY_STD);
-  key.ignoreInput(traitRead);
+  key.ignoreInputs(traitReads);
   const value = noiseMatrix(noise, headCountKv * headDim, width, VALUE_OUTPUT_STD);
-  value.ignoreInput(traitRead);
+  value.ignoreInputs(traitReads);
   const output = noiseMatrix(noise, width, headCount * headDim, VALUE_OUTPUT_STD);
-  output.neverWrite(u);
-  if (il === COPY_LAYER) plantCopyHead({ query, value, output }, gain, u);
+  for (const direction of [u, s, w]) output.neverWrite(direction);
+  const attention = { query, value, output };
+  if (il === COPY_LAYER) plantUniformHead(attention, gain, COPY_HEAD, u, scaled(u, COPY_GAIN));
+  if (il === BAND_LAYERS.first) plantUniformHead(attention, gain, BAND_HEAD, s, w);
+  if (il === BAND_LAYERS.end) plantUniformHead(attention, gain, BAND_HEAD, s, scaled(w, -1));
 
   return [
     vectorTensor(`blk.${il}.attn_norm.weight`, gain),
@@ -147,41 +231,55 @@ function attentionTensors(noise: Noise, u: Float64Array, il: number): GgufTensor
   ];
 }
 
-/** Turns query head COPY_HEAD into the uniform head that carries u . x^ forward (point 2 above). */
-function plantCopyHead(
+/**
+ * Turns query head `head` into a uniform head (all-zero queries: it attends evenly to positions
+ * 0..p) whose value channel reads `reads` . x^ and whose output writes that along `writes`: the
+ * copy head (point 2) and the band's heads (point 6). The other head on its KV head writes nothing
+ * of that channel.
+ */
+function plantUniformHead(
   attention: { query: Matrix; value: Matrix; output: Matrix },
   gain: Float64Array,
-  u: Float64Array,
+  head: number,
+  reads: Float64Array,
+  writes: Float64Array,
 ): void {
   const { embeddingLength: width, headCount, headCountKv, headDim } = TEST_MODEL_SHAPE;
   const { query, value, output } = attention;
   const zeros = new Float64Array(width);
-  for (let d = 0; d < headDim; d++) query.setRow(COPY_HEAD * headDim + d, zeros);
+  for (let d = 0; d < headDim; d++) query.setRow(head * headDim + d, zeros);
 
   const headsSharingKv = headCount / headCountKv;
-  const kvHead = Math.floor(COPY_HEAD / headsSharingKv);
+  const kvHead = Math.floor(head / headsSharingKv);
   value.setRow(
     kvHead * headDim + COPY_CHANNEL,
-    u.map((component, i) => component / (gain[i] as number)),
+    reads.map((component, i) => component / (gain[i] as number)),
   );
 
-  for (let head = kvHead * headsSharingKv; head < (kvHead + 1) * headsSharingKv; head++) {
-    const write = head === COPY_HEAD ? u.map((component) => component * COPY_GAIN) : zeros;
-    output.setColumn(head * headDim + COPY_CHANNEL, write);
+  for (let other = kvHead * headsSharingKv; other < (kvHead + 1) * headsSharingKv; other++) {
+    output.setColumn(other * headDim + COPY_CHANNEL, other === head ? writes : zeros);
   }
 }
 
-function feedForwardTensors(noise: Noise, u: Float64Array, il: number): GgufTensorInput[] {
+function scaled(vector: Float64Array, factor: number): Float64Array {
+  return vector.map((component) => component * factor);
+}
+
+function feedForwardTensors(
+  noise: Noise,
+  directions: TraitDirections,
+  il: number,
+): GgufTensorInput[] {
   const { embeddingLength: width, feedForwardLength: hidden } = TEST_MODEL_SHAPE;
   const gain = normGain(noise);
-  const traitRead = traitReadDirection(gain, u);
+  const traitReads = traitReadDirections(gain, directions);
 
   const gate = noiseMatrix(noise, hidden, width, FFN_STD);
-  gate.ignoreInput(traitRead);
+  gate.ignoreInputs(traitReads);
   const up = noiseMatrix(noise, hidden, width, FFN_STD);
-  up.ignoreInput(traitRead);
+  up.ignoreInputs(traitReads);
   const down = noiseMatrix(noise, width, hidden, FFN_STD);
-  down.neverWrite(u);
+  for (const direction of [directions.u, directions.s, directions.w]) down.neverWrite(direction);
 
   return [
     vectorTensor(`blk.${il}.ffn_norm.weight`, gain),
@@ -192,11 +290,12 @@ function feedForwardTensors(noise: Noise, u: Float64Array, il: number): GgufTens
 }
 
 /**
- * The direction of the RMS-normalized, gain-scaled input along which u . x^ shows up: rows
- * orthogonal to gain * u cannot see the trait (point 3 above).
+ * The directions of the RMS-normalized, gain-scaled input along which u . x^, s . x^ and w . x^
+ * show up, as an orthonormal basis: rows orthogonal to gain * u, gain * s and gain * w cannot see
+ * the traits (point 3 above).
  */
-function traitReadDirection(gain: Float64Array, u: Float64Array): Float64Array {
-  return normalize(gain.map((g, i) => g * (u[i] as number)));
+function traitReadDirections(gain: Float64Array, { u, s, w }: TraitDirections): Float64Array[] {
+  return orthonormalize([u, s, w].map((d) => gain.map((g, i) => g * (d[i] as number))));
 }
 
 function normGain(noise: Noise): Float64Array {
