@@ -58,7 +58,9 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       method: "post",
       path: "/",
       tags,
-      summary: "Create a steerable model from contrastive examples per trait; it trains at once",
+      summary:
+        "Create a steerable model from contrastive examples per trait; it trains at once, each " +
+        "trait on the layers where it reads best unless `layers` says otherwise",
       middleware: [idempotent],
       request: { headers: idempotencyHeaders, body: jsonBody(createSteerableModelSchema) },
       responses: {
@@ -76,7 +78,8 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
           400:
             `${INVALID}; or model is not a base model the GPU nodes serve; or a trait would not ` +
             "train: its extraction too large for a GPU node (too many pairs or tokens, a body " +
-            "too large), or a text past the base model's context (param names the field)",
+            "too large), a text past the base model's context, or layers the base model " +
+            "cannot steer (param names the field)",
           ...NODE_ERRORS,
         }),
       },
@@ -88,6 +91,7 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       const training = {
         promptList: request.prompt_list,
         template: request.template,
+        layers: request.layers,
         dimensions: request.control_dimensions,
       };
       await checkTraining(backend.pool, training, requestField);
@@ -201,7 +205,8 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
 /**
  * A node's param, of the trait's extraction request, as the field of the create request it came
  * from: personas.positive[3] is control_dimensions.<trait>.positive_examples[3], personas.openers
- * prompt_list, personas.template template, and the rest the trait's whole dataset.
+ * prompt_list, personas.template template, layers layers (model-wide), and the rest the trait's
+ * whole dataset.
  */
 function requestField(trait: string): FieldOf {
   const dimension = `control_dimensions.${trait}`;
@@ -212,6 +217,7 @@ function requestField(trait: string): FieldOf {
     template: "template",
   };
   return (param) => {
+    if (param === "layers" || param.startsWith("layers[")) return param;
     const [, name = "", rest = ""] = /^personas\.(\w+)(.*)$/.exec(param) ?? [];
     const field = fields[name];
     return field ? `${field}${rest}` : dimension;

@@ -21,7 +21,7 @@ describe("bad input: steerable models", { timeout: GROUP_TIMEOUT_MS }, () => {
       // More requests than one account may make in a minute; none names the first's models.
       renewToken: async () => (await newAccount()).key,
     });
-    const valid = { ...QUICK_MODEL, template: "Act as a {persona} person." };
+    const valid = { ...QUICK_MODEL, template: "Act as a {persona} person.", layers: [1, 2] };
     await probe.bodies("/v1/steerable-models", valid, createSteerableModelSchema);
     await probe.ids((id) => `/v1/steerable-models/${id}`);
     await probe.ids((id) => `/v1/steerable-models/${id}/status`);
