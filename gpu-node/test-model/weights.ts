@@ -38,21 +38,20 @@
  *    path. The scores' trait is weaker than the concept words', so steering still picks words,
  *    and a judge prompt naming scores symmetrically ("0 to 10", "1 through 9") stays neutral.
  *
- * 6. A trait in a band of layers (calm vs angry, band.ts). Its words carry +-BAND_STRENGTH along
- *    a source direction s of the embeddings, which nothing but two uniform heads reads. In layer
- *    BAND_LAYERS.first, query head BAND_HEAD reads s . x^ and writes the context's average along a
- *    carrier direction w, as the copy head does for u; in layer BAND_LAYERS.end the same head
- *    reads s . x^ again and writes it negated, so the two cancel, and the outputs of layers
- *    first .. end - 1 alone carry the trait along w. They cancel as far as the RMS of the word's
- *    own position stayed the same in between: its embedding is long (BAND_STRENGTH), so what the
- *    layers between write there, made of what they can read (all but s), changes that RMS by
- *    less than 0.1%, and what is left along w is below what other heads carry of the two words'
- *    differing random embeddings. Nothing else reads or writes s or w (point 3), and no token's
- *    embedding has a w-component, so the trait never reaches the output: it is there to be read,
- *    not to steer (a prompt ending in a band word, whose last state is then almost all s, is
- *    continued with band words). The band is layer 1 alone, below the fixed band of extraction
- *    (2-3 of this 4-layer model): measuring where the trait is readable finds it, the fixed rule
- *    does not.
+ * 6. A trait in a band of layers (calm vs angry, band.ts). Its words carry +-BAND_STRENGTH on one
+ *    channel s of the residual stream (the channel where u was smallest, zeroed in u), which
+ *    nothing but two uniform heads reads and nothing writes. In layer BAND_LAYERS.first, query
+ *    head BAND_HEAD reads s . x^ and writes the context's average along a carrier direction w, as
+ *    the copy head does for u; in layer BAND_LAYERS.end the same head reads s . x^ again and writes
+ *    it negated, so the two cancel, and the outputs of layers first .. end - 1 alone carry the
+ *    trait along w. They cancel as far as the RMS of the word's own position stayed the same in
+ *    between: its embedding is long (BAND_STRENGTH), so what the layers between write there, made
+ *    of what they can read (all but s), changes that RMS by less than 0.1%, and what is left along
+ *    w is below what other heads carry of the two words' differing random embeddings. No token's
+ *    embedding has a w-component, and the final norm's gain is 0 on s, so the trait never reaches
+ *    the output: it is there to be read, not to steer. The band is layer 1 alone, below the fixed
+ *    band of extraction (2-3 of this 4-layer model): measuring where the trait is readable finds
+ *    it, the fixed rule does not.
  */
 import { GgmlType, type GgufTensorInput } from "../../shared/gguf/index.ts";
 import { Matrix, normalize, orthonormalize, removeComponent } from "./matrix.ts";
@@ -122,17 +121,19 @@ export interface TestModelWeights {
 interface TraitDirections {
   /** The cheerful trait. */
   u: Float64Array;
-  /** Where the band trait's words carry it in the embeddings. */
+  /** Where the band trait's words carry it in the embeddings: one channel of the stream. */
   s: Float64Array;
+  /** That channel. */
+  channel: number;
   /** Where the band trait lives inside its band. */
   w: Float64Array;
 }
 
 export function buildTestModelWeights(concept: ConceptTokens): TestModelWeights {
   const noise = new Noise(SEED);
-  const direction = Float32Array.from(normalize(noise.values(TEST_MODEL_SHAPE.embeddingLength, 1)));
-  const directions = traitDirections(Float64Array.from(direction));
-  const tensors = [tokenEmbedding(noise, directions, concept), outputNorm(noise)];
+  const directions = traitDirections(noise.values(TEST_MODEL_SHAPE.embeddingLength, 1));
+  const direction = Float32Array.from(directions.u);
+  const tensors = [tokenEmbedding(noise, directions, concept), outputNorm(noise, directions)];
   for (let il = 0; il < TEST_MODEL_SHAPE.blockCount; il++) {
     tensors.push(
       ...attentionTensors(noise, directions, il),
@@ -150,17 +151,24 @@ export function buildTestModelWeights(concept: ConceptTokens): TestModelWeights 
   };
 }
 
-/** u as given; s and w drawn apart and made orthogonal to it and to each other (in float32). */
-function traitDirections(u: Float64Array): TraitDirections {
+/**
+ * The planted directions, in float32 as stored: s is the channel where the drawn direction is
+ * smallest (point 6), u the drawn direction with that channel zeroed, and w drawn apart and made
+ * orthogonal to both. Being one channel, s is read and written exactly: a row blind to it has a 0
+ * there, and so does the final norm's gain.
+ */
+function traitDirections(drawn: Float64Array): TraitDirections {
+  const channel = drawn.reduce(
+    (smallest, x, i) => (Math.abs(x) < Math.abs(drawn[smallest] as number) ? i : smallest),
+    0,
+  );
+  const u = normalize(drawn.map((x, i) => (i === channel ? 0 : x)));
+  const s = new Float64Array(drawn.length);
+  s[channel] = 1;
   const noise = new Noise(BAND_SEED);
-  const [s, w] = orthonormalize([
-    u,
-    noise.values(TEST_MODEL_SHAPE.embeddingLength, 1),
-    noise.values(TEST_MODEL_SHAPE.embeddingLength, 1),
-  ])
-    .slice(1)
-    .map((vector) => Float64Array.from(Float32Array.from(vector)));
-  return { u, s: s as Float64Array, w: w as Float64Array };
+  const [, , w] = orthonormalize([s, u, noise.values(drawn.length, 1)]);
+  const float32 = (vector: Float64Array) => Float64Array.from(Float32Array.from(vector));
+  return { u: float32(u), s, w: float32(w as Float64Array), channel };
 }
 
 function tokenEmbedding(
@@ -194,8 +202,14 @@ function tokenEmbedding(
   return { name: "token_embd.weight", shape: [width, vocabSize], type: GgmlType.F32, data };
 }
 
-function outputNorm(noise: Noise): GgufTensorInput {
+/**
+ * The final RMSNorm's gain, 0 on the band's channel s: the unembedding (the embeddings, tied)
+ * never reads it, so the band words' long s-components (point 6) weigh nothing in the logits
+ * (and float32 rounding of the state along s is not multiplied by their length).
+ */
+function outputNorm(noise: Noise, { channel }: TraitDirections): GgufTensorInput {
   const gain = normGain(noise).map((value) => Math.fround(value * OUTPUT_GAIN));
+  gain[channel] = 0;
   return vectorTensor("output_norm.weight", gain);
 }
 
@@ -295,7 +309,8 @@ function feedForwardTensors(
  * the traits (point 3 above).
  */
 function traitReadDirections(gain: Float64Array, { u, s, w }: TraitDirections): Float64Array[] {
-  return orthonormalize([u, s, w].map((d) => gain.map((g, i) => g * (d[i] as number))));
+  // s first: the basis then starts with its channel exactly, and a blind row has a 0 there.
+  return orthonormalize([s, u, w].map((d) => gain.map((g, i) => g * (d[i] as number))));
 }
 
 function normGain(noise: Noise): Float64Array {
