@@ -1,7 +1,8 @@
 // LAT extraction (Representation Engineering's method, as repeng implements it): capture the
 // hidden state at the last token of every positive and negative text (dataset.ts), then at each
 // layer take the direction that separates the pairs (methods.ts), signed so that the positive side
-// is up, and measured (report.ts).
+// is up, and measured (report.ts). Which layers: by default those where the trait reads best,
+// measured first (layer-choice.ts).
 //
 // Directions are written at unit length, as repeng writes them: a request's multiplier is then
 // the distance moved along the direction in the residual stream's units, and each layer's
