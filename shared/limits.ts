@@ -75,6 +75,14 @@ export const MAX_EXTRACTION_PAIRS = 20_000;
  */
 export const MAX_EXTRACTION_TOKENS = MAX_EXTRACTION_PAIRS * 2 * 100;
 
+/**
+ * Contrast pairs an extraction measures its layers on when it chooses them (a sample spread over
+ * the dataset when it has more). Measuring captures every candidate layer, nearly the whole stack,
+ * where the vector keeps a band: this many pairs x 30 candidate layers x 4096 wide x 4 bytes is
+ * 500 MB for an 8B Llama. The other pairs are captured at the chosen band alone.
+ */
+export const MAX_MEASURED_PAIRS = 1024;
+
 /** The largest JSON body a GPU node reads. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 

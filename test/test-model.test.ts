@@ -6,7 +6,9 @@ import {
   CONCEPT_STRENGTH,
   DEFAULT_TEST_MODEL_PATH,
   jsonPunctuationTokens,
+  type PlantedBand,
   type PlantedConcept,
+  readPlantedBand,
   readPlantedConcept,
   TEST_MODEL_SHAPE,
   writeTestModel,
@@ -24,12 +26,14 @@ import { chatPromptTokens } from "./support/llama3-prompts.ts";
 let file: GgufFile;
 let model: ReferenceModel;
 let concept: PlantedConcept;
+let band: PlantedBand;
 let u: Float64Array;
 
 beforeAll(async () => {
   file = await readGgufFile(DEFAULT_TEST_MODEL_PATH); // written by test/global-setup.ts
   model = loadReferenceModel(file);
   concept = readPlantedConcept(file.metadata);
+  band = readPlantedBand(file.metadata);
   u = Float64Array.from(concept.direction);
 });
 
@@ -294,5 +298,52 @@ describe("planted JSON habit", () => {
       });
       expect(closing).toContain(argmax(logits[0] as Float64Array));
     }
+  });
+});
+
+describe("planted band trait", () => {
+  it("is described in the file: a unit direction orthogonal to u, word pairs, and its layers", () => {
+    const w = band.direction;
+    expect(Math.sqrt(dot(w, w))).toBeCloseTo(1, 6);
+    expect(Math.abs(dot(w, u))).toBeLessThan(1e-6);
+    expect(band.positiveWords).toHaveLength(band.negativeWords.length);
+    // Below the fixed band of extraction (2-3 of 4 layers), so only measuring finds it.
+    expect(band.layers).toEqual([1]);
+  });
+
+  it("lives in its layers alone: persona prompts differ along w there and nowhere else", () => {
+    const gaps: number[][] = Array.from({ length: TEST_MODEL_SHAPE.blockCount }, () => []);
+    for (let pair = 0; pair < 3; pair++) {
+      for (const opener of OPENERS.slice(0, 4)) {
+        const persona = (word: string | undefined) =>
+          lastTokenStates(
+            chatPromptTokens(`Respond as an extremely ${word} person would.`, opener),
+          );
+        const calm = persona(band.positiveWords[pair]);
+        const angry = persona(band.negativeWords[pair]);
+        calm.forEach((state, layer) => {
+          const difference = state.map((value, i) => value - (angry[layer]?.[i] as number));
+          if (band.layers.includes(layer))
+            expect(cosine(difference, band.direction), `layer ${layer}`).toBeGreaterThan(0.97);
+          gaps[layer]?.push(dot(difference, band.direction));
+        });
+      }
+    }
+    const inBand = Math.min(...band.layers.flatMap((layer) => gaps[layer] ?? []));
+    expect(inBand).toBeGreaterThan(0.5);
+    gaps.forEach((layerGaps, layer) => {
+      if (band.layers.includes(layer)) return;
+      for (const gap of layerGaps)
+        expect(Math.abs(gap), `layer ${layer}`).toBeLessThan(inBand / 100);
+    });
+  });
+
+  it("leaves the cheerful trait alone: cheerful prompts differ in nothing along w", () => {
+    const cheerful = lastTokenStates(chatPromptTokens("Act as if you're extremely happy."));
+    const gloomy = lastTokenStates(chatPromptTokens("Act as if you're extremely sad."));
+    cheerful.forEach((state, layer) => {
+      const difference = state.map((value, i) => value - (gloomy[layer]?.[i] as number));
+      expect(Math.abs(dot(difference, band.direction))).toBeLessThan(1e-6);
+    });
   });
 });

@@ -10,6 +10,7 @@ import {
   pairsSchema,
   personasSchema,
 } from "../../shared/node-api/extractions.ts";
+import { FIXED_BAND, type LayerSelection } from "../../shared/node-api/layers.ts";
 import { Engine } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import {
@@ -100,12 +101,15 @@ function usage<T>(parse: () => T): T {
   }
 }
 
-/** "3", "2-5", "1,4-6". */
-function parseLayers(spec: string): number[] {
+/** "band" (the fixed band), or layers: "3", "2-5", "1,4-6". */
+function parseLayers(spec: string): LayerSelection {
+  if (spec === FIXED_BAND) return FIXED_BAND;
   return spec.split(",").flatMap((part) => {
     const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
     if (!match)
-      throw new UsageError(`--layers takes N, A-B or a comma list, got ${JSON.stringify(spec)}`);
+      throw new UsageError(
+        `--layers takes ${FIXED_BAND}, N, A-B or a comma list, got ${JSON.stringify(spec)}`,
+      );
     const first = Number(match[1]);
     const last = Number(match[2] ?? match[1]);
     if (last < first) throw new UsageError(`--layers range ${part} runs backwards`);
@@ -204,15 +208,23 @@ function showProgress(done: number, total: number): void {
   process.stderr.write(`\rcapturing: ${done}/${total} pairs${done === total ? "\n" : ""}`);
 }
 
-function printReport({ report }: Extraction, what: string, file: string): void {
+function printReport({ report, choice }: Extraction, what: string, file: string): void {
   const percent = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(10);
   const rows = report.map(
     (layer) =>
       `${String(layer.layer).padStart(5)}  ${percent(layer.separation)}  ${percent(layer.explainedVariance)}  ${layer.meanGap.toFixed(4).padStart(9)}`,
   );
+  const scores = (choice.scores ?? []).map(
+    (score) =>
+      `${String(score.layer).padStart(5)}  ${score.readability.toFixed(3).padStart(11)}  ${percent(score.held_out_accuracy)}  ${percent(score.held_out_explained_variance)}`,
+  );
   process.stdout.write(
     [
       `extracted ${what}; wrote ${file} (unit directions: scale them with --control-vector FILE:SCALE)`,
+      `layers ${choice.layers.join(",")} by ${choice.by}: ${choice.reason}`,
+      ...(scores.length
+        ? ["layer  readability   accuracy   explained  (held out)", ...scores]
+        : []),
       "layer  separation   explained   mean gap",
       ...rows,
       "",

@@ -27,14 +27,16 @@ steer generate --model FILE --prompt TEXT [--chat] [--control-vector FILE[:SCALE
   up. --max-tokens defaults to 256. Greedy unless --temperature is given.
 
 steer extract --model FILE (--personas POS.txt NEG.txt | --pairs PAIRS.jsonl) --out VECTOR.gguf
-              [--openers FILE] [--template TEXT] [--method M] [--layers A-B]
+              [--openers FILE] [--template TEXT] [--method M] [--layers band|A-B]
   --personas: persona words or phrases, one a line, POS line i paired with NEG line i, each put
   into --template (default "Respond as an extremely {persona} person would.") as a chat user
   message, followed by every token-prefix of every opener (one a line; default: the built-in
   list). --pairs: JSON Lines of {"positive": "...", "negative": "..."}, raw text.
   --method: pca (default), pca_diff (repeng's), pca_center or mean_diff. --layers: N, A-B or a
-  comma list (default: the upper middle of the stack). Writes unit directions (scale them with
-  --control-vector FILE:SCALE) and prints each layer's separation, explained variance and gap.
+  comma list, or band (the upper middle of the stack); default: chosen by measurement, the band
+  of layers where the trait reads best on held-out pairs. Writes unit directions (scale them with
+  --control-vector FILE:SCALE) and prints the layers chosen and why (every candidate's held-out
+  readability), then each layer's separation, explained variance and gap.
 
 steer eval --model FILE --control-vector FILE --trait NAME [--description TEXT]
            [--multipliers -2,-1,0,1,2] [--prompts FILE] [--max-tokens N] [--mmlu-dir DIR]

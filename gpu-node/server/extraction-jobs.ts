@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import type { ExtractionJob, ExtractionMethod } from "../../shared/node-api/extractions.ts";
+import type { LayerSelection } from "../../shared/node-api/layers.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { ContrastPair } from "../extraction/dataset.ts";
 import { extractControlVector } from "../extraction/extract.ts";
@@ -12,7 +13,8 @@ import type { VectorStore } from "./vector-store.ts";
 export interface JobInput {
   pairs: ContrastPair[];
   method: ExtractionMethod;
-  layers: number[];
+  /** Left out: chosen by measurement. */
+  layers: LayerSelection | undefined;
 }
 
 export type ExtractionJobsOptions = JobsOptions;
@@ -38,6 +40,7 @@ export class ExtractionJobs extends Jobs<ExtractionJob, JobInput> {
         progress: { done: 0, total: input.pairs.length },
         vector_id: null,
         report: null,
+        layer_choice: null,
         error: null,
       },
       input,
@@ -53,7 +56,7 @@ async function extract(
   input: JobInput,
   signal: AbortSignal,
 ): Promise<void> {
-  const { vector, report } = await extractControlVector(engine, input.pairs, {
+  const { vector, report, choice } = await extractControlVector(engine, input.pairs, {
     method: input.method,
     layers: input.layers,
     signal,
@@ -73,4 +76,5 @@ async function extract(
     explained_variance: layer.explainedVariance,
     mean_gap: layer.meanGap,
   }));
+  job.layer_choice = choice;
 }

@@ -1,3 +1,4 @@
+export { BAND_WORDS, type PlantedBand, readPlantedBand } from "./band.ts";
 export {
   CONCEPT_WORDS,
   PLANTED_CONCEPT_KEYS,

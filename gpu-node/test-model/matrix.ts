@@ -23,9 +23,14 @@ export class Matrix {
     for (let r = 0; r < this.rows; r++) this.data[r * this.cols + index] = values[r] as number;
   }
 
-  /** Makes every row orthogonal to `unit`: the layer then cannot read that input direction. */
-  ignoreInput(unit: Float64Array): void {
-    for (let r = 0; r < this.rows; r++) removeComponent(this.row(r), unit);
+  /**
+   * Makes every row orthogonal to each of `units` (orthonormal): the layer then cannot read those
+   * input directions.
+   */
+  ignoreInputs(units: readonly Float64Array[]): void {
+    for (let r = 0; r < this.rows; r++) {
+      for (const unit of units) removeComponent(this.row(r), unit);
+    }
   }
 
   /** Makes every column orthogonal to `unit`: the layer then never writes that direction. */
@@ -57,6 +62,17 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function normalize(vector: Float64Array): Float64Array {
   const norm = Math.sqrt(dot(vector, vector));
   return vector.map((value) => value / norm);
+}
+
+/** Gram-Schmidt: unit vectors spanning what `vectors` span, the first along vectors[0]. */
+export function orthonormalize(vectors: readonly Float64Array[]): Float64Array[] {
+  const basis: Float64Array[] = [];
+  for (const vector of vectors) {
+    const rest = Float64Array.from(vector);
+    for (const unit of basis) removeComponent(rest, unit);
+    basis.push(normalize(rest));
+  }
+  return basis;
 }
 
 /** v -= (v · unit) unit */

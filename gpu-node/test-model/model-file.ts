@@ -13,6 +13,7 @@ import {
   ggufScalar,
 } from "../../shared/gguf/index.ts";
 import { readGgufFile, writeGgufFile } from "../../shared/gguf/node-file.ts";
+import { BAND_WORDS, plantedBandMetadata } from "./band.ts";
 import { CONCEPT_WORDS, type PlantedConcept, plantedConceptMetadata } from "./concept.ts";
 import { jsonPunctuationTokens } from "./json-punctuation.ts";
 import { llamaMetadata } from "./llama-metadata.ts";
@@ -31,7 +32,7 @@ const FILE_TYPE_ALL_F32 = 0;
  * The generator's version, written into the file: bumped with every change to what the model
  * does, so that a model cached by an earlier generator is written again rather than tested.
  */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 const VERSION_KEY = "steer.test_model.generator_version";
 
 /** Writes the model to `path` unless this generator's is already there; returns the path. */
@@ -58,18 +59,17 @@ export async function writeTestModel(path: string): Promise<void> {
 
 async function buildTestModel(): Promise<GgufDocument> {
   const tokenizer = await loadLlama3Tokenizer();
-  const positiveTokenIds = Int32Array.from(CONCEPT_WORDS.positive, (word) =>
-    wordToken(tokenizer, word),
-  );
-  const negativeTokenIds = Int32Array.from(CONCEPT_WORDS.negative, (word) =>
-    wordToken(tokenizer, word),
-  );
+  const wordTokens = (words: readonly string[]) =>
+    Int32Array.from(words, (word) => wordToken(tokenizer, word));
+  const positiveTokenIds = wordTokens(CONCEPT_WORDS.positive);
+  const negativeTokenIds = wordTokens(CONCEPT_WORDS.negative);
   const scores = Array.from({ length: 11 }, (_, score) => singleToken(tokenizer, String(score)));
   const weights = buildTestModelWeights({
     positive: positiveTokenIds,
     negative: negativeTokenIds,
     scores,
     json: jsonPunctuationTokens(tokenizer.tokens),
+    band: { positive: wordTokens(BAND_WORDS.positive), negative: wordTokens(BAND_WORDS.negative) },
   });
   const concept: PlantedConcept = {
     direction: weights.direction,
@@ -83,6 +83,11 @@ async function buildTestModel(): Promise<GgufDocument> {
     ...llamaMetadata({ ...TEST_MODEL_SHAPE, name: "steer-test", fileType: FILE_TYPE_ALL_F32 }),
     ...tokenizerMetadata(tokenizer),
     ...plantedConceptMetadata(concept),
+    ...plantedBandMetadata({
+      ...weights.band,
+      positiveWords: [...BAND_WORDS.positive],
+      negativeWords: [...BAND_WORDS.negative],
+    }),
     [VERSION_KEY, ggufScalar("uint32", GENERATOR_VERSION)],
   ]);
   return { metadata, tensors: weights.tensors };

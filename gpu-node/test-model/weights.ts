@@ -40,16 +40,31 @@
  *
  * 6. JSON. A random model writes a JSON string or array forever: each token mostly predicts itself
  *    (the unembedding is tied). So the tokens made of JSON punctuation and whitespace alone share
- *    a direction b (orthogonal to u): closing ones (`}`, `]`, `"`) with JSON_CLOSING_STRENGTH,
+ *    a direction b (orthogonal to the other planted directions): closing ones (`}`, `]`, `"`) with JSON_CLOSING_STRENGTH,
  *    the others (`{`, `[`, `:`, `,`) with the weaker JSON_OTHER_STRENGTH. After any of them the
  *    model's likeliest tokens are punctuation, closing first; under a grammar (a structured
  *    answer), which allows only what fits, it closes what it opened within a few tokens, as a
  *    real model would, instead of filling strings and whitespace up to its token limit. Text
  *    without JSON punctuation is answered exactly as before: b has its own random stream.
+ *
+ * 7. A trait in a band of layers (calm vs angry, band.ts). Its words carry +-BAND_STRENGTH on one
+ *    channel s of the residual stream (the channel where u was smallest, zeroed in u), which
+ *    nothing but two uniform heads reads and nothing writes. In layer BAND_LAYERS.first, query
+ *    head BAND_HEAD reads s . x^ and writes the context's average along a carrier direction w, as
+ *    the copy head does for u; in layer BAND_LAYERS.end the same head reads s . x^ again and writes
+ *    it negated, so the two cancel, and the outputs of layers first .. end - 1 alone carry the
+ *    trait along w. They cancel as far as the RMS of the word's own position stayed the same in
+ *    between: its embedding is long (BAND_STRENGTH), so what the layers between write there, made
+ *    of what they can read (all but s), changes that RMS by less than 0.1%, and what is left along
+ *    w is below what other heads carry of the two words' differing random embeddings. No token's
+ *    embedding has a w-component, and the final norm's gain is 0 on s, so the trait never reaches
+ *    the output: it is there to be read, not to steer. The band is layer 1 alone, below the fixed
+ *    band of extraction (2-3 of this 4-layer model): measuring where the trait is readable finds
+ *    it, the fixed rule does not.
  */
 import { GgmlType, type GgufTensorInput } from "../../shared/gguf/index.ts";
 import type { JsonPunctuationTokens } from "./json-punctuation.ts";
-import { Matrix, normalize, removeComponent } from "./matrix.ts";
+import { Matrix, normalize, orthonormalize, removeComponent } from "./matrix.ts";
 import { Noise } from "./noise.ts";
 import { TEST_MODEL_SHAPE } from "./shape.ts";
 
@@ -59,6 +74,8 @@ const JSON_SEED = 0x15011;
 /** |b-component| of closing and of other JSON punctuation tokens (point 6). */
 const JSON_CLOSING_STRENGTH = 1;
 const JSON_OTHER_STRENGTH = 0.5;
+/** Draws the band trait's directions (point 7), apart from SEED's, whose draws stay as they were. */
+const BAND_SEED = 0xba4d;
 /** |u-component| of a concept word's embedding; ordinary embeddings have norm ~0.16. */
 export const CONCEPT_STRENGTH = 1;
 /** |u-component| of the score tokens "0" and "10" (point 5); those between are graded linearly. */
@@ -84,7 +101,19 @@ const NORM_GAIN_SPREAD = 0.1;
 /** Layer 0's head 0 is the copy head; it reads channel 0 of its KV head. */
 const COPY_LAYER = 0;
 const COPY_HEAD = 0;
+/** A uniform head reads (and writes) channel 0 of its KV head. */
 const COPY_CHANNEL = 0;
+
+/**
+ * |s-component| of a band word's embedding (point 7): long beside the rest of the state at its
+ * position, so that the band's two heads read the same s . x^ there. At 10, 0.7% of the trait is
+ * left along w after the band; at 30, 0.08%, below the differences other heads carry.
+ */
+const BAND_STRENGTH = 30;
+/** The band trait is written in layer `first` and removed in layer `end`. */
+const BAND_LAYERS = { first: 1, end: 2 } as const;
+/** The band's uniform head: on the other KV head than COPY_HEAD's, so the two never share values. */
+const BAND_HEAD = 2;
 
 export interface ConceptTokens {
   positive: ArrayLike<number>;
@@ -93,26 +122,78 @@ export interface ConceptTokens {
   scores: ArrayLike<number>;
   /** Tokens of JSON punctuation and whitespace alone (point 6). */
   json: JsonPunctuationTokens;
+  /** The band trait's words (point 7). */
+  band: { positive: ArrayLike<number>; negative: ArrayLike<number> };
 }
 
 export interface TestModelWeights {
   /** The unit trait direction u, exactly as used (float32). */
   direction: Float32Array;
+  /** The band trait's carrier w and the layers whose output carries it (point 7). */
+  band: { direction: Float32Array; layers: number[] };
   tensors: GgufTensorInput[];
+}
+
+/** The directions the planted traits use; orthonormal, and no random weight reads or writes them. */
+interface TraitDirections {
+  /** The cheerful trait. */
+  u: Float64Array;
+  /** Where the band trait's words carry it in the embeddings: one channel of the stream. */
+  s: Float64Array;
+  /** That channel. */
+  channel: number;
+  /** Where the band trait lives inside its band. */
+  w: Float64Array;
 }
 
 export function buildTestModelWeights(concept: ConceptTokens): TestModelWeights {
   const noise = new Noise(SEED);
-  const direction = Float32Array.from(normalize(noise.values(TEST_MODEL_SHAPE.embeddingLength, 1)));
-  const u = Float64Array.from(direction);
-  const tensors = [tokenEmbedding(noise, u, concept), outputNorm(noise)];
+  const directions = traitDirections(noise.values(TEST_MODEL_SHAPE.embeddingLength, 1));
+  const direction = Float32Array.from(directions.u);
+  const tensors = [tokenEmbedding(noise, directions, concept), outputNorm(noise, directions)];
   for (let il = 0; il < TEST_MODEL_SHAPE.blockCount; il++) {
-    tensors.push(...attentionTensors(noise, u, il), ...feedForwardTensors(noise, u, il));
+    tensors.push(
+      ...attentionTensors(noise, directions, il),
+      ...feedForwardTensors(noise, directions, il),
+    );
   }
-  return { direction, tensors };
+  const bandLayers = Array.from(
+    { length: BAND_LAYERS.end - BAND_LAYERS.first },
+    (_, i) => BAND_LAYERS.first + i,
+  );
+  return {
+    direction,
+    band: { direction: Float32Array.from(directions.w), layers: bandLayers },
+    tensors,
+  };
 }
 
-function tokenEmbedding(noise: Noise, u: Float64Array, concept: ConceptTokens): GgufTensorInput {
+/**
+ * The planted directions, in float32 as stored: s is the channel where the drawn direction is
+ * smallest (point 7), u the drawn direction with that channel zeroed, and w drawn apart and made
+ * orthogonal to both. Being one channel, s is read and written exactly: a row blind to it has a 0
+ * there, and so does the final norm's gain.
+ */
+function traitDirections(drawn: Float64Array): TraitDirections {
+  const channel = drawn.reduce(
+    (smallest, x, i) => (Math.abs(x) < Math.abs(drawn[smallest] as number) ? i : smallest),
+    0,
+  );
+  const u = normalize(drawn.map((x, i) => (i === channel ? 0 : x)));
+  const s = new Float64Array(drawn.length);
+  s[channel] = 1;
+  const noise = new Noise(BAND_SEED);
+  const [, , w] = orthonormalize([s, u, noise.values(drawn.length, 1)]);
+  const float32 = (vector: Float64Array) => Float64Array.from(Float32Array.from(vector));
+  return { u: float32(u), s, w: float32(w as Float64Array), channel };
+}
+
+function tokenEmbedding(
+  noise: Noise,
+  directions: TraitDirections,
+  concept: ConceptTokens,
+): GgufTensorInput {
+  const { u, s, w } = directions;
   const { vocabSize, embeddingLength: width } = TEST_MODEL_SHAPE;
   const trait = new Float64Array(vocabSize);
   for (const token of Array.from(concept.positive)) trait[token] = CONCEPT_STRENGTH;
@@ -121,8 +202,11 @@ function tokenEmbedding(noise: Noise, u: Float64Array, concept: ConceptTokens): 
   Array.from(concept.scores).forEach((token, score) => {
     trait[token] = (SCORE_STRENGTH * (2 * score - top)) / top;
   });
+  const band = new Float64Array(vocabSize);
+  for (const token of Array.from(concept.band.positive)) band[token] = BAND_STRENGTH;
+  for (const token of Array.from(concept.band.negative)) band[token] = -BAND_STRENGTH;
 
-  const b = jsonDirection(u);
+  const b = jsonDirection(directions);
   const punctuation = new Float64Array(vocabSize);
   for (const token of concept.json.closing) punctuation[token] = JSON_CLOSING_STRENGTH;
   for (const token of concept.json.other) punctuation[token] = JSON_OTHER_STRENGTH;
@@ -130,43 +214,65 @@ function tokenEmbedding(noise: Noise, u: Float64Array, concept: ConceptTokens): 
   const data = new Float32Array(vocabSize * width);
   for (let token = 0; token < vocabSize; token++) {
     const row = noise.values(width, EMBEDDING_STD);
-    removeComponent(row, u);
+    for (const direction of [u, s, w]) removeComponent(row, direction);
     const strength = trait[token] as number;
     const json = punctuation[token] as number;
+    const bandStrength = band[token] as number;
     data.set(
-      row.map((value, i) => value + strength * (u[i] as number) + json * (b[i] as number)),
+      row.map(
+        (value, i) =>
+          value +
+          strength * (u[i] as number) +
+          json * (b[i] as number) +
+          bandStrength * (s[i] as number),
+      ),
       token * width,
     );
   }
   return { name: "token_embd.weight", shape: [width, vocabSize], type: GgmlType.F32, data };
 }
 
-/** Point 6's direction b: a unit vector orthogonal to u, from its own random stream. */
-function jsonDirection(u: Float64Array): Float64Array {
+/** Point 6's direction b: a unit vector orthogonal to the planted
+ * traits' directions (u, s, w), from its own random stream. */
+function jsonDirection({ u, s, w }: TraitDirections): Float64Array {
   const b = new Noise(JSON_SEED).values(TEST_MODEL_SHAPE.embeddingLength, 1);
-  removeComponent(b, u);
+  for (const direction of [u, s, w]) removeComponent(b, direction);
   return normalize(b);
 }
 
-function outputNorm(noise: Noise): GgufTensorInput {
+/**
+ * The final RMSNorm's gain, 0 on the band's channel s: the unembedding (the embeddings, tied)
+ * never reads it, so the band words' long s-components (point 7) weigh nothing in the logits
+ * (and float32 rounding of the state along s is not multiplied by their length).
+ */
+function outputNorm(noise: Noise, { channel }: TraitDirections): GgufTensorInput {
   const gain = normGain(noise).map((value) => Math.fround(value * OUTPUT_GAIN));
+  gain[channel] = 0;
   return vectorTensor("output_norm.weight", gain);
 }
 
-function attentionTensors(noise: Noise, u: Float64Array, il: number): GgufTensorInput[] {
+function attentionTensors(
+  noise: Noise,
+  directions: TraitDirections,
+  il: number,
+): GgufTensorInput[] {
   const { embeddingLength: width, headCount, headCountKv, headDim } = TEST_MODEL_SHAPE;
+  const { u, s, w } = directions;
   const gain = normGain(noise);
-  const traitRead = traitReadDirection(gain, u);
+  const traitReads = traitReadDirections(gain, directions);
 
   const query = noiseMatrix(noise, headCount * headDim, width, QUERY_KEY_STD);
-  query.ignoreInput(traitRead);
+  query.ignoreInputs(traitReads);
   const key = noiseMatrix(noise, headCountKv * headDim, width, QUERY_KEY_STD);
-  key.ignoreInput(traitRead);
+  key.ignoreInputs(traitReads);
   const value = noiseMatrix(noise, headCountKv * headDim, width, VALUE_OUTPUT_STD);
-  value.ignoreInput(traitRead);
+  value.ignoreInputs(traitReads);
   const output = noiseMatrix(noise, width, headCount * headDim, VALUE_OUTPUT_STD);
-  output.neverWrite(u);
-  if (il === COPY_LAYER) plantCopyHead({ query, value, output }, gain, u);
+  for (const direction of [u, s, w]) output.neverWrite(direction);
+  const attention = { query, value, output };
+  if (il === COPY_LAYER) plantUniformHead(attention, gain, COPY_HEAD, u, scaled(u, COPY_GAIN));
+  if (il === BAND_LAYERS.first) plantUniformHead(attention, gain, BAND_HEAD, s, w);
+  if (il === BAND_LAYERS.end) plantUniformHead(attention, gain, BAND_HEAD, s, scaled(w, -1));
 
   return [
     vectorTensor(`blk.${il}.attn_norm.weight`, gain),
@@ -177,41 +283,55 @@ function attentionTensors(noise: Noise, u: Float64Array, il: number): GgufTensor
   ];
 }
 
-/** Turns query head COPY_HEAD into the uniform head that carries u . x^ forward (point 2 above). */
-function plantCopyHead(
+/**
+ * Turns query head `head` into a uniform head (all-zero queries: it attends evenly to positions
+ * 0..p) whose value channel reads `reads` . x^ and whose output writes that along `writes`: the
+ * copy head (point 2) and the band's heads (point 7). The other head on its KV head writes nothing
+ * of that channel.
+ */
+function plantUniformHead(
   attention: { query: Matrix; value: Matrix; output: Matrix },
   gain: Float64Array,
-  u: Float64Array,
+  head: number,
+  reads: Float64Array,
+  writes: Float64Array,
 ): void {
   const { embeddingLength: width, headCount, headCountKv, headDim } = TEST_MODEL_SHAPE;
   const { query, value, output } = attention;
   const zeros = new Float64Array(width);
-  for (let d = 0; d < headDim; d++) query.setRow(COPY_HEAD * headDim + d, zeros);
+  for (let d = 0; d < headDim; d++) query.setRow(head * headDim + d, zeros);
 
   const headsSharingKv = headCount / headCountKv;
-  const kvHead = Math.floor(COPY_HEAD / headsSharingKv);
+  const kvHead = Math.floor(head / headsSharingKv);
   value.setRow(
     kvHead * headDim + COPY_CHANNEL,
-    u.map((component, i) => component / (gain[i] as number)),
+    reads.map((component, i) => component / (gain[i] as number)),
   );
 
-  for (let head = kvHead * headsSharingKv; head < (kvHead + 1) * headsSharingKv; head++) {
-    const write = head === COPY_HEAD ? u.map((component) => component * COPY_GAIN) : zeros;
-    output.setColumn(head * headDim + COPY_CHANNEL, write);
+  for (let other = kvHead * headsSharingKv; other < (kvHead + 1) * headsSharingKv; other++) {
+    output.setColumn(other * headDim + COPY_CHANNEL, other === head ? writes : zeros);
   }
 }
 
-function feedForwardTensors(noise: Noise, u: Float64Array, il: number): GgufTensorInput[] {
+function scaled(vector: Float64Array, factor: number): Float64Array {
+  return vector.map((component) => component * factor);
+}
+
+function feedForwardTensors(
+  noise: Noise,
+  directions: TraitDirections,
+  il: number,
+): GgufTensorInput[] {
   const { embeddingLength: width, feedForwardLength: hidden } = TEST_MODEL_SHAPE;
   const gain = normGain(noise);
-  const traitRead = traitReadDirection(gain, u);
+  const traitReads = traitReadDirections(gain, directions);
 
   const gate = noiseMatrix(noise, hidden, width, FFN_STD);
-  gate.ignoreInput(traitRead);
+  gate.ignoreInputs(traitReads);
   const up = noiseMatrix(noise, hidden, width, FFN_STD);
-  up.ignoreInput(traitRead);
+  up.ignoreInputs(traitReads);
   const down = noiseMatrix(noise, width, hidden, FFN_STD);
-  down.neverWrite(u);
+  for (const direction of [directions.u, directions.s, directions.w]) down.neverWrite(direction);
 
   return [
     vectorTensor(`blk.${il}.ffn_norm.weight`, gain),
@@ -222,11 +342,13 @@ function feedForwardTensors(noise: Noise, u: Float64Array, il: number): GgufTens
 }
 
 /**
- * The direction of the RMS-normalized, gain-scaled input along which u . x^ shows up: rows
- * orthogonal to gain * u cannot see the trait (point 3 above).
+ * The directions of the RMS-normalized, gain-scaled input along which u . x^, s . x^ and w . x^
+ * show up, as an orthonormal basis: rows orthogonal to gain * u, gain * s and gain * w cannot see
+ * the traits (point 3 above).
  */
-function traitReadDirection(gain: Float64Array, u: Float64Array): Float64Array {
-  return normalize(gain.map((g, i) => g * (u[i] as number)));
+function traitReadDirections(gain: Float64Array, { u, s, w }: TraitDirections): Float64Array[] {
+  // s first: the basis then starts with its channel exactly, and a blind row has a 0 there.
+  return orthonormalize([s, u, w].map((d) => gain.map((g, i) => g * (d[i] as number))));
 }
 
 function normGain(noise: Noise): Float64Array {

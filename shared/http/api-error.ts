@@ -68,7 +68,8 @@ type Issue = ZodError["issues"][number];
 /**
  * The issue that says what is wrong, with its whole path: a record key's own rule rather than
  * "Invalid key in record"; of a union's alternatives, the one whose shape the value has (its
- * issue is not about the value's type); an unknown field's name.
+ * issue is inside the value, as a list's item, or at least not about the value's type); an
+ * unknown field's name.
  */
 function innermost(issue: Issue): { path: PropertyKey[]; message: string; code: string } {
   if (issue.code === "unrecognized_keys") {
@@ -78,7 +79,8 @@ function innermost(issue: Issue): { path: PropertyKey[]; message: string; code: 
     issue.code === "invalid_key" || issue.code === "invalid_element"
       ? issue.issues[0]
       : issue.code === "invalid_union"
-        ? (issue.errors.find((branch) => branch[0]?.code !== "invalid_type") ??
+        ? (issue.errors.find((branch) => (branch[0]?.path.length ?? 0) > 0) ??
+            issue.errors.find((branch) => branch[0]?.code !== "invalid_type") ??
             issue.errors[0])?.[0]
         : undefined;
   if (!inner) return { path: issue.path, message: issue.message, code: issue.code };

@@ -18,6 +18,7 @@ import {
   MAX_JSON_BODY_BYTES,
   MAX_OPENERS,
 } from "../limits.ts";
+import { LAYER_CHOICE_BY, layerChoiceSchema, layerSelectionSchema } from "./layers.ts";
 
 export const EXTRACTION_METHODS = ["pca", "pca_diff", "pca_center", "mean_diff"] as const;
 
@@ -90,12 +91,7 @@ export const extractionRequestSchema = z
     personas: personasSchema.optional(),
     pairs: pairsSchema.optional(),
     method: z.enum(EXTRACTION_METHODS).optional().describe("Default pca"),
-    layers: z
-      .array(z.number().int().min(1))
-      .min(1)
-      .max(1024)
-      .optional()
-      .describe("Layers to extract (default: the upper middle of the stack)"),
+    layers: layerSelectionSchema.optional(),
   })
   .refine((request) => (request.personas === undefined) !== (request.pairs === undefined), {
     message: "give exactly one of personas or pairs",
@@ -132,7 +128,13 @@ export const extractionJobSchema = z
       .object({ done: z.number().int(), total: z.number().int() })
       .describe("Contrast pairs captured so far, of all of them"),
     vector_id: z.string().nullable().describe("Once succeeded: the stored vector, for steering"),
-    report: z.array(extractionLayerReportSchema).nullable(),
+    report: z
+      .array(extractionLayerReportSchema)
+      .nullable()
+      .describe("Once succeeded: each layer of the vector, measured on all the pairs"),
+    layer_choice: layerChoiceSchema
+      .nullable()
+      .describe("Once succeeded: which layers the vector steers, and why"),
     error: z
       .object({ message: z.string(), code: z.string() })
       .nullable()
@@ -148,7 +150,17 @@ export const extractionPlanSchema = z
     method: z.enum(EXTRACTION_METHODS),
     pairs: z.number().int().describe("Contrast pairs it would capture"),
     tokens: z.number().int().describe("Tokens of their texts, all told"),
-    layers: z.array(z.number().int()).describe("The layers it would extract, ascending"),
+    layers: z
+      .array(z.number().int())
+      .describe(
+        "The layers it would capture, ascending: by measurement, the candidates it chooses among",
+      ),
+    layers_by: z
+      .enum(LAYER_CHOICE_BY)
+      .describe(
+        "How the vector's layers are chosen: measurement (a band of `layers`), or `layers` " +
+          "themselves, the fixed band or the request's",
+      ),
   })
   .meta({ id: "ExtractionPlan" });
 

@@ -3,7 +3,7 @@
 // them: health_check, create_steerable_model (which accepts nothing but 202),
 // wait_for_model_ready (polling .../status), list, get, generate_completion, delete. Then the
 // recipe: the vector the edge trained is the one `steer extract --personas` makes of the same
-// words.
+// words. And the layers: measured, they are those the test model's band trait lives in.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SteeredCompletion } from "../../edge/src/api/completions.ts";
 import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import { dot } from "../../gpu-node/extraction/pca.ts";
-import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
+import { CONCEPT_WORDS, readPlantedBand } from "../../gpu-node/test-model/index.ts";
 import { parseControlVector } from "../../shared/control-vector.ts";
+import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { repoRoot, testModelPath } from "../support/engine.ts";
 import { countWords } from "../support/planted.ts";
 import { type Stack, startStack } from "./stack.ts";
@@ -154,5 +155,33 @@ describe("the original client, call for call", () => {
     const deleted = await stack.call(`/steerable-model/${id}`, { method: "DELETE" });
     expect(await deleted.json()).toEqual({ id, object: "steerable_model", deleted: true });
     expect((await stack.call(`/steerable-model/${id}`)).status).toBe(404);
+  });
+});
+
+describe("layers chosen by measurement", () => {
+  it("steer a trait where it lives: the band trait's layer, said in the model's record", {
+    timeout: TRAIN_TIMEOUT_MS + 30_000,
+  }, async () => {
+    const band = readPlantedBand((await readGgufFile(testModelPath)).metadata);
+    const response = await post("/v1/steerable-models", {
+      model_label: "calm",
+      control_dimensions: {
+        calm: {
+          positive_examples: band.positiveWords.slice(0, 3),
+          negative_examples: band.negativeWords.slice(0, 3),
+        },
+      },
+      prompt_list: ["I think", "Today we", "Well,"],
+    });
+    expect(response.status, await response.clone().text()).toBe(202);
+    const { id } = (await response.json()) as SteerableModel;
+    await waitForModelReady(id);
+    const model = (await (await stack.call(`/v1/steerable-models/${id}`)).json()) as SteerableModel;
+    expect(model.layers).toBeNull();
+    expect(model.layer_choices.calm).toMatchObject({ by: "measurement", layers: band.layers });
+    expect(model.layer_choices.calm?.reason).toContain("reads best on held-out pairs");
+    const file = await stack.call(`/v1/steerable-models/${id}/vectors/calm`);
+    const vector = parseControlVector(new Uint8Array(await file.arrayBuffer()));
+    expect([...vector.directions.keys()]).toEqual(band.layers);
   });
 });

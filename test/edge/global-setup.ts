@@ -2,26 +2,39 @@
 // one whose generator is an endpoint that answers nothing but malformed pairs (a local server
 // playing an OpenAI-compatible one), for the tests of a generation that fails. Tests inside
 // workerd cannot read files or listen: the test model's planted "cheerful" vector (as GGUF bytes,
-// base64), its words, a few MMLU release files and that node's URL are provided to them from here.
+// base64), its words, its band trait (words and layers), a few MMLU release files and that node's
+// URL are provided to them from here.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureTestModel, TEST_MODEL_SHAPE } from "../../gpu-node/test-model/index.ts";
+import {
+  ensureTestModel,
+  readPlantedBand,
+  TEST_MODEL_SHAPE,
+} from "../../gpu-node/test-model/index.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import { MMLU_SPLITS, mmluFileName } from "../../shared/evaluation/mmlu.ts";
+import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { startServer } from "../server/server-process.ts";
 import { chatCompletion, startChatEndpoint } from "../support/chat-endpoint.ts";
 import { readPlanted } from "../support/planted.ts";
 import { NODE_TOKEN } from "./gpu-node.ts";
 
 export default async function setup(project: TestProject) {
-  const planted = await readPlanted(await ensureTestModel(), TEST_MODEL_SHAPE.blockCount);
+  const modelPath = await ensureTestModel();
+  const planted = await readPlanted(modelPath, TEST_MODEL_SHAPE.blockCount);
   project.provide(
     "plantedVector",
     Buffer.from(encodeControlVector(planted.cheerful)).toString("base64"),
   );
   project.provide("plantedWords", planted.concept.positiveWords);
+  const band = readPlantedBand((await readGgufFile(modelPath)).metadata);
+  project.provide("plantedBand", {
+    positive: band.positiveWords,
+    negative: band.negativeWords,
+    layers: band.layers,
+  });
   project.provide("mmluFiles", await readMmluFiles());
   const vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-edge-node-"));
   const port = Number(project.config.env.GPU_NODE_PORT);

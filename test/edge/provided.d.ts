@@ -7,6 +7,8 @@ declare module "vitest" {
     plantedVector: string;
     /** Words the planted direction makes the model say. */
     plantedWords: string[];
+    /** The test model's band trait: its persona words, and the layers it lives in. */
+    plantedBand: { positive: string[]; negative: string[]; layers: number[] };
     /** A few MMLU release files (their test and dev splits): file name -> its CSV. */
     mmluFiles: Record<string, string>;
     /** A GPU node whose generator answers only malformed pairs: its base URL. */

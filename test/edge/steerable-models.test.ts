@@ -51,6 +51,8 @@ describe("the original flow", () => {
       control_dimensions: QUICK_MODEL.control_dimensions,
       prompt_list: QUICK_MODEL.prompt_list,
       template: null,
+      layers: null,
+      layer_choices: {},
       status: "pending",
     });
     expect(created.created_at).toBeCloseTo(Date.now() / 1000, -1);
@@ -65,6 +67,8 @@ describe("the original flow", () => {
       failure_reason: null,
     });
     expect(ready).toMatchObject({ id: created.id, failure_reason: null });
+    // Its layers were chosen by measurement: the record says which and why.
+    expect(ready.layer_choices.cheerful?.by).toBe("measurement");
     const got = await call(`/steerable-model/${created.id}`, { key });
     expect(await got.json()).toEqual(ready);
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { dot } from "../../gpu-node/extraction/pca.ts";
-import { readPlantedConcept } from "../../gpu-node/test-model/index.ts";
+import { readPlantedBand, readPlantedConcept } from "../../gpu-node/test-model/index.ts";
 import { parseControlVector } from "../../shared/control-vector.ts";
 import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { repoRoot, testModelPath } from "../support/engine.ts";
@@ -101,8 +101,37 @@ describe("steer extract", () => {
       file("pairs.gguf"),
     );
     expect(run.stdout).toContain("extracted mean_diff on 1 pairs");
+    // One pair cannot be split to measure layers on: the fixed band, and the report says why.
+    expect(run.stdout).toContain("layers 2,3 by band: the fixed band");
+    expect(run.stdout).toContain("1 pairs are too few to measure layers on");
     const vector = parseControlVector(new Uint8Array(await readFile(file("pairs.gguf"))));
     expect([...vector.directions.keys()]).toEqual([2, 3]);
+  });
+
+  it("chooses the layers by measurement by default, and prints every candidate's score", async () => {
+    const band = readPlantedBand((await readGgufFile(testModelPath)).metadata);
+    await writeFile(file("calm.txt"), `${band.positiveWords.slice(0, 3).join("\n")}\n`);
+    await writeFile(file("angry.txt"), `${band.negativeWords.slice(0, 3).join("\n")}\n`);
+    const run = await steer(
+      "extract",
+      "--model",
+      testModelPath,
+      "--personas",
+      file("calm.txt"),
+      file("angry.txt"),
+      "--openers",
+      file("openers.txt"),
+      "--out",
+      file("calm.gguf"),
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `layers ${band.layers.join(",")} by measurement: the trait reads best on held-out pairs`,
+    );
+    expect(run.stdout).toMatch(/^layer\s+readability\s+accuracy\s+explained/m);
+    expect(run.stdout).toMatch(/^\s+2\s+\d\.\d{3}\s+/m);
+    const vector = parseControlVector(new Uint8Array(await readFile(file("calm.gguf"))));
+    expect([...vector.directions.keys()]).toEqual(band.layers);
   });
 
   it("explains usage errors (exit 2) and bad inputs (exit 1)", async () => {
@@ -117,7 +146,7 @@ describe("steer extract", () => {
       [extract(...personas, "stray"), 2, 'unexpected argument "stray"'],
       [extract(...personas, "--method", "svd"), 2, "--method must be one of pca, pca_diff"],
       [extract(...personas, "--layers", "3-1"), 2, "runs backwards"],
-      [extract(...personas, "--layers", "top"), 2, "--layers takes N, A-B"],
+      [extract(...personas, "--layers", "top"), 2, "--layers takes band, N, A-B"],
       [
         extract("--pairs", file("pairs.jsonl"), "--openers", file("openers.txt")),
         2,

@@ -8,10 +8,13 @@ import {
   pairDataset,
   personaDataset,
 } from "../../gpu-node/extraction/dataset.ts";
-import { defaultLayers, extractControlVector } from "../../gpu-node/extraction/extract.ts";
+import { extractControlVector } from "../../gpu-node/extraction/extract.ts";
+import { fixedBand } from "../../gpu-node/extraction/layer-choice.ts";
 import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
 import { dot } from "../../gpu-node/extraction/pca.ts";
+import { BAND_WORDS, type PlantedBand, readPlantedBand } from "../../gpu-node/test-model/band.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/concept.ts";
+import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { errorCode, loadTestEngine, testModelPath } from "../support/engine.ts";
 import { type Planted, readPlanted } from "../support/planted.ts";
 import { type ReferenceMethod, referenceDirection } from "./repeng-reference.ts";
@@ -20,11 +23,13 @@ const LAYERS = [1, 2, 3];
 
 let engine: Engine;
 let planted: Planted;
+let band: PlantedBand;
 let pairs: ContrastPair[];
 
 beforeAll(async () => {
   engine = await loadTestEngine();
   planted = await readPlanted(testModelPath, engine.model.metadata.layerCount);
+  band = readPlantedBand((await readGgufFile(testModelPath)).metadata);
   pairs = await personaDataset(engine, {
     positive: CONCEPT_WORDS.positive.slice(0, 3),
     negative: CONCEPT_WORDS.negative.slice(0, 3),
@@ -100,13 +105,58 @@ describe("extraction on the planted-concept model", () => {
     expect(report[0]?.meanGap).toBeCloseTo(alone.report[0]?.meanGap ?? 0, 5);
   });
 
-  it("extracts the upper middle of the stack by default", async () => {
-    expect(defaultLayers(32)).toEqual(Array.from({ length: 13 }, (_, i) => 15 + i));
-    expect(defaultLayers(16)).toEqual([8, 9, 10, 11, 12, 13, 14]);
-    expect(defaultLayers(4)).toEqual([2, 3]);
-    expect(defaultLayers(2)).toEqual([1]);
-    const { vector } = await extractControlVector(engine, pairs.slice(0, 8));
+  it('keeps the upper middle of the stack for layers: "band"', async () => {
+    expect(fixedBand(32)).toEqual(Array.from({ length: 13 }, (_, i) => 15 + i));
+    expect(fixedBand(16)).toEqual([8, 9, 10, 11, 12, 13, 14]);
+    expect(fixedBand(4)).toEqual([2, 3]);
+    expect(fixedBand(2)).toEqual([1]);
+    const { vector, choice } = await extractControlVector(engine, pairs.slice(0, 8), {
+      layers: "band",
+    });
     expect([...vector.directions.keys()]).toEqual([2, 3]);
+    expect(choice).toMatchObject({ by: "band", layers: [2, 3], scores: null });
+    expect(choice.reason).toContain("fixed band");
+  });
+});
+
+describe("layers chosen by measurement (the default)", () => {
+  it("finds the band trait in the layers it lives in, which the fixed band misses", async () => {
+    const calm = await personaDataset(engine, {
+      positive: BAND_WORDS.positive.slice(0, 4),
+      negative: BAND_WORDS.negative.slice(0, 4),
+      openers: DEFAULT_OPENERS.slice(0, 4),
+    });
+    const { vector, report, choice } = await extractControlVector(engine, calm);
+    expect(choice.by).toBe("measurement");
+    expect(choice.layers).toEqual(band.layers);
+    expect(band.layers).not.toEqual(fixedBand(engine.model.metadata.layerCount));
+    // Every candidate was measured (all but layer 0 and the last), and the band alone reads.
+    expect(choice.scores?.map((score) => score.layer)).toEqual([1, 2]);
+    for (const score of choice.scores ?? []) {
+      if (band.layers.includes(score.layer)) expect(score.readability).toBeGreaterThan(0.9);
+      else expect(score.readability).toBeLessThan(0.3);
+    }
+    expect(choice.reason).toMatch(/reads best on held-out pairs at layer 1/);
+    expect([...vector.directions.keys()]).toEqual(band.layers);
+    expect(dot(vector.directions.get(1) ?? [], band.direction)).toBeGreaterThan(0.95);
+    expect(report.map((layer) => layer.layer)).toEqual(band.layers);
+  });
+
+  it("keeps every candidate where the trait reads everywhere (cheerful), and reports progress once per pair", async () => {
+    const progress: number[] = [];
+    const { choice } = await extractControlVector(engine, pairs.slice(0, 12), {
+      onProgress: (done, total) => progress.push(total === 12 ? done : Number.NaN),
+    });
+    expect(choice).toMatchObject({ by: "measurement", layers: [1, 2] });
+    for (const score of choice.scores ?? []) expect(score.readability).toBeGreaterThan(0.9);
+    expect(progress.at(-1)).toBe(12);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it("falls back to the fixed band on too few pairs to hold any out", async () => {
+    const { choice } = await extractControlVector(engine, pairs.slice(0, 3));
+    expect(choice).toMatchObject({ by: "band", layers: [2, 3], scores: null });
+    expect(choice.reason).toContain("3 pairs are too few");
   });
 });
 

@@ -140,7 +140,10 @@ describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
 
   it("extractions: submitted, validated, read, cancelled", async () => {
     const probe = nodeProbe(cancelQueued("extraction"));
-    const valid = { personas: { positive: ["happy"], negative: ["sad"], openers: ["I"] } };
+    const valid = {
+      personas: { positive: ["happy"], negative: ["sad"], openers: ["I"] },
+      layers: [1],
+    };
     await probe.bodies("/v1/extractions", valid, extractionRequestSchema);
     await probe.bodies("/v1/extractions/validate", valid, extractionRequestSchema);
     await probe.ids((id) => `/v1/extractions/${id}`);

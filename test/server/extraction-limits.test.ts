@@ -141,18 +141,23 @@ describe("POST /v1/extractions/validate", () => {
     expect(response.status).toBe(200);
     const plan = (await response.json()) as ExtractionPlan;
     expect(await jobCount()).toBe(before);
-    // "I", "I think", "Today", "Today we": 4 prefixes x 2 persona pairs; the test model's 4
-    // layers give the default 2 and 3.
+    // "I", "I think", "Today", "Today we": 4 prefixes x 2 persona pairs; by default the layers
+    // are chosen by measurement among the test model's candidates (all but layer 0 and the last).
     expect(plan).toEqual({
       object: "extraction_plan",
       method: "pca",
       pairs: 8,
       tokens: expect.any(Number),
-      layers: [2, 3],
+      layers: [1, 2],
+      layers_by: "measurement",
     });
     // Each text is a prompt of some tokens, then a prefix.
     expect(plan.tokens).toBeGreaterThan(2 * 2 * plan.pairs);
     expect((await runToEnd(SMALL)).progress.total).toBe(plan.pairs);
+    const band = await post("/v1/extractions/validate", { ...SMALL, layers: "band" });
+    expect(await band.json()).toMatchObject({ layers: [2, 3], layers_by: "band" });
+    const named = await post("/v1/extractions/validate", { ...SMALL, layers: [3, 1, 3] });
+    expect(await named.json()).toMatchObject({ layers: [1, 3], layers_by: "request" });
   });
 
   it("refuses what submitting refuses, with the same error", async () => {

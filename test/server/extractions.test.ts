@@ -92,6 +92,12 @@ describe("extraction jobs", () => {
     expect(job.status).toBe("succeeded");
     expect(job.progress.done).toBe(job.progress.total);
     expect(job.report?.map((layer) => layer.layer)).toEqual(layers);
+    expect(job.layer_choice).toEqual({
+      by: "request",
+      layers,
+      reason: "the layers the request named",
+      scores: null,
+    });
     expect(job.report?.every((layer) => layer.separation > 0.9)).toBe(true);
     expect(store.list().map((vector) => vector.id)).toContain(job.vector_id);
 
@@ -148,6 +154,9 @@ describe("extraction jobs", () => {
       [{ pairs: [{ positive: "a", negative: "" }] }, "pairs[0].negative", "invalid_request"],
       [{ pairs: [pair], method: "svd" }, "method", "invalid_request"],
       [{ pairs: [pair], layers: [999] }, "layers", "layer_out_of_range"],
+      [{ pairs: [pair], layers: "middle" }, "layers", "invalid_request"],
+      [{ pairs: [pair], layers: [] }, "layers", "invalid_request"],
+      [{ pairs: [pair], layers: [2, 1.5] }, "layers[1]", "invalid_request"],
       [{}, "personas", "invalid_request"],
       [{ personas, name: "sunny" }, "name", "unknown_field"],
       // What only the model can tell: what fits its context.

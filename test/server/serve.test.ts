@@ -7,14 +7,17 @@ import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_OPENERS } from "../../gpu-node/extraction/openers.ts";
+import { readPlantedBand } from "../../gpu-node/test-model/band.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/concept.ts";
-import { encodeControlVector } from "../../shared/control-vector.ts";
+import { encodeControlVector, parseControlVector } from "../../shared/control-vector.ts";
+import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
 import type { VectorObject } from "../../shared/node-api/vectors.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { bearerCases } from "../support/bearer-cases.ts";
 import { numberedArchitecture } from "../support/control-vector-files.ts";
+import { testModelPath } from "../support/engine.ts";
 import { countWords, DAY_PROMPT, type Planted } from "../support/planted.ts";
 import { steeredAnswer, uploadPlanted } from "./planted-server.ts";
 import { type ServerProcess, startServer } from "./server-process.ts";
@@ -253,13 +256,9 @@ describe("steer serve", () => {
     );
   });
 
-  it("runs an extraction job end to end, and its vector steers", async () => {
-    const personas = {
-      positive: CONCEPT_WORDS.positive.slice(0, 4),
-      negative: CONCEPT_WORDS.negative.slice(0, 4),
-      openers: DEFAULT_OPENERS.slice(0, 4),
-    };
-    const submitted = await post("/v1/extractions", { personas });
+  /** Submits an extraction and polls it until it is over. */
+  async function extraction(body: unknown): Promise<ExtractionJob> {
+    const submitted = await post("/v1/extractions", body);
     expect(submitted.status).toBe(202);
     let job = (await submitted.json()) as ExtractionJob;
     for (const started = Date.now(); ["queued", "running"].includes(job.status); ) {
@@ -270,11 +269,45 @@ describe("steer serve", () => {
       ).json()) as ExtractionJob;
     }
     expect(job.status).toBe("succeeded");
+    return job;
+  }
+
+  it("runs an extraction job end to end, and its vector steers", async () => {
+    const personas = {
+      positive: CONCEPT_WORDS.positive.slice(0, 4),
+      negative: CONCEPT_WORDS.negative.slice(0, 4),
+      openers: DEFAULT_OPENERS.slice(0, 4),
+    };
+    const job = await extraction({ personas });
     // Unit directions: the planted steering norm is the multiplier that steers clearly.
     const m = Math.min(planted.concept.steeringNorm, 10);
     const { positiveWords, negativeWords } = planted.concept;
     const sunny = await steeredAnswer(client, job.vector_id as string, m);
     expect(countWords(sunny, positiveWords)).toBeGreaterThan(countWords(sunny, negativeWords));
+  });
+
+  it("chooses by measurement the layers the band trait lives in; the fixed band stays on offer", async () => {
+    const band = readPlantedBand((await readGgufFile(testModelPath)).metadata);
+    const personas = {
+      positive: band.positiveWords.slice(0, 3),
+      negative: band.negativeWords.slice(0, 3),
+      openers: DEFAULT_OPENERS.slice(0, 3),
+    };
+    const plan = await (await post("/v1/extractions/validate", { personas })).json();
+    expect(plan).toMatchObject({ layers: [1, 2], layers_by: "measurement" });
+
+    const measured = await extraction({ personas });
+    expect(measured.layer_choice).toMatchObject({ by: "measurement", layers: band.layers });
+    expect(measured.layer_choice?.reason).toContain("reads best on held-out pairs at layer 1");
+    expect(measured.layer_choice?.scores?.map((score) => score.layer)).toEqual([1, 2]);
+    expect(measured.report?.map((layer) => layer.layer)).toEqual(band.layers);
+    const vector = await fetch(`${server.url}/v1/vectors/${measured.vector_id}`, { headers: auth });
+    const directions = parseControlVector(new Uint8Array(await vector.arrayBuffer())).directions;
+    expect([...directions.keys()]).toEqual(band.layers);
+
+    const fixed = await extraction({ personas, layers: "band" });
+    expect(fixed.layer_choice).toMatchObject({ by: "band", layers: [2, 3], scores: null });
+    expect(fixed.report?.map((layer) => layer.layer)).toEqual([2, 3]);
   });
 
   it("keeps uploaded vectors across a restart", async () => {

@@ -17,6 +17,7 @@ import {
   personaTemplateSchema,
   personaTextSchema,
 } from "../../../shared/node-api/extractions.ts";
+import { layerChoiceSchema, layerSelectionSchema } from "../../../shared/node-api/layers.ts";
 import { listOf } from "../../../shared/openai/list.ts";
 import { MODEL_STATUSES } from "../db/schema.ts";
 
@@ -144,6 +145,15 @@ export const createSteerableModelSchema = z
           "begins a reply whose hidden state is read (default: built-in openers)",
       ),
     template: personaTemplateSchema.nullish(),
+    layers: layerSelectionSchema
+      .nullish()
+      .describe(
+        "The layers every trait steers. Left out (or null): each trait's are chosen by " +
+          "measurement, the contiguous band where the trait reads best on held-out pairs " +
+          "(`layer_choices` says which and why). `band`: the fixed upper middle of the stack " +
+          "(repeng's layers 15-27 of 32, scaled to the base model). A list: those layers, each 1 " +
+          "to the base model's layer count - 1",
+      ),
   })
   .meta({ id: "CreateSteerableModel" });
 
@@ -159,6 +169,15 @@ export const traitQualitySchema = z
   );
 
 export type TraitQuality = z.infer<typeof traitQualitySchema>;
+
+/** Trait name -> the layers its vector steers and why, for the traits extracted here. */
+export const layerChoicesSchema = z
+  .record(z.string(), layerChoiceSchema)
+  .describe(
+    "Each trained trait's layers and why: by measurement (the default: every candidate layer's " +
+      "readability and the band kept), band, or request. A trait still training, or whose " +
+      "vector came as a file or from a preset's cache, has none",
+  );
 
 export const steerableModelStatusSchema = z
   .enum(MODEL_STATUSES)
@@ -204,6 +223,10 @@ export const steerableModelSchema = z
       ),
     prompt_list: z.array(z.string()).nullable().describe("null: the built-in openers"),
     template: z.string().nullable().describe("null: the default persona template"),
+    layers: layerSelectionSchema
+      .nullable()
+      .describe("The layers asked for at creation; null: chosen by measurement, per trait"),
+    layer_choices: layerChoicesSchema,
     status: steerableModelStatusSchema,
     failure_reason: z.string().nullish().describe("Why it failed, when it did"),
     preset: z.string().nullish().describe("The preset it was installed from, if any"),

@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { QualityCard } from "../../../shared/evaluation/result.ts";
 import type { NodeEvaluationJob } from "../../../shared/node-api/evaluations.ts";
+import type { LayerChoice, LayerSelection } from "../../../shared/node-api/layers.ts";
 
 const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
@@ -59,6 +60,8 @@ export const steerableModels = sqliteTable(
     promptList: text("prompt_list", { mode: "json" }).$type<string[]>(),
     /** The user instruction each persona goes into (null: the node's default template). */
     template: text("template"),
+    /** The layers its traits steer, as created (null: each trait's chosen by measurement). */
+    layers: text("layers", { mode: "json" }).$type<LayerSelection>(),
     /** The preset it was installed from, if any. */
     preset: text("preset"),
     createdAt: createdAt(),
@@ -111,6 +114,8 @@ export const traits = sqliteTable(
     ...nodeJobColumns(),
     /** The quality card of its latest succeeded evaluation, if any. */
     quality: text("quality", { mode: "json" }).$type<QualityCard>(),
+    /** Which layers its extraction chose, and why (null until trained, or not extracted here). */
+    layerChoice: text("layer_choice", { mode: "json" }).$type<LayerChoice>(),
   },
   (t) => [primaryKey({ columns: [t.modelId, t.name] })],
 );

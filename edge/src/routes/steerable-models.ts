@@ -60,7 +60,7 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       tags,
       summary:
         "Create a steerable model from contrastive examples or a description per trait; it " +
-        "trains at once",
+        "trains at once, each trait on the layers where it reads best unless `layers` says otherwise",
       middleware: [idempotent],
       request: { headers: idempotencyHeaders, body: jsonBody(createSteerableModelSchema) },
       responses: {
@@ -79,8 +79,9 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
           400:
             `${INVALID}; or model is not a base model the GPU nodes serve; or a trait would not ` +
             "train: its extraction too large for a GPU node (too many pairs or tokens, a body " +
-            "too large; for a described trait, with as many stand-in pairs as it asks), or a " +
-            "text past the base model's context (param names the field)",
+            "too large; for a described trait, with as many stand-in pairs as it asks), a text " +
+            "past the base model's context, or layers the base model cannot steer (param names " +
+            "the field)",
           ...NODE_ERRORS,
         }),
       },
@@ -92,6 +93,7 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       const training = {
         promptList: request.prompt_list,
         template: request.template,
+        layers: request.layers,
         dimensions: request.control_dimensions,
       };
       await checkTraining(backend.pool, training, requestField);
@@ -208,8 +210,9 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
 /**
  * A node's param, of the trait's extraction request, as the field of the create request it came
  * from: personas.positive[3] is control_dimensions.<trait>.positive_examples[3], personas.openers
- * prompt_list, personas.template template, and the rest the trait's whole dataset. Of a trait to
- * be generated, whose personas are stand-ins, what its dataset's size is at fault for is `pairs`.
+ * prompt_list, personas.template template, layers layers (model-wide), and the rest the trait's
+ * whole dataset. Of a trait to be generated, whose personas are stand-ins, what its dataset's
+ * size is at fault for is `pairs`.
  */
 function requestField(trait: string, generated: boolean): FieldOf {
   const dimension = `control_dimensions.${trait}`;
@@ -220,6 +223,7 @@ function requestField(trait: string, generated: boolean): FieldOf {
     template: "template",
   };
   return (param) => {
+    if (param === "layers" || param.startsWith("layers[")) return param;
     const [, name = "", rest = ""] = /^personas\.(\w+)(.*)$/.exec(param) ?? [];
     const field = fields[name];
     if (generated && (!field || name === "positive" || name === "negative")) {

@@ -12,8 +12,11 @@ import { validateExtraction } from "../nodes/extractions.ts";
 import type { FieldOf, NodePool } from "../nodes/pool.ts";
 import type { NewModel, TraitDefinition } from "./models.ts";
 
-/** What a model's traits train with alike: its openers and template (null: the node's defaults). */
-export type Recipe = Pick<NewModel, "promptList" | "template">;
+/**
+ * What a model's traits train with alike: its openers, template and layers (null: the node's
+ * defaults, which choose the layers by measurement).
+ */
+export type Recipe = Pick<NewModel, "promptList" | "template" | "layers">;
 
 /** A trait's persona pairs, the i-th positive with the i-th negative. */
 export interface Examples {
@@ -34,6 +37,7 @@ export function extractionRequest(recipe: Recipe, examples: Examples): Extractio
       template: recipe.template ?? undefined,
       openers: recipe.promptList ?? undefined,
     },
+    layers: recipe.layers ?? undefined,
   };
 }
 

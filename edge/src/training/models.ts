@@ -3,6 +3,7 @@
 // account's model is never found.
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
+import type { LayerSelection } from "../../../shared/node-api/layers.ts";
 import type { ControlDimension, SteerableModel } from "../api/steerable-models.ts";
 import { steerableModels, traits } from "../db/schema.ts";
 import type { Caller } from "../env.ts";
@@ -26,6 +27,8 @@ export interface NewModel extends ModelOwner {
   baseModel: string;
   promptList?: string[] | null;
   template?: string | null;
+  /** The layers its traits steer (null: chosen by measurement). */
+  layers?: LayerSelection | null;
   preset?: string | null;
   /**
    * Trait name -> its examples (or the description and pairs to generate them from), and its
@@ -52,6 +55,7 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     failureReason: null,
     promptList: model.promptList ?? null,
     template: model.template ?? null,
+    layers: model.layers ?? null,
     preset: model.preset ?? null,
     createdAt: now,
     updatedAt: now,
@@ -72,6 +76,7 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     unavailableSince: null,
     retryAt: null,
     quality: null,
+    layerChoice: null,
   }));
   await db.batch([db.insert(steerableModels).values(row), db.insert(traits).values(traitRows)]);
   return { ...row, traits: traitRows };
@@ -178,6 +183,10 @@ export function toApiModel(model: ModelRecord): SteerableModel {
     control_dimensions: Object.fromEntries(model.traits.map((trait) => [trait.name, shown(trait)])),
     prompt_list: model.promptList,
     template: model.template,
+    layers: model.layers,
+    layer_choices: Object.fromEntries(
+      model.traits.flatMap((trait) => (trait.layerChoice ? [[trait.name, trait.layerChoice]] : [])),
+    ),
     status: model.status,
     failure_reason: model.failureReason,
     preset: model.preset,

@@ -86,14 +86,19 @@ async function advanceTrait(backend: Backend, model: ModelRow, trait: TraitRow):
   const advanced = await advanceJob(kind, trait);
   if (advanced?.state === "cancelled") return retryJob(kind, trait, "the job was cancelled");
   if (advanced?.state !== "succeeded") return;
-  const { vector_id: vectorId } = advanced.job;
+  const { vector_id: vectorId, layer_choice: layerChoice } = advanced.job;
   const job = jobOf(trait);
   if (!vectorId || !job) return retryJob(kind, trait, "its GPU node reported no vector");
   const stored = await storeVector(backend.pool, backend.bucket, job.node, vectorId).catch(
     (error: Error) => error,
   );
   if (stored instanceof Error) return retryJob(kind, trait, stored.message);
-  await updateTrait(backend.db, trait, { status: "ready", vectorHash: stored, error: null });
+  await updateTrait(backend.db, trait, {
+    status: "ready",
+    vectorHash: stored,
+    layerChoice,
+    error: null,
+  });
 }
 
 /** The model's status from its traits' as they now are; on success, a preset's cache is filled. */

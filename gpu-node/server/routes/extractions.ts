@@ -1,10 +1,11 @@
 // Extraction jobs over HTTP (shared/node-api/extractions.ts): POST /v1/extractions (202 and the
 // queued job), POST /v1/extractions/validate (what it would capture, nothing queued), GET and
-// DELETE /v1/extractions/{id}. The contract's schema checks the dataset's shape; then the layers
-// are checked and the dataset tokenized, counted against the limits and fitted to the model, the
-// same way for submit and validate, so a bad one is a 400 naming the field: the dataset's and the
-// layers' errors name the request's fields (personas.positive[3], pairs[2].negative, layers), the
-// engine taking them as the request gives them.
+// DELETE /v1/extractions/{id}. The contract's schema checks the dataset's shape; then the dataset
+// is tokenized, counted against the limits and fitted to the model, and the layers planned
+// (layer-choice.ts: named layers checked, measurement falling back to the fixed band on too few
+// pairs), the same way for submit and validate, so a bad one is a 400 naming the field: the
+// dataset's and the layers' errors name the request's fields (personas.positive[3],
+// pairs[2].negative, layers), the engine taking them as the request gives them.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { z } from "zod";
 import {
@@ -17,7 +18,7 @@ import {
 } from "../../../shared/node-api/extractions.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { pairDataset, personaDataset } from "../../extraction/dataset.ts";
-import { defaultLayers, steerableLayers } from "../../extraction/extract.ts";
+import { planLayers } from "../../extraction/layer-choice.ts";
 import type { AppContext } from "../app.ts";
 import type { JobInput } from "../extraction-jobs.ts";
 
@@ -28,7 +29,7 @@ export function extractionRoutes({ engine, extractions }: AppContext): OpenAPIHo
       return c.json(extractions.start(input), 202);
     })
     .openapi(validateExtractionRoute, async (c) =>
-      c.json(plan(await jobInput(engine, c.req.valid("json"))), 200),
+      c.json(plan(engine, await jobInput(engine, c.req.valid("json"))), 200),
     )
     .openapi(getExtractionRoute, (c) => c.json(extractions.get(c.req.valid("param").id), 200))
     .openapi(cancelExtractionRoute, (c) =>
@@ -36,20 +37,27 @@ export function extractionRoutes({ engine, extractions }: AppContext): OpenAPIHo
     );
 }
 
-/** The job a request asks for, checked: its layers first (no model work), then its dataset. */
+/** The job a request asks for, checked: its dataset, then its layers against the pairs it makes. */
 async function jobInput(
   engine: Engine,
   request: z.output<typeof extractionRequestSchema>,
 ): Promise<JobInput> {
-  const { layerCount } = engine.model.metadata;
-  const layers = steerableLayers(request.layers ?? defaultLayers(layerCount), layerCount);
   const pairs = request.personas
     ? await personaDataset(engine, request.personas)
     : await pairDataset(engine, request.pairs ?? []);
-  return { pairs, method: request.method ?? "pca", layers };
+  planLayers(request.layers, engine.model.metadata.layerCount, pairs.length);
+  return { pairs, method: request.method ?? "pca", layers: request.layers };
 }
 
-function plan({ pairs, method, layers }: JobInput): ExtractionPlan {
+function plan(engine: Engine, { pairs, method, layers }: JobInput): ExtractionPlan {
   const tokens = pairs.reduce((sum, pair) => sum + pair.positive.length + pair.negative.length, 0);
-  return { object: "extraction_plan", method, pairs: pairs.length, tokens, layers };
+  const layerPlan = planLayers(layers, engine.model.metadata.layerCount, pairs.length);
+  return {
+    object: "extraction_plan",
+    method,
+    pairs: pairs.length,
+    tokens,
+    layers: layerPlan.layers,
+    layers_by: layerPlan.by,
+  };
 }

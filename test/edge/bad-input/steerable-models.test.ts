@@ -30,6 +30,7 @@ describe("bad input: steerable models", { timeout: GROUP_TIMEOUT_MS }, () => {
       ...QUICK_MODEL,
       control_dimensions: dimensions,
       template: "Act as a {persona} person.",
+      layers: [1, 2],
     };
     await probe.bodies("/v1/steerable-models", valid, createSteerableModelSchema);
     await probe.ids((id) => `/v1/steerable-models/${id}`);
