@@ -26,6 +26,16 @@ export interface JobRow<S extends string = string> extends RetryTiming {
   error: string | null;
 }
 
+/** A row's job columns before its first job: nothing submitted, tried or waiting. */
+export const NO_JOB = {
+  jobNode: null,
+  jobId: null,
+  attempts: 0,
+  error: null,
+  unavailableSince: null,
+  retryAt: null,
+} as const satisfies Omit<JobRow, "status">;
+
 export interface JobKind<S extends string, R extends JobRow<S>, J extends NodeJob> {
   /** What the job does, as failure reasons name it: "extraction", "evaluation", "generation". */
   noun: string;

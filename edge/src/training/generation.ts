@@ -11,7 +11,7 @@ import {
   type PersonaPair,
 } from "../../../shared/node-api/datasets.ts";
 import type { TraitStatus } from "../db/schema.ts";
-import { advanceJob, type JobKind, retryJob } from "../jobs/lifecycle.ts";
+import { advanceJob, type JobKind, NO_JOB, retryJob } from "../jobs/lifecycle.ts";
 import type { Backend } from "../lib/backend.ts";
 import { insertUsage } from "../lib/usage.ts";
 import { cancelDataset, pollDataset, submitDataset } from "../nodes/datasets.ts";
@@ -78,12 +78,7 @@ function withExamples(pairs: PersonaPair[]): Partial<TraitRow> {
     positiveExamples: pairs.map((pair) => pair.positive),
     negativeExamples: pairs.map((pair) => pair.negative),
     status: "pending",
-    jobNode: null,
-    jobId: null,
-    attempts: 0,
-    error: null,
-    unavailableSince: null,
-    retryAt: null,
+    ...NO_JOB,
   };
 }
 

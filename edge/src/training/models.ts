@@ -8,6 +8,7 @@ import type { ControlDimension, SteerableModel } from "../api/steerable-models.t
 import { steerableModels, traits } from "../db/schema.ts";
 import type { Caller } from "../env.ts";
 import { traitQuality } from "../evaluations/quality.ts";
+import { NO_JOB } from "../jobs/lifecycle.ts";
 import type { Db } from "../lib/db.ts";
 import { newId } from "../lib/ids.ts";
 import { unixSeconds } from "../lib/unix-seconds.ts";
@@ -69,12 +70,7 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     generatedPairs: dimension.pairs ?? null,
     status: dimension.vectorHash ? "ready" : "pending",
     vectorHash: dimension.vectorHash ?? null,
-    jobNode: null,
-    jobId: null,
-    attempts: 0,
-    error: null,
-    unavailableSince: null,
-    retryAt: null,
+    ...NO_JOB,
     quality: null,
     layerChoice: null,
   }));
