@@ -156,7 +156,8 @@ describe("steer eval", () => {
     const mmluDir = path.resolve(repoRoot, "../shared/data/mmlu");
     const run = await steer(
       ...["eval", "--model", testModelPath, "--control-vector", planted, "--trait", "cheerful"],
-      ...["--multipliers=-1,1", "--prompts", prompts, "--max-tokens", "6"],
+      // As the usage writes it: a value starting with a dash, after a space.
+      ...["--multipliers", "-1,1", "--prompts", prompts, "--max-tokens", "6"],
       ...["--mmlu-dir", mmluDir, "--mmlu-questions", "3", "--shots", "1", "--out", out],
     );
     expect(run.code).toBe(0);

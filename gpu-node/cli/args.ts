@@ -10,10 +10,29 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 
 export function parse<O extends Options>(argv: string[], options: O) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    const args = joinNegativeValues(argv, options);
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/**
+ * Node's parser refuses an option's value that starts with a dash (`--multipliers -1,0,1` reads
+ * as a flag); no flag starts with a dash and a digit, so such a value is joined to its option.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = argv[i + 1];
+    const takesValue = arg.startsWith("--") && options[arg.slice(2)]?.type === "string";
+    if (takesValue && value !== undefined && /^-[\d.]/.test(value)) {
+      joined.push(`${arg}=${value}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
 }
 
 export function required<T>(value: T | undefined, flag: string): T {
