@@ -160,3 +160,19 @@ export const MAX_GENERATED_PAIRS = 48;
  * finishes its answer within a known number of tokens.
  */
 export const MAX_GENERATED_PERSONA_CHARS = 48;
+
+/**
+ * Generated tokens a condition re-checked while generating (`during`) averages over when its
+ * request does not say: a sentence or so, long enough that one stray word does not fire it.
+ */
+export const DEFAULT_CONDITION_WINDOW = 16;
+
+/** The longest window a condition re-checked while generating may average over. */
+export const MAX_CONDITION_WINDOW = 256;
+
+/**
+ * Examples on each side (should fire, should not) of one condition's calibration. The node reads
+ * each whole, in one synchronous request: 64 prompts of a few dozen tokens take about a second on
+ * a GPU.
+ */
+export const MAX_CONDITION_EXAMPLES = 64;

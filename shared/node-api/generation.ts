@@ -7,6 +7,7 @@ import { errorAnswers, json, jsonAnswer, jsonBody } from "../http/openapi.ts";
 import { MAX_MULTIPLIER } from "../limits.ts";
 import { chatCompletionSchema, chatRequestFields, samplingFields } from "../openai/chat.ts";
 import { completionSchema } from "../openai/completions.ts";
+import { BOTH_THRESHOLDS, conditionFields, notBothThresholds } from "../steering/conditions.ts";
 import {
   GENERATION_ID_HEADER,
   METERING_HEADER,
@@ -15,10 +16,31 @@ import {
 } from "./headers.ts";
 import { VECTOR_ID } from "./vectors.ts";
 
-/** Vector id -> multiplier: the sum of multiplier x vector is added at every token. */
+const vectorId = z.string().regex(VECTOR_ID, "must be a vector id (64 hex digits) the node stores");
+const multiplier = z.number().min(-MAX_MULTIPLIER).max(MAX_MULTIPLIER);
+
+/** A term that applies only when its condition fires (shared/steering/conditions.ts). */
+export const nodeConditionalTermSchema = z.strictObject({
+  multiplier,
+  when: z
+    .strictObject({
+      vector: vectorId.describe("The vector whose direction is read"),
+      ...conditionFields,
+    })
+    .refine((when) => when.above !== undefined || when.below !== undefined, {
+      message: "give one of above and below",
+      path: ["above"],
+    })
+    .refine(notBothThresholds, { message: BOTH_THRESHOLDS, path: ["below"] }),
+});
+
+export type NodeConditionalTerm = z.infer<typeof nodeConditionalTermSchema>;
+
+/** Vector id -> multiplier, or a conditional term: the sum of multiplier x vector is added at
+ * every token (a conditional term's once its condition fires). */
 export const nodeSteeringSchema = jsonRecord(
-  z.string().regex(VECTOR_ID, "must be a vector id (64 hex digits) the node stores"),
-  z.number().min(-MAX_MULTIPLIER).max(MAX_MULTIPLIER),
+  vectorId,
+  z.union([multiplier, nodeConditionalTermSchema]),
 ).describe("Vector id -> multiplier; the vectors must be stored on the node (POST /v1/vectors)");
 
 export const nodeChatRequestSchema = z.strictObject({

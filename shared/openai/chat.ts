@@ -4,6 +4,7 @@
 // chunks. Each side adds its `steering`.
 import { z } from "zod";
 import { MAX_REPETITION_PENALTY, MAX_SEED, MAX_STOP_SEQUENCES } from "../limits.ts";
+import { steeringReportSchema } from "../steering/conditions.ts";
 import { responseFormatSchema } from "./response-format.ts";
 
 export const chatMessageSchema = z
@@ -98,6 +99,7 @@ export const chatCompletionSchema = z
       }),
     ),
     usage: completionUsageSchema,
+    steering_report: steeringReportSchema.optional().describe("When the request steered"),
   })
   .meta({ id: "ChatCompletion" });
 
@@ -123,6 +125,9 @@ export const chatCompletionChunkSchema = z
     usage: completionUsageSchema
       .nullish()
       .describe("With stream_options.include_usage: null, but in the last chunk"),
+    steering_report: steeringReportSchema
+      .optional()
+      .describe("When the request steered: in the chunk with the finish_reason"),
   })
   .meta({ id: "ChatCompletionChunk" });
 

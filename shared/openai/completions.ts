@@ -1,6 +1,7 @@
 // OpenAI's legacy text completions on the wire (a raw `prompt`, no chat template): the answer, and
 // a streamed answer's chunks, which have the same shape. Only the GPU node serves them.
 import { z } from "zod";
+import { steeringReportSchema } from "../steering/conditions.ts";
 import { chatFinishReasonSchema, completionUsageSchema } from "./chat.ts";
 
 export const completionChoiceSchema = z.object({
@@ -23,6 +24,9 @@ export const completionSchema = z
     usage: completionUsageSchema
       .nullish()
       .describe("Whole answers have it; streamed ones with stream_options.include_usage"),
+    steering_report: steeringReportSchema
+      .optional()
+      .describe("When the request steered; streamed, in the chunk with the finish_reason"),
   })
   .meta({ id: "Completion" });
 

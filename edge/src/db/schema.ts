@@ -8,6 +8,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import type { QualityCard } from "../../../shared/evaluation/result.ts";
 import type { NodeEvaluationJob } from "../../../shared/node-api/evaluations.ts";
 import type { LayerChoice, LayerSelection } from "../../../shared/node-api/layers.ts";
+import type { SteeringReport } from "../../../shared/steering/conditions.ts";
 
 const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
@@ -116,9 +117,34 @@ export const traits = sqliteTable(
     quality: text("quality", { mode: "json" }).$type<QualityCard>(),
     /** Which layers its extraction chose, and why (null until trained, or not extracted here). */
     layerChoice: text("layer_choice", { mode: "json" }).$type<LayerChoice>(),
+    /** When routing turns it on, and what a condition naming it reads: its calibration's result
+     * (null until calibrated). */
+    condition: text("condition", { mode: "json" }).$type<TraitCondition>(),
   },
   (t) => [primaryKey({ columns: [t.modelId, t.name] })],
 );
+
+/**
+ * A trait's calibrated condition (POST /v1/steerable-models/{id}/traits/{trait}/condition): the
+ * direction its examples separate, the layer and threshold that separate them best, and how well.
+ */
+export interface TraitCondition {
+  /** The direction read: a one-layer control vector, in R2 and on nodes like any other. */
+  vectorHash: string;
+  layer: number;
+  comparator: "above" | "below";
+  /** A cosine, -1 to 1 (shared/steering/conditions.ts). */
+  threshold: number;
+  /** What routing applies to the trait when the condition fires. */
+  multiplier: number;
+  f1: number;
+  precision: number;
+  recall: number;
+  /** How many examples it was calibrated on, on each side. */
+  examples: { shouldFire: number; shouldNotFire: number };
+  /** Unix milliseconds. */
+  calibratedAt: number;
+}
 
 /**
  * What used the tokens: a request to a model, an evaluation's job, or the generation of a described
@@ -146,6 +172,8 @@ export const usage = sqliteTable(
     completionTokens: integer("completion_tokens").notNull(),
     outcome: text("outcome", { enum: ["completed", "cancelled", "failed"] }).notNull(),
     kind: text("kind", { enum: USAGE_KINDS }).notNull().default("inference"),
+    /** What a steered request's steering applied (its answer's steering_report), else null. */
+    steeringReport: text("steering_report", { mode: "json" }).$type<SteeringReport>(),
     createdAt: createdAt(),
   },
   (t) => [index("usage_account_day").on(t.accountId, t.day)],
