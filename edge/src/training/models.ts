@@ -73,6 +73,7 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     ...NO_JOB,
     quality: null,
     layerChoice: null,
+    condition: null,
   }));
   await db.batch([db.insert(steerableModels).values(row), db.insert(traits).values(traitRows)]);
   return { ...row, traits: traitRows };
