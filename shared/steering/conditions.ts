@@ -22,7 +22,7 @@ export const conditionFields = {
   layer: z
     .number()
     .int()
-    .min(1)
+    .min(0)
     .optional()
     .describe(
       "The layer whose output is read (0-based, as control vectors count layers); by default the " +
