@@ -2,9 +2,9 @@
 // model's planted direction (its vector in R2, its rows in D1), a calibrated trait beside it, the
 // usage rows metering writes, and the GPU node's own vector store.
 import { env } from "cloudflare:workers";
+import { and, asc, eq } from "drizzle-orm";
 import OpenAI from "openai";
 import { inject, vi } from "vitest";
-import { and, asc, eq } from "drizzle-orm";
 import {
   type ModelStatus,
   steerableModels,
@@ -23,12 +23,12 @@ export const BASE_MODEL = "steer-test";
 export const DAY_PROMPT = [{ role: "user" as const, content: "Tell me about your day." }];
 
 /** The planted vector's GGUF bytes. */
-function plantedBytes(): Uint8Array {
+function plantedBytes(): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(inject("plantedVector")), (char) => char.charCodeAt(0));
 }
 
 /** Puts a vector's bytes in R2, as training would; answers its hash. */
-async function storeVector(bytes: Uint8Array): Promise<string> {
+async function storeVector(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const hash = await sha256Hex(bytes);
   await env.VECTORS.put(vectorKey(hash), bytes);
   return hash;
@@ -91,7 +91,7 @@ export async function addCalibratedTopic(modelId: string): Promise<TraitConditio
   const negated = new Map(
     [...planted.directions].map(([layer, direction]) => [layer, direction.map((x) => -x)]),
   );
-  const hash = await storeVector(encodeControlVector({ directions: negated }));
+  const hash = await storeVector(new Uint8Array(encodeControlVector({ directions: negated })));
   await database(env.DB)
     .insert(traits)
     .values({

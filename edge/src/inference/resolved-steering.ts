@@ -76,7 +76,8 @@ export function requestReport(
     const entry = node?.[hash];
     if (!entry) continue;
     const { condition } = entry;
-    report[name] = condition && reads ? { ...entry, condition: { ...condition, trait: reads } } : entry;
+    report[name] =
+      condition && reads ? { ...entry, condition: { ...condition, trait: reads } } : entry;
   }
   return report;
 }
