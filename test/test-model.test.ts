@@ -360,7 +360,7 @@ describe("planted topic", () => {
       const mean = new Float64Array(TEST_MODEL_SHAPE.embeddingLength);
       for (const state of positions) {
         state.forEach((value, i) => {
-          mean[i] += value / positions.length;
+          mean[i] = (mean[i] as number) + value / positions.length;
         });
       }
       return cosine(mean, topic.direction);
