@@ -244,7 +244,7 @@ describe("conditional steering on a trained model", () => {
       (await answer(key, model, prompt, onTopic(1))).steering_report?.cheerful?.condition;
     const sea = await read(seaPrompt());
     const city = await read(CITY_PROMPT);
-    if (!sea || !city) throw new Error("no condition reported");
+    if (sea?.projection == null || city?.projection == null) throw new Error("nothing measured");
     const threshold = (sea.projection + city.projection) / 2;
     // A model whose cheerful is calibrated to fire on the topic (as calibration stores it), on the
     // trained model's vectors; the node has lost the topic's.
