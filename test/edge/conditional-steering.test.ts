@@ -348,6 +348,13 @@ describe("conditional steering that cannot be resolved", () => {
       await refused({ cheerful: { multiplier: 1, when: { trait: "topic", layer: 3 } } }),
       "steering.cheerful.when.layer",
     );
+    // What the node refuses (a layer the model lacks) names the request's field, not a vector id.
+    await expectRefused(
+      await refused({
+        cheerful: { multiplier: 1, when: { trait: "cheerful", above: 0, layer: 99 } },
+      }),
+      "steering.cheerful.when.layer",
+    );
     // A conditional term shares its vector with no other: the later one is named.
     const conditional = { multiplier: 1, when: { trait: "topic", above: 0.2 } };
     await expectRefused(
