@@ -1,26 +1,23 @@
 // Rate limits per account (all its API keys together), in requests and tokens per minute: counted
-// in D1 (and by the isolate in between), refused with 429 and Retry-After, and described in
+// by the account's RateLimiter Durable Object, refused with 429 and Retry-After, and described in
 // x-ratelimit-* headers. The Worker runs here with small limits in place of wrangler.toml's.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../edge/src/app.ts";
-import { rateWindows } from "../../edge/src/db/schema.ts";
 import { issueKey } from "../../edge/src/lib/accounts.ts";
 import { database } from "../../edge/src/lib/db.ts";
-import { owe } from "../../edge/src/lib/ledger.ts";
+import { limiterOf, type RateLimiter, WINDOW_MS } from "../../edge/src/lib/rate-limiter.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { newAccount } from "./support.ts";
 
 const LIMITS = { RATE_LIMIT_REQUESTS_PER_MINUTE: 3, RATE_LIMIT_TOKENS_PER_MINUTE: 100 };
+const QUOTA = { requests: 3, tokens: 100 };
 const app = createApp();
-const metered = {
-  model: "sm_test",
-  endpoint: "/v1/chat/completions",
-  outcome: "completed",
-  kind: "inference",
-} as const;
 
 /** A cheap authenticated request, under the small limits; its background D1 writes done. */
 async function request(key: string, limits: object = LIMITS): Promise<Response> {
@@ -72,14 +69,17 @@ describe("rate limits", () => {
     expect(limitHeaders(refused).requests).toEqual(["3", "0"]);
   });
 
-  it("writes every request's count to D1, the isolate's own counts included", async () => {
-    const { key, accountId } = await newAccount();
-    for (let i = 0; i < LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE; i++) await request(key);
-    const [row] = await database(env.DB)
-      .select()
-      .from(rateWindows)
-      .where(eq(rateWindows.accountId, accountId));
-    expect(row?.requests).toBe(LIMITS.RATE_LIMIT_REQUESTS_PER_MINUTE);
+  it("holds the limit exactly for requests that arrive together, as many isolates would send them", async () => {
+    const { key } = await newAccount();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => request(key)));
+    const statuses = answers.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(9);
+    // Each admitted request was counted once, in turn: no two saw the same count.
+    const remaining = answers
+      .filter((response) => response.status === 200)
+      .map((response) => limitHeaders(response).requests[1]);
+    expect(remaining.sort()).toEqual(["0", "1", "2"]);
   });
 
   it("shares one budget between an account's keys: a new key buys no more requests", async () => {
@@ -95,23 +95,19 @@ describe("rate limits", () => {
     expect((await request((await newAccount()).key)).status).toBe(200);
   });
 
-  it("refuses new requests once the minute's charged tokens reach the limit, on every key", async () => {
-    const { key, id, accountId, scope } = await newAccount();
+  it("refuses new requests once the minute's used tokens reach the limit, on every key", async () => {
+    const { key, accountId } = await newAccount();
     const second = await issueKey(database(env.DB), accountId, "second", "user");
-    const caller = { accountId, keyId: id, scope };
-    const chargeTokens = (completionTokens: number) =>
-      owe(env.DB, {
-        caller,
-        requests: 0,
-        usage: { ...metered, promptTokens: 0, completionTokens },
-      });
-    await chargeTokens(60);
-    await chargeTokens(39);
+    const limiter = limiterOf(env, accountId);
+    // What requests that reserved nothing used, settled after them.
+    const use = async (tokens: number) => limiter.settle(await limiter.reserve(QUOTA, 0), tokens);
+    await use(60);
+    await use(39);
     const allowed = await request(key);
     expect(allowed.status).toBe(200);
     expect(limitHeaders(allowed).tokens).toEqual(["100", "1"]);
 
-    await chargeTokens(1);
+    await use(1);
     const refused = await request(second.key);
     expect(refused.status).toBe(429);
     expect(((await refused.json()) as ApiErrorBody).error.message).toContain("100 tokens");
@@ -119,17 +115,33 @@ describe("rate limits", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 
+  it("holds reserved tokens until the request settles, then keeps what it used", async () => {
+    const { key, accountId } = await newAccount();
+    const limiter = limiterOf(env, accountId);
+    const first = await limiter.reserve(QUOTA, 70);
+    expect(first.tokens).toBe(70);
+    // What fits: 30 of the 50 asked.
+    const second = await limiter.reserve(QUOTA, 50);
+    expect(second.tokens).toBe(30);
+    // Every token reserved: no new request runs while those two do.
+    expect((await request(key)).status).toBe(429);
+
+    await limiter.settle(first, 12);
+    await limiter.settle(second, 8);
+    const after = await request(key);
+    expect(after.status).toBe(200);
+    expect(limitHeaders(after).tokens).toEqual(["100", "80"]);
+  });
+
   it("forgets an account's earlier minutes once a new one starts", async () => {
     const { key, accountId } = await newAccount();
-    const db = database(env.DB);
-    const lastHour = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
-    await db.insert(rateWindows).values({ accountId, window: lastHour, requests: 99, tokens: 99 });
-    expect((await request(key)).status).toBe(200);
-    const old = await db
-      .select()
-      .from(rateWindows)
-      .where(and(eq(rateWindows.accountId, accountId), eq(rateWindows.window, lastHour)));
-    expect(old).toEqual([]);
+    const lastHour = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS - 3_600_000;
+    await runInDurableObject(limiterOf(env, accountId), (_limiter: RateLimiter, state) => {
+      state.storage.kv.put("window", { start: lastHour, requests: 99, tokens: 99 });
+    });
+    const response = await request(key);
+    expect(response.status).toBe(200);
+    expect(limitHeaders(response)).toEqual({ requests: ["3", "2"], tokens: ["100", "100"] });
   });
 
   it("applies wrangler.toml's limits by default", async () => {
