@@ -7,24 +7,34 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../edge/src/app.ts";
 import { issueKey } from "../../edge/src/lib/accounts.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { limiterOf, type RateLimiter, WINDOW_MS } from "../../edge/src/lib/rate-limiter.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
-import { newAccount } from "./support.ts";
+import { DAY_PROMPT, plantedModel } from "./steered-model.ts";
+import { newAccount, usageRows } from "./support.ts";
 
 const LIMITS = { RATE_LIMIT_REQUESTS_PER_MINUTE: 3, RATE_LIMIT_TOKENS_PER_MINUTE: 100 };
 const QUOTA = { requests: 3, tokens: 100 };
 const app = createApp();
 
-/** A cheap authenticated request, under the small limits; its background D1 writes done. */
-async function request(key: string, limits: object = LIMITS): Promise<Response> {
-  const headers = { authorization: `Bearer ${key}` };
+/**
+ * An authenticated request (by default a cheap one, GET /v1/usage), under the small limits; its
+ * background work done, for a whole answer.
+ */
+async function request(
+  key: string,
+  limits: object = LIMITS,
+  { path = "/v1/usage", ...init }: RequestInit & { path?: string } = {},
+): Promise<Response> {
+  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
   const ctx = createExecutionContext();
-  const response = await app.request("/v1/usage", { headers }, { ...env, ...limits }, ctx);
-  await waitOnExecutionContext(ctx);
+  const response = await app.request(path, { headers, ...init }, { ...env, ...limits }, ctx);
+  if (!response.headers.get("content-type")?.includes("text/event-stream")) {
+    await waitOnExecutionContext(ctx);
+  }
   return response;
 }
 
@@ -80,6 +90,34 @@ describe("rate limits", () => {
       .filter((response) => response.status === 200)
       .map((response) => limitHeaders(response).requests[1]);
     expect(remaining.sort()).toEqual(["0", "1", "2"]);
+  });
+
+  it("admits inference requests sent together up to the limits, and meters each that ran once", async () => {
+    const { key, accountId } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const limits = { RATE_LIMIT_REQUESTS_PER_MINUTE: 4, RATE_LIMIT_TOKENS_PER_MINUTE: 100_000 };
+    const chat = (stream: boolean) => {
+      const body = { model: id, messages: DAY_PROMPT, max_tokens: 4, stream };
+      return request(key, limits, {
+        method: "POST",
+        path: "/v1/chat/completions",
+        body: JSON.stringify(body),
+      });
+    };
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => chat(i % 2 === 0)));
+    const admitted = answers.filter((response) => response.status === 200);
+    expect(admitted).toHaveLength(4);
+    expect(answers.filter((response) => response.status === 429)).toHaveLength(6);
+    for (const response of admitted) await response.text();
+    const ids = admitted.map((response) => response.headers.get("x-request-id"));
+    const rows = await usageRows(accountId, 4);
+    expect(rows.map((row) => row.requestId).sort()).toEqual(ids.sort());
+    // And the tokens they used, settled: what the next answer says is left.
+    const used = rows.reduce((sum, row) => sum + row.promptTokens + row.completionTokens, 0);
+    await vi.waitFor(async () => {
+      const next = await request(key, { ...limits, RATE_LIMIT_REQUESTS_PER_MINUTE: 5 });
+      expect(limitHeaders(next).tokens).toEqual(["100000", String(100_000 - used)]);
+    });
   });
 
   it("shares one budget between an account's keys: a new key buys no more requests", async () => {

@@ -49,7 +49,7 @@ export class RateLimiter extends DurableObject<Bindings> {
     return {
       used: { requests: window.requests, tokens: window.tokens },
       exceeded: exceeded(limits, window),
-      retryAfter: Math.max(1, Math.ceil((window.start + WINDOW_MS - Date.now()) / 1000)),
+      retryAfter: secondsLeft(window.start),
     };
   }
 
@@ -90,6 +90,11 @@ function exceeded(limits: Quota, used: Quota): string | null {
   if (used.requests > limits.requests) return `${limits.requests} requests`;
   if (used.tokens >= limits.tokens) return `${limits.tokens} tokens`;
   return null;
+}
+
+/** Seconds until the window that started at `start` ends, at least 1: a 429's Retry-After. */
+export function secondsLeft(start: number): number {
+  return Math.max(1, Math.ceil((start + WINDOW_MS - Date.now()) / 1000));
 }
 
 /** The account's limiter. */

@@ -9,7 +9,7 @@ import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { Bindings, EdgeEnv } from "../env.ts";
-import { limiterOf, type Quota, type Reservation } from "../lib/rate-limiter.ts";
+import { limiterOf, type Quota, type Reservation, secondsLeft } from "../lib/rate-limiter.ts";
 
 const limitsSchema = z
   .object({
@@ -40,25 +40,24 @@ export const rateLimit = createMiddleware<EdgeEnv>(async (c, next) => {
   // Set before the answer is made, so that it is made with them: set after, each header would
   // copy the whole response (Hono's Context.header on a finished response).
   setRateLimitHeaders(c, limits, used);
-  if (exceeded) {
-    c.header("Retry-After", String(retryAfter));
-    throw new ApiError(
-      429,
-      `rate limit reached: ${exceeded} per minute for this account (all its API keys together); retry in ${retryAfter} s`,
-      "rate_limit_exceeded",
-    );
-  }
+  if (exceeded) refuse(c, exceeded, retryAfter);
   await next();
 });
 
 /**
  * Reserves up to `tokens` of the account's minute for the request in `c` (what is left, when less
- * is); the request settles it once over (inference/meter.ts).
+ * is); the request settles it once over (inference/meter.ts). Requests running at once may have
+ * reserved what was left when this one was admitted: then it is refused, as if it came after them.
  */
 export async function reserveTokens(c: Context<EdgeEnv>, tokens: number): Promise<Reservation> {
   const limits = limitsOf(c.env);
   const limiter = limiterOf(c.env, c.get("caller").accountId);
-  return limiter.reserve(limits, tokens);
+  const reservation = await limiter.reserve(limits, tokens);
+  if (reservation.tokens === 0 && tokens > 0) {
+    c.header("x-ratelimit-remaining-tokens", "0");
+    refuse(c, `${limits.tokens} tokens`, secondsLeft(reservation.window));
+  }
+  return reservation;
 }
 
 /** Gives back what a reservation held beyond the `used` tokens (or charges what went over it). */
@@ -69,6 +68,15 @@ export async function settleTokens(
   used: number,
 ): Promise<void> {
   await limiterOf(env, accountId).settle(reservation, used);
+}
+
+function refuse(c: Context<EdgeEnv>, exceeded: string, retryAfter: number): never {
+  c.header("Retry-After", String(retryAfter));
+  throw new ApiError(
+    429,
+    `rate limit reached: ${exceeded} per minute for this account (all its API keys together); retry in ${retryAfter} s`,
+    "rate_limit_exceeded",
+  );
 }
 
 function setRateLimitHeaders(c: Context<EdgeEnv>, limits: Quota, used: Quota): void {
