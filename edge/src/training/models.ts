@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { LayerSelection } from "../../../shared/node-api/layers.ts";
 import type { ControlDimension, SteerableModel } from "../api/steerable-models.ts";
+import { traitConditions } from "../conditions/records.ts";
 import { steerableModels, traits } from "../db/schema.ts";
 import type { Caller } from "../env.ts";
 import { traitQuality } from "../evaluations/quality.ts";
@@ -73,6 +74,7 @@ export async function insertModel(db: Db, model: NewModel): Promise<ModelRecord>
     ...NO_JOB,
     quality: null,
     layerChoice: null,
+    condition: null,
   }));
   await db.batch([db.insert(steerableModels).values(row), db.insert(traits).values(traitRows)]);
   return { ...row, traits: traitRows };
@@ -187,6 +189,7 @@ export function toApiModel(model: ModelRecord): SteerableModel {
     failure_reason: model.failureReason,
     preset: model.preset,
     quality: traitQuality(model.traits),
+    conditions: traitConditions(model.traits),
   };
 }
 
