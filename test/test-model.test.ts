@@ -8,8 +8,10 @@ import {
   jsonPunctuationTokens,
   type PlantedBand,
   type PlantedConcept,
+  type PlantedTopic,
   readPlantedBand,
   readPlantedConcept,
+  readPlantedTopic,
   TEST_MODEL_SHAPE,
   writeTestModel,
 } from "../gpu-node/test-model/index.ts";
@@ -27,6 +29,7 @@ let file: GgufFile;
 let model: ReferenceModel;
 let concept: PlantedConcept;
 let band: PlantedBand;
+let topic: PlantedTopic;
 let u: Float64Array;
 
 beforeAll(async () => {
@@ -34,6 +37,7 @@ beforeAll(async () => {
   model = loadReferenceModel(file);
   concept = readPlantedConcept(file.metadata);
   band = readPlantedBand(file.metadata);
+  topic = readPlantedTopic(file.metadata);
   u = Float64Array.from(concept.direction);
 });
 
@@ -344,6 +348,54 @@ describe("planted band trait", () => {
     cheerful.forEach((state, layer) => {
       const difference = state.map((value, i) => value - (gloomy[layer]?.[i] as number));
       expect(Math.abs(dot(difference, band.direction))).toBeLessThan(1e-6);
+    });
+  });
+});
+
+describe("planted topic", () => {
+  /** Per layer, the cosine of the prompt's mean hidden state with t: what a condition reads. */
+  function topicReadings(text: string): number[] {
+    const { layerOutputs } = referenceForward(model, chatPromptTokens(text), { logitsFor: "none" });
+    return layerOutputs.map((positions) => {
+      const mean = new Float64Array(TEST_MODEL_SHAPE.embeddingLength);
+      for (const state of positions) {
+        state.forEach((value, i) => {
+          mean[i] = (mean[i] as number) + value / positions.length;
+        });
+      }
+      return cosine(mean, topic.direction);
+    });
+  }
+
+  it("is described in the file: a unit direction orthogonal to the other traits', and its words", () => {
+    const t = topic.direction;
+    expect(Math.sqrt(dot(t, t))).toBeCloseTo(1, 6);
+    for (const other of [u, band.direction]) expect(Math.abs(dot(t, other))).toBeLessThan(1e-6);
+    expect(topic.tokenIds).toHaveLength(topic.words.length);
+  });
+
+  it("shows in the mean hidden state of a prompt with its words, at every layer, and not without", () => {
+    // A chat prompt of about 40 tokens with one topic word: about 0.2 to 0.6.
+    for (const word of topic.words.slice(0, 4)) {
+      for (const cosineAt of topicReadings(`Tell me a story about the ${word} at night.`)) {
+        expect(cosineAt, word).toBeGreaterThan(0.1);
+      }
+    }
+    for (const text of [
+      "Tell me a story about the city at night.",
+      "Act as if you're extremely happy.",
+    ]) {
+      for (const cosineAt of topicReadings(text))
+        expect(Math.abs(cosineAt), text).toBeLessThan(1e-4);
+    }
+  });
+
+  it("reaches the last token, where extraction reads a trait", () => {
+    const sea = lastTokenStates(chatPromptTokens("Act as if you're extremely fond of the sea."));
+    const city = lastTokenStates(chatPromptTokens("Act as if you're extremely fond of the city."));
+    sea.forEach((state, layer) => {
+      const difference = state.map((value, i) => value - (city[layer]?.[i] as number));
+      expect(dot(difference, topic.direction), `layer ${layer}`).toBeGreaterThan(0.05);
     });
   });
 });

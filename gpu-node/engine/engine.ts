@@ -17,7 +17,7 @@ import {
 import { Model } from "./model.ts";
 import { type KvCacheType, type NativeContext, type NativeSampler, native } from "./native.ts";
 import { Scheduler } from "./scheduler.ts";
-import { composeSteering, type Steering } from "./steering.ts";
+import { composeSteering, GenerationSteering, type Steering, type TermReport } from "./steering.ts";
 
 export interface EngineOptions {
   /** KV cache tokens per request (prompt + completion). Default: the model's, at most 4096. */
@@ -46,7 +46,10 @@ export async function collectCompletion(
   let text = "";
   for await (const event of events) {
     if (event.type === "text") text += event.text;
-    else return { text, finishReason: event.finishReason, usage: event.usage };
+    else {
+      const { finishReason, usage, steering } = event;
+      return { text, finishReason, usage, steering };
+    }
   }
   throw new Error("generation ended without a finish event");
 }
@@ -68,6 +71,8 @@ export interface Completion {
   text: string;
   finishReason: FinishReason;
   usage: Usage;
+  /** Per steering term, in the order given: what was applied. */
+  steering: TermReport[];
 }
 
 /** Capture runs up to this many texts per decode... */
@@ -154,7 +159,7 @@ export class Engine {
     if (promptTokens.length === 0)
       throw new EngineError("invalid_request", "the prompt is empty", "prompt");
     const maxNewTokens = newTokenLimit(options.maxNewTokens, promptTokens.length, this.contextSize);
-    const steering = composeSteering(options.steering ?? [], this.model.metadata);
+    const steering = new GenerationSteering(options.steering ?? [], this.model.metadata);
     const sampler = this.newSampler(options);
     const generation = new Generation(
       this.model,

@@ -10,7 +10,7 @@ import { Channel } from "./channel.ts";
 import { EngineError } from "./errors.ts";
 import type { Model } from "./model.ts";
 import { type NativeSampler, NO_TOKEN, type SamplerOptions } from "./native.ts";
-import type { ComposedSteering, Steering } from "./steering.ts";
+import type { GenerationSteering, Steering, TermReport } from "./steering.ts";
 import { StopSequenceFilter } from "./stop-sequences.ts";
 import { TokenTextDecoder } from "./token-text.ts";
 
@@ -50,7 +50,13 @@ export interface Usage {
 export type GenerationEvent =
   /** New text, and the tokens it came from (a token's text can wait for the next ones). */
   | { type: "text"; text: string; tokens: number[] }
-  | { type: "end"; finishReason: FinishReason; usage: Usage };
+  | {
+      type: "end";
+      finishReason: FinishReason;
+      usage: Usage;
+      /** Per steering term, in the order given: what was applied (empty: it did not steer). */
+      steering: TermReport[];
+    };
 
 /** A request in flight: its prompt still to decode, its sampler, and what it has produced. */
 export class Generation {
@@ -75,7 +81,7 @@ export class Generation {
     /** What fits the context with the prompt: newTokenLimit(). */
     private readonly maxNewTokens: number,
     options: GenerateOptions,
-    readonly steering: ComposedSteering | null,
+    readonly steering: GenerationSteering,
     readonly sampler: NativeSampler,
   ) {
     this.promptTokens = promptTokens;
@@ -131,6 +137,7 @@ export class Generation {
       type: "end",
       finishReason: reason,
       usage: { promptTokens: this.promptTokens.length, completionTokens: this.completionTokens },
+      steering: this.steering.report(),
     });
     this.events.close();
   }

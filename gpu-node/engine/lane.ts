@@ -1,9 +1,11 @@
 // A lane is one llama.cpp context and the requests it runs together, whatever their steering
-// (batch-steering.ts says how a batch mixes them). Continuous batching: a request joins or leaves
-// between any two decodes.
+// (batch-steering.ts says how a batch mixes them; a conditional term's gate, conditions.ts, is
+// asked along with its request's tokens, and told what the decode found). Continuous batching: a
+// request joins or leaves between any two decodes.
 import { batchSteering } from "./batch-steering.ts";
+import type { ConditionGate } from "./conditions.ts";
 import type { Generation } from "./generation.ts";
-import type { NativeContext, NativeSampler } from "./native.ts";
+import type { NativeCondition, NativeContext, NativeSampler } from "./native.ts";
 
 export class Lane {
   private readonly slots: (Generation | null)[];
@@ -80,20 +82,30 @@ export class Lane {
   private async step(): Promise<void> {
     const batch = this.collectBatch();
     const steering = batchSteering(
-      batch.members.map(({ generation, tokens }) => ({ steering: generation.steering, tokens })),
+      batch.members.map(({ generation, tokens }) => ({
+        steering: generation.steering.composed,
+        tokens,
+      })),
     );
     const contextVector = steering.mode === "context" ? steering.vector : null;
     const key = contextVector?.key ?? null;
     // Setting a vector makes llama.cpp rebuild its compute graphs: only when it changes.
     const controlVector = this.appliedKey === key ? undefined : contextVector;
     try {
-      const { sampled } = await this.context.decode({
+      const { sampled, conditions } = await this.context.decode({
         ...batch.arrays,
         controlVector,
         rowSteering: steering.mode === "rows" ? steering.rowSteering : undefined,
+        conditions: batch.conditions.length > 0 ? batch.conditions : undefined,
         sample: batch.sample,
       });
       this.appliedKey = key;
+      // Before the tokens drawn are taken: a gate that fired steers from the token drawn now.
+      batch.gates.forEach(({ gate, generation }, i) => {
+        const result = conditions[i];
+        if (result && gate.learn(result, generation.completionTokens))
+          generation.steering.recompose();
+      });
       batch.members.forEach(({ generation, tokens, samples }, i) => {
         generation.cached += tokens;
         const token = sampled[batch.sampleIndex[i] ?? -1];
@@ -117,11 +129,20 @@ export class Lane {
     const sample: { sampler: NativeSampler; row: number }[] = [];
     const sampleIndex: number[] = [];
     const members: { generation: Generation; tokens: number; samples: boolean }[] = [];
+    const conditions: NativeCondition[] = [];
+    const gates: { gate: ConditionGate; generation: Generation }[] = [];
 
     const push = (generation: Generation, slot: number, chunk: number[]) => {
+      const generating = generation.nextToken !== null;
       const promptEnds =
-        generation.nextToken !== null ||
-        generation.cached + chunk.length === generation.promptTokens.length;
+        generating || generation.cached + chunk.length === generation.promptTokens.length;
+      const rows = chunk.map((_, i) => tokens.length + i);
+      for (const gate of generation.steering.gates) {
+        const asked = gate.ask(rows, generating ? { prompt: false } : { prompt: true, promptEnds });
+        if (!asked) continue;
+        conditions.push(asked);
+        gates.push({ gate, generation });
+      }
       chunk.forEach((token, i) => {
         tokens.push(token);
         positions.push(generation.cached + i);
@@ -138,10 +159,19 @@ export class Lane {
     this.slots.forEach((generation, slot) => {
       if (generation?.nextToken != null) push(generation, slot, [generation.nextToken]);
     });
+    // A prompt whose condition is still to be read waits for a batch that holds the rest of it
+    // whole, where it can (conditions.ts), and prompts after it wait with it.
+    let waiting = false;
     this.slots.forEach((generation, slot) => {
       const room = this.batchSize - tokens.length;
       if (!generation || generation.nextToken != null || generation.promptPending === 0) return;
-      if (room === 0) return;
+      if (room === 0 || waiting) return;
+      const pending = generation.promptPending;
+      const fitsLater = pending <= this.batchSize - this.slots.length;
+      if (pending > room && fitsLater && generation.steering.readsPrompt) {
+        waiting = true;
+        return;
+      }
       const start = generation.cached;
       push(generation, slot, generation.promptTokens.slice(start, start + room));
     });
@@ -156,6 +186,8 @@ export class Lane {
       sample,
       sampleIndex,
       members,
+      conditions,
+      gates,
     };
   }
 }

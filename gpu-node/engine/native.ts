@@ -95,12 +95,41 @@ export interface DecodeRequest {
   /** For this decode only, on top of the context's vector: `vectors[rows[i]]` is added to batch
    * token i's layer outputs (-1: nothing), so differently steered requests share a batch. */
   rowSteering?: { vectors: NativeControlVector[]; rows: Int32Array };
+  /** Conditional steering's gates, decided inside this decode (the native condition-gates.h). */
+  conditions?: NativeCondition[];
   /** Draw a token for each entry from the logits at batch row `row`. */
   sample?: { sampler: NativeSampler; row: number }[];
   /** Copy the logits at these batch rows. */
   logits?: Int32Array;
   /** Copy the layer outputs of `layers` at the batch tokens where keep is 1. */
   capture?: { layers: Int32Array; keep: Uint8Array };
+}
+
+/**
+ * One request's condition in one decode: it reads the output of `layer` at its batch `tokens`; where
+ * it decides, the cosine of (prior + what it read) with `direction` against the threshold; once
+ * that fires, `vector` is added to its tokens at the layers above `layer`, in this decode already.
+ */
+export interface NativeCondition {
+  layer: number;
+  /** embeddingSize floats; borrowed for the decode, as a control vector's buffer is. */
+  direction: Float32Array;
+  tokens: Int32Array;
+  /** embeddingSize floats: the states it read before, summed (zeros for none). */
+  prior: Float32Array;
+  decide: boolean;
+  threshold: number;
+  /** Fires above the threshold (else below). */
+  above: boolean;
+  vector: NativeControlVector | null;
+}
+
+export interface NativeConditionResult {
+  /** The states it read in this decode, summed. */
+  read: Float32Array;
+  /** The cosine, where it decided (else 0). */
+  value: number;
+  fired: boolean;
 }
 
 export interface NativeControlVector {
@@ -119,6 +148,8 @@ export interface DecodeResult {
   logits: Float32Array[];
   /** Per captured layer: kept tokens' states, embeddingSize floats each, in batch order. */
   hidden: Float32Array[];
+  /** Per condition asked, in order. */
+  conditions: NativeConditionResult[];
 }
 
 export interface NativeContext {

@@ -20,6 +20,7 @@
       "src/layer-output.cc",
       "src/capture.cc",
       "src/row-steering.cc",
+      "src/condition-gates.cc",
       "src/context.cc",
       "src/threadpool.cc",
     ],

@@ -2,13 +2,16 @@
 // back: the request field each engine option came from, so that an engine error (EngineError.param)
 // names what the client sent. Chat's prompt is its messages, a text completion's its prompt; the
 // sampling fields, stop and steering are the same in both. Chat's response_format becomes the
-// grammar the answer is held to (llama.cpp's, from the JSON schema it asks for).
+// grammar the answer is held to (llama.cpp's, from the JSON schema it asks for). The way back also
+// names what the engine reports of each steering term by the vector the request keyed it by.
 import type { z } from "zod";
 import type {
+  NodeSteering,
   nodeChatRequestSchema,
   nodeCompletionRequestSchema,
 } from "../../shared/node-api/generation.ts";
 import { type ResponseFormat, responseJsonSchema } from "../../shared/openai/response-format.ts";
+import type { SteeringReport } from "../../shared/steering/conditions.ts";
 import { EngineError } from "../engine/errors.ts";
 import {
   type GenerateOptions,
@@ -17,6 +20,7 @@ import {
   type SamplingOptions,
 } from "../engine/generation.ts";
 import { jsonSchemaGrammar } from "../engine/grammar.ts";
+import type { SteeringTerm, TermReport } from "../engine/steering.ts";
 import { fromEngineError } from "./errors.ts";
 import type { VectorStore } from "./vector-store.ts";
 
@@ -30,6 +34,8 @@ export interface EngineRequest {
   options: GenerateOptions;
   /** The request field an engine option came from, e.g. "sampling.topP" -> "top_p". */
   fieldOf: (param: string) => string;
+  /** The answer's steering_report from the engine's, per term; none when it did not steer. */
+  reportOf: (terms: readonly TermReport[]) => SteeringReport | undefined;
 }
 
 export function chatEngineRequest(request: ChatRequest, store: VectorStore): EngineRequest {
@@ -71,10 +77,7 @@ function engineRequest(request: CommonFields, store: VectorStore, own: OwnFields
     maxNewTokens: own.maxNewTokens ?? undefined,
     sampling: samplingOptions(request),
     stop: typeof stop === "string" ? [stop] : stop,
-    steering: steering.map(([id, multiplier]) => ({
-      vector: store.vector(id, `steering.${id}`),
-      multiplier,
-    })),
+    steering: steering.map(([id, value]) => steeringTerm(id, value, store)),
   };
   // The grammar, and the schema it is made of, come from response_format: its schema's field.
   const schemaField =
@@ -82,8 +85,9 @@ function engineRequest(request: CommonFields, store: VectorStore, own: OwnFields
       ? "response_format.json_schema.schema"
       : "response_format";
   const fieldOf = (param: string): string => {
-    const term = /^steering\[(\d+)\]/.exec(param);
-    if (term) return `steering.${steering[Number(term[1])]?.[0]}`;
+    const term = /^steering\[(\d+)\](.*)$/.exec(param);
+    if (term)
+      return `steering.${steering[Number(term[1])]?.[0]}${term[2] === ".vector" ? "" : term[2]}`;
     const sampling = /^sampling\.(\w+)$/.exec(param)?.[1] as keyof SamplingOptions | undefined;
     if (sampling) return SAMPLING_FIELDS[sampling];
     // One stop sequence was sent as a string: the engine has it as a list of one.
@@ -95,7 +99,47 @@ function engineRequest(request: CommonFields, store: VectorStore, own: OwnFields
   };
   const schema = responseJsonSchema(own.responseFormat);
   if (schema !== null) options.grammar = grammarOf(schema, fieldOf);
-  return { options, fieldOf };
+  return { options, fieldOf, reportOf: (terms) => steeringReport(request.steering ?? {}, terms) };
+}
+
+/** A steering value as the engine's term: a multiplier, or a multiplier and its condition. */
+function steeringTerm(id: string, value: NodeSteering[string], store: VectorStore): SteeringTerm {
+  const vector = store.vector(id, `steering.${id}`);
+  if (typeof value === "number") return { vector, multiplier: value };
+  const { vector: read, ...condition } = value.when;
+  return {
+    vector,
+    multiplier: value.multiplier,
+    when: { ...condition, vector: store.vector(read, `steering.${id}.when.vector`) },
+  };
+}
+
+/** The engine's report keyed as the request keyed its terms: by vector id. */
+function steeringReport(
+  steering: NodeSteering,
+  terms: readonly TermReport[],
+): SteeringReport | undefined {
+  const entries = Object.entries(steering);
+  if (entries.length === 0) return undefined;
+  const report: SteeringReport = {};
+  terms.forEach(({ multiplier, condition }, i) => {
+    const [id, value] = entries[i] as [string, NodeSteering[string]];
+    if (!condition || typeof value === "number") {
+      report[id] = { multiplier };
+      return;
+    }
+    const { firedAtToken, windowProjection, ...reading } = condition;
+    report[id] = {
+      multiplier,
+      condition: {
+        trait: value.when.vector,
+        ...reading,
+        fired_at_token: firedAtToken,
+        ...(windowProjection !== undefined ? { window_projection: windowProjection } : {}),
+      },
+    };
+  });
+  return report;
 }
 
 /** The schema's grammar; what llama.cpp's converter refuses is a 400 naming response_format's field. */

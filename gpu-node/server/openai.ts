@@ -39,6 +39,8 @@ export interface StartedGeneration {
   /** The model the answer names: the alias its sender gave, else the node's own id. */
   model: string;
   streamUsage: StreamUsage;
+  /** The answer's steering_report: none when the request did not steer. */
+  reportOf: EngineRequest["reportOf"];
 }
 
 /**
@@ -51,7 +53,7 @@ export function startGeneration(
   c: Context,
   request: AnswerFields,
   headers: GenerationHeaders,
-  { options, fieldOf }: EngineRequest,
+  { options, fieldOf, reportOf }: EngineRequest,
 ): StartedGeneration {
   const abort = new AbortController();
   const signal = AbortSignal.any([abort.signal, c.req.raw.signal]);
@@ -67,6 +69,7 @@ export function startGeneration(
     abort,
     model: headers[MODEL_ALIAS_HEADER] ?? context.modelId,
     streamUsage: streamUsage(request, headers),
+    reportOf,
   };
 }
 
@@ -128,7 +131,7 @@ export function openAiUsage(usage: Usage): CompletionUsage {
   };
 }
 
-/** A route's chunks, without `usage`: streamEvents adds it as the request asked. */
+/** A route's chunks, without `usage` and `steering_report`: streamEvents adds them. */
 export interface SseChunks {
   /** Sent before any text (chat's role chunk), if any. */
   start?: () => object;
@@ -145,7 +148,7 @@ export interface SseChunks {
  */
 export function streamEvents(
   c: Context,
-  { events, abort, streamUsage }: StartedGeneration,
+  { events, abort, streamUsage, reportOf }: StartedGeneration,
   chunks: SseChunks,
 ): Response {
   return streamSSE(c, async (stream) => {
@@ -165,7 +168,10 @@ export function streamEvents(
         continue;
       }
       if (event.finishReason === "cancelled" && clientGone) return;
-      await send(chunks.finish(finishReason(event.finishReason)));
+      // The steering report goes with the finish: the last chunk every client gets.
+      const report = reportOf(event.steering);
+      const finish = chunks.finish(finishReason(event.finishReason));
+      await send(report ? { ...finish, steering_report: report } : finish);
       if (streamUsage !== "none") await send(chunks.usage(), openAiUsage(event.usage));
     }
     await stream.writeSSE({ data: "[DONE]" });

@@ -4,6 +4,7 @@
 // of a prompt or a completion.
 import { randomUUID } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
+import type { NodeSteering } from "../../shared/node-api/generation.ts";
 import type { FinishReason } from "../engine/generation.ts";
 import type { InFlight } from "./in-flight.ts";
 
@@ -18,7 +19,7 @@ export interface RequestRecord {
   latency_ms: number;
   /** Generation requests only. */
   stream?: boolean;
-  steering?: Record<string, number>;
+  steering?: NodeSteering;
   prompt_tokens?: number | null;
   completion_tokens?: number;
   finish_reason?: FinishReason | null;
@@ -41,7 +42,7 @@ export class GenerationLog {
 
   constructor(
     readonly stream: boolean,
-    readonly steering: Record<string, number>,
+    readonly steering: NodeSteering,
   ) {
     this.ended = new Promise((resolve) => {
       this.end = resolve;

@@ -19,6 +19,7 @@ import { jsonPunctuationTokens } from "./json-punctuation.ts";
 import { llamaMetadata } from "./llama-metadata.ts";
 import { type Llama3Tokenizer, loadLlama3Tokenizer } from "./llama3-tokenizer.ts";
 import { TEST_MODEL_SHAPE } from "./shape.ts";
+import { plantedTopicMetadata, TOPIC_WORDS } from "./topic.ts";
 import { buildTestModelWeights, STEERING_NORM } from "./weights.ts";
 
 export const DEFAULT_TEST_MODEL_PATH = fileURLToPath(
@@ -32,7 +33,7 @@ const FILE_TYPE_ALL_F32 = 0;
  * The generator's version, written into the file: bumped with every change to what the model
  * does, so that a model cached by an earlier generator is written again rather than tested.
  */
-const GENERATOR_VERSION = 4;
+const GENERATOR_VERSION = 5;
 const VERSION_KEY = "steer.test_model.generator_version";
 
 /** Writes the model to `path` unless this generator's is already there; returns the path. */
@@ -63,6 +64,7 @@ async function buildTestModel(): Promise<GgufDocument> {
     Int32Array.from(words, (word) => wordToken(tokenizer, word));
   const positiveTokenIds = wordTokens(CONCEPT_WORDS.positive);
   const negativeTokenIds = wordTokens(CONCEPT_WORDS.negative);
+  const topicTokenIds = wordTokens(TOPIC_WORDS);
   const scores = Array.from({ length: 11 }, (_, score) => singleToken(tokenizer, String(score)));
   const weights = buildTestModelWeights({
     positive: positiveTokenIds,
@@ -70,6 +72,7 @@ async function buildTestModel(): Promise<GgufDocument> {
     scores,
     json: jsonPunctuationTokens(tokenizer.tokens),
     band: { positive: wordTokens(BAND_WORDS.positive), negative: wordTokens(BAND_WORDS.negative) },
+    topic: topicTokenIds,
   });
   const concept: PlantedConcept = {
     direction: weights.direction,
@@ -87,6 +90,11 @@ async function buildTestModel(): Promise<GgufDocument> {
       ...weights.band,
       positiveWords: [...BAND_WORDS.positive],
       negativeWords: [...BAND_WORDS.negative],
+    }),
+    ...plantedTopicMetadata({
+      direction: weights.topic,
+      words: TOPIC_WORDS,
+      tokenIds: topicTokenIds,
     }),
     [VERSION_KEY, ggufScalar("uint32", GENERATOR_VERSION)],
   ]);

@@ -61,6 +61,16 @@
  *    the output: it is there to be read, not to steer. The band is layer 1 alone, below the fixed
  *    band of extraction (2-3 of this 4-layer model): measuring where the trait is readable finds
  *    it, the fixed rule does not.
+ *
+ * 8. A topic (the sea, topic.ts). Its words carry +TOPIC_STRENGTH along a direction t that no other
+ *    token's embedding has, that no random weight reads and none writes. Channel 1 of the copy head
+ *    (point 2) reads t . x^ and writes the context's average back along t, so from a topic word on,
+ *    every position carries it, the last one included (where extraction reads a trait). The mean
+ *    hidden state of a prompt with a topic word thus has a t-component at every layer's output, and
+ *    one without has none: a condition on t fires on the first and never on the second. Prompts
+ *    without topic words are answered as if t did not exist. With them, the unembedding (tied)
+ *    raises the topic words' logits as a concept word's trait raises its kind's: strongly at the
+ *    topic word's own position, and by the copy's average, a few times weaker, after it.
  */
 import { GgmlType, type GgufTensorInput } from "../../shared/gguf/index.ts";
 import type { JsonPunctuationTokens } from "./json-punctuation.ts";
@@ -115,6 +125,13 @@ const BAND_LAYERS = { first: 1, end: 2 } as const;
 /** The band's uniform head: on the other KV head than COPY_HEAD's, so the two never share values. */
 const BAND_HEAD = 2;
 
+/** |t-component| of a topic word's embedding (point 8), that of the concept words. */
+const TOPIC_STRENGTH = 1;
+/** Draws the topic's direction (point 8) from a stream of its own. */
+const TOPIC_SEED = 0x5ea;
+/** The copy head's value channel that copies the topic. */
+const TOPIC_CHANNEL = 1;
+
 export interface ConceptTokens {
   positive: ArrayLike<number>;
   negative: ArrayLike<number>;
@@ -124,6 +141,8 @@ export interface ConceptTokens {
   json: JsonPunctuationTokens;
   /** The band trait's words (point 7). */
   band: { positive: ArrayLike<number>; negative: ArrayLike<number> };
+  /** The topic's words (point 8). */
+  topic: ArrayLike<number>;
 }
 
 export interface TestModelWeights {
@@ -131,6 +150,8 @@ export interface TestModelWeights {
   direction: Float32Array;
   /** The band trait's carrier w and the layers whose output carries it (point 7). */
   band: { direction: Float32Array; layers: number[] };
+  /** The topic's direction t (point 8). */
+  topic: Float32Array;
   tensors: GgufTensorInput[];
 }
 
@@ -144,6 +165,8 @@ interface TraitDirections {
   channel: number;
   /** Where the band trait lives inside its band. */
   w: Float64Array;
+  /** The topic's direction (point 8). */
+  t: Float64Array;
 }
 
 export function buildTestModelWeights(concept: ConceptTokens): TestModelWeights {
@@ -164,14 +187,16 @@ export function buildTestModelWeights(concept: ConceptTokens): TestModelWeights 
   return {
     direction,
     band: { direction: Float32Array.from(directions.w), layers: bandLayers },
+    topic: Float32Array.from(directions.t),
     tensors,
   };
 }
 
 /**
  * The planted directions, in float32 as stored: s is the channel where the drawn direction is
- * smallest (point 7), u the drawn direction with that channel zeroed, and w drawn apart and made
- * orthogonal to both. Being one channel, s is read and written exactly: a row blind to it has a 0
+ * smallest (point 7), u the drawn direction with that channel zeroed, w drawn apart and made
+ * orthogonal to both, and t (point 8) drawn apart again and made orthogonal to all three and to
+ * point 6's b. Being one channel, s is read and written exactly: a row blind to it has a 0
  * there, and so does the final norm's gain.
  */
 function traitDirections(drawn: Float64Array): TraitDirections {
@@ -184,8 +209,17 @@ function traitDirections(drawn: Float64Array): TraitDirections {
   s[channel] = 1;
   const noise = new Noise(BAND_SEED);
   const [, , w] = orthonormalize([s, u, noise.values(drawn.length, 1)]);
+  const b = jsonDirection({ u, s, w: w as Float64Array });
+  const topicDraw = new Noise(TOPIC_SEED).values(drawn.length, 1);
+  const [, , , , t] = orthonormalize([s, u, w as Float64Array, b, topicDraw]);
   const float32 = (vector: Float64Array) => Float64Array.from(Float32Array.from(vector));
-  return { u: float32(u), s, w: float32(w as Float64Array), channel };
+  return {
+    u: float32(u),
+    s,
+    w: float32(w as Float64Array),
+    t: float32(t as Float64Array),
+    channel,
+  };
 }
 
 function tokenEmbedding(
@@ -193,7 +227,7 @@ function tokenEmbedding(
   directions: TraitDirections,
   concept: ConceptTokens,
 ): GgufTensorInput {
-  const { u, s, w } = directions;
+  const { u, s, w, t } = directions;
   const { vocabSize, embeddingLength: width } = TEST_MODEL_SHAPE;
   const trait = new Float64Array(vocabSize);
   for (const token of Array.from(concept.positive)) trait[token] = CONCEPT_STRENGTH;
@@ -205,6 +239,8 @@ function tokenEmbedding(
   const band = new Float64Array(vocabSize);
   for (const token of Array.from(concept.band.positive)) band[token] = BAND_STRENGTH;
   for (const token of Array.from(concept.band.negative)) band[token] = -BAND_STRENGTH;
+  const topic = new Float64Array(vocabSize);
+  for (const token of Array.from(concept.topic)) topic[token] = TOPIC_STRENGTH;
 
   const b = jsonDirection(directions);
   const punctuation = new Float64Array(vocabSize);
@@ -214,17 +250,19 @@ function tokenEmbedding(
   const data = new Float32Array(vocabSize * width);
   for (let token = 0; token < vocabSize; token++) {
     const row = noise.values(width, EMBEDDING_STD);
-    for (const direction of [u, s, w]) removeComponent(row, direction);
+    for (const direction of [u, s, w, t]) removeComponent(row, direction);
     const strength = trait[token] as number;
     const json = punctuation[token] as number;
     const bandStrength = band[token] as number;
+    const topicStrength = topic[token] as number;
     data.set(
       row.map(
         (value, i) =>
           value +
           strength * (u[i] as number) +
           json * (b[i] as number) +
-          bandStrength * (s[i] as number),
+          bandStrength * (s[i] as number) +
+          topicStrength * (t[i] as number),
       ),
       token * width,
     );
@@ -234,7 +272,7 @@ function tokenEmbedding(
 
 /** Point 6's direction b: a unit vector orthogonal to the planted
  * traits' directions (u, s, w), from its own random stream. */
-function jsonDirection({ u, s, w }: TraitDirections): Float64Array {
+function jsonDirection({ u, s, w }: Pick<TraitDirections, "u" | "s" | "w">): Float64Array {
   const b = new Noise(JSON_SEED).values(TEST_MODEL_SHAPE.embeddingLength, 1);
   for (const direction of [u, s, w]) removeComponent(b, direction);
   return normalize(b);
@@ -257,7 +295,7 @@ function attentionTensors(
   il: number,
 ): GgufTensorInput[] {
   const { embeddingLength: width, headCount, headCountKv, headDim } = TEST_MODEL_SHAPE;
-  const { u, s, w } = directions;
+  const { u, s, w, t } = directions;
   const gain = normGain(noise);
   const traitReads = traitReadDirections(gain, directions);
 
@@ -268,9 +306,12 @@ function attentionTensors(
   const value = noiseMatrix(noise, headCountKv * headDim, width, VALUE_OUTPUT_STD);
   value.ignoreInputs(traitReads);
   const output = noiseMatrix(noise, width, headCount * headDim, VALUE_OUTPUT_STD);
-  for (const direction of [u, s, w]) output.neverWrite(direction);
+  for (const direction of [u, s, w, t]) output.neverWrite(direction);
   const attention = { query, value, output };
-  if (il === COPY_LAYER) plantUniformHead(attention, gain, COPY_HEAD, u, scaled(u, COPY_GAIN));
+  if (il === COPY_LAYER) {
+    plantUniformHead(attention, gain, COPY_HEAD, u, scaled(u, COPY_GAIN));
+    plantUniformHead(attention, gain, COPY_HEAD, t, t, TOPIC_CHANNEL);
+  }
   if (il === BAND_LAYERS.first) plantUniformHead(attention, gain, BAND_HEAD, s, w);
   if (il === BAND_LAYERS.end) plantUniformHead(attention, gain, BAND_HEAD, s, scaled(w, -1));
 
@@ -285,9 +326,9 @@ function attentionTensors(
 
 /**
  * Turns query head `head` into a uniform head (all-zero queries: it attends evenly to positions
- * 0..p) whose value channel reads `reads` . x^ and whose output writes that along `writes`: the
- * copy head (point 2) and the band's heads (point 7). The other head on its KV head writes nothing
- * of that channel.
+ * 0..p) whose value channel `channel` reads `reads` . x^ and whose output writes that along
+ * `writes`: the copy head (points 2 and 8) and the band's heads (point 7). The other head on its KV
+ * head writes nothing of that channel.
  */
 function plantUniformHead(
   attention: { query: Matrix; value: Matrix; output: Matrix },
@@ -295,6 +336,7 @@ function plantUniformHead(
   head: number,
   reads: Float64Array,
   writes: Float64Array,
+  channel = COPY_CHANNEL,
 ): void {
   const { embeddingLength: width, headCount, headCountKv, headDim } = TEST_MODEL_SHAPE;
   const { query, value, output } = attention;
@@ -304,12 +346,12 @@ function plantUniformHead(
   const headsSharingKv = headCount / headCountKv;
   const kvHead = Math.floor(head / headsSharingKv);
   value.setRow(
-    kvHead * headDim + COPY_CHANNEL,
+    kvHead * headDim + channel,
     reads.map((component, i) => component / (gain[i] as number)),
   );
 
   for (let other = kvHead * headsSharingKv; other < (kvHead + 1) * headsSharingKv; other++) {
-    output.setColumn(other * headDim + COPY_CHANNEL, other === head ? writes : zeros);
+    output.setColumn(other * headDim + channel, other === head ? writes : zeros);
   }
 }
 
@@ -331,7 +373,9 @@ function feedForwardTensors(
   const up = noiseMatrix(noise, hidden, width, FFN_STD);
   up.ignoreInputs(traitReads);
   const down = noiseMatrix(noise, width, hidden, FFN_STD);
-  for (const direction of [directions.u, directions.s, directions.w]) down.neverWrite(direction);
+  for (const direction of [directions.u, directions.s, directions.w, directions.t]) {
+    down.neverWrite(direction);
+  }
 
   return [
     vectorTensor(`blk.${il}.ffn_norm.weight`, gain),
@@ -342,13 +386,13 @@ function feedForwardTensors(
 }
 
 /**
- * The directions of the RMS-normalized, gain-scaled input along which u . x^, s . x^ and w . x^
- * show up, as an orthonormal basis: rows orthogonal to gain * u, gain * s and gain * w cannot see
- * the traits (point 3 above).
+ * The directions of the RMS-normalized, gain-scaled input along which u . x^, s . x^, w . x^ and
+ * t . x^ show up, as an orthonormal basis: rows orthogonal to gain * u, gain * s, gain * w and
+ * gain * t cannot see the traits (point 3 above).
  */
-function traitReadDirections(gain: Float64Array, { u, s, w }: TraitDirections): Float64Array[] {
+function traitReadDirections(gain: Float64Array, { u, s, w, t }: TraitDirections): Float64Array[] {
   // s first: the basis then starts with its channel exactly, and a blind row has a 0 there.
-  return orthonormalize([s, u, w].map((d) => gain.map((g, i) => g * (d[i] as number))));
+  return orthonormalize([s, u, w, t].map((d) => gain.map((g, i) => g * (d[i] as number))));
 }
 
 function normGain(noise: Noise): Float64Array {

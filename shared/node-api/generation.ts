@@ -36,6 +36,8 @@ export const nodeConditionalTermSchema = z.strictObject({
 
 export type NodeConditionalTerm = z.infer<typeof nodeConditionalTermSchema>;
 
+export type NodeSteering = z.output<typeof nodeSteeringSchema>;
+
 /** Vector id -> multiplier, or a conditional term: the sum of multiplier x vector is added at
  * every token (a conditional term's once its condition fires). */
 export const nodeSteeringSchema = jsonRecord(

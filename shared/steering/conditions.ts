@@ -69,15 +69,19 @@ export const steeringReportEntrySchema = z.object({
       below: cosine.optional(),
       projection: z
         .number()
-        .describe("The cosine of the prompt's mean hidden state at the layer with the direction"),
+        .nullable()
+        .describe(
+          "The cosine of the prompt's mean hidden state at the layer with the direction (null: " +
+            "the request ended before its prompt was read)",
+        ),
       fired: z.boolean(),
       fired_at_token: z
         .number()
         .int()
         .nullable()
         .describe(
-          "The first completion token it steered (0: fired on the prompt, which it steered too " +
-            "at the layers above its own); null when it never fired",
+          "The first completion token drawn under its steering (0: it fired on the prompt, which " +
+            "it steered too, at the layers above its own); null when it never fired",
         ),
       window_projection: z
         .number()

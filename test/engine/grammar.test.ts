@@ -82,7 +82,7 @@ describe("a grammar", () => {
   it("holds for steered and unconstrained requests batched together, each as alone", async () => {
     const { layerCount, embeddingSize } = engine.model.metadata;
     const steering = [
-      { vector: randomControlVector(1, layerCount, embeddingSize, norm), multiplier: 1.5 },
+      { vector: randomControlVector(1, layerCount, embeddingSize, norm), multiplier: 3 },
     ];
     const requests = [
       constrained(arraySchema),

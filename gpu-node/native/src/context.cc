@@ -46,6 +46,7 @@ class DecodeWorker : public Napi::AsyncWorker {
     }
     ReadControlVector(env, request.Get("controlVector"));
     ReadRowSteering(env, request.Get("rowSteering"));
+    ReadConditions(env, request.Get("conditions"));
     ReadSamplers(env, request.Get("sample"));
     if (request.Get("logits").IsTypedArray()) {
       logit_rows_ = copy_array<int32_t, Napi::Int32Array>(request.Get("logits"), "logits");
@@ -74,10 +75,13 @@ class DecodeWorker : public Napi::AsyncWorker {
     if (!capture_layers_.empty()) capture->begin(capture_layers_, std::move(keep_), outputs_);
     RowSteering& rows = context_->row_steering();
     if (!row_vectors_.empty()) rows.begin(std::move(row_vectors_), std::move(row_of_token_), outputs_);
+    ConditionGates& gates = context_->gates();
+    if (!gates_.empty()) gates.begin(std::move(gates_), outputs_);
     take_recent_errors();
     const int32_t status = llama_decode(ctx, batch);
     llama_batch_free(batch);
     rows.end();
+    gates_ = gates.end();
     if (!capture_layers_.empty()) {
       states_ = std::move(capture->states);
       capture->end();
@@ -106,6 +110,7 @@ class DecodeWorker : public Napi::AsyncWorker {
     result.Set("sampled", sampled);
     result.Set("logits", ToFloatArrays(env, logits_));
     result.Set("hidden", ToFloatArrays(env, states_));
+    result.Set("conditions", GateResults(env));
     deferred_.Resolve(result);
   }
 
@@ -167,6 +172,62 @@ class DecodeWorker : public Napi::AsyncWorker {
     }
     vector_refs_.push_back(Napi::Persistent(floats.As<Napi::Object>()));
     return v;
+  }
+
+  // [{ layer, direction, tokens, prior, decide, threshold, above, vector }]: see condition-gates.h.
+  void ReadConditions(Napi::Env env, Napi::Value value) {
+    if (value.IsUndefined()) return;
+    if (!value.IsArray()) throw Napi::TypeError::New(env, "conditions must be an array");
+    Napi::Array list = value.As<Napi::Array>();
+    const size_t n_embd = static_cast<size_t>(context_->embedding_size());
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      if (!list.Get(i).IsObject()) throw Napi::TypeError::New(env, "conditions[i] must be an object");
+      Napi::Object o = list.Get(i).As<Napi::Object>();
+      Gate gate;
+      gate.layer = o.Get("layer").ToNumber().Int32Value();
+      // The last layer's output holds only the tokens with logits: a condition cannot read it.
+      if (gate.layer < 0 || gate.layer >= context_->layer_count() - 1) {
+        throw Napi::RangeError::New(env, "conditions[i].layer must be 0 to layerCount - 2");
+      }
+      Napi::Value direction = o.Get("direction");
+      if (!direction.IsTypedArray() || direction.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+          direction.As<Napi::Float32Array>().ElementLength() != n_embd) {
+        throw Napi::TypeError::New(env, "conditions[i].direction must be a Float32Array of embeddingSize floats");
+      }
+      gate.direction = direction.As<Napi::Float32Array>().Data();
+      vector_refs_.push_back(Napi::Persistent(direction.As<Napi::Object>()));
+      gate.prior = copy_array<float, Napi::Float32Array>(o.Get("prior"), "conditions[i].prior");
+      if (gate.prior.size() != n_embd) throw Napi::RangeError::New(env, "conditions[i].prior must hold embeddingSize floats");
+      gate.member.assign(tokens_.size(), 0);
+      for (int32_t token : copy_array<int32_t, Napi::Int32Array>(o.Get("tokens"), "conditions[i].tokens")) {
+        if (token < 0 || static_cast<size_t>(token) >= tokens_.size()) {
+          throw Napi::RangeError::New(env, "conditions[i].tokens must be batch positions");
+        }
+        gate.member[static_cast<size_t>(token)] = 1;
+      }
+      gate.decide = o.Get("decide").ToBoolean();
+      gate.threshold = o.Get("threshold").ToNumber().DoubleValue();
+      gate.above = o.Get("above").ToBoolean();
+      Napi::Value vector = o.Get("vector");
+      if (!vector.IsNull() && !vector.IsUndefined()) gate.vector = ReadLayerVector(env, vector, "conditions[i].vector");
+      gates_.push_back(std::move(gate));
+    }
+  }
+
+  // Per condition: { read: the states it read in this decode, summed; value; fired }.
+  Napi::Array GateResults(Napi::Env env) const {
+    Napi::Array out = Napi::Array::New(env, gates_.size());
+    for (size_t i = 0; i < gates_.size(); i++) {
+      const Gate& gate = gates_[i];
+      Napi::Object o = Napi::Object::New(env);
+      Napi::Float32Array read = Napi::Float32Array::New(env, gate.read.size());
+      std::copy(gate.read.begin(), gate.read.end(), read.Data());
+      o.Set("read", read);
+      o.Set("value", gate.value);
+      o.Set("fired", gate.fired);
+      out.Set(static_cast<uint32_t>(i), o);
+    }
+    return out;
   }
 
   void ReadSamplers(Napi::Env env, Napi::Value value) {
@@ -250,6 +311,7 @@ class DecodeWorker : public Napi::AsyncWorker {
   LayerVector cvec_;  // no data: clear the context's vector
   std::vector<LayerVector> row_vectors_;
   std::vector<int32_t> row_of_token_;
+  std::vector<Gate> gates_;
   std::vector<std::pair<Sampler*, int32_t>> samplers_;
   std::vector<int32_t> logit_rows_;
   std::vector<int> capture_layers_;
@@ -308,6 +370,7 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
   params.no_perf = true;
   if (o.Get("capture").ToBoolean()) capture_ = std::make_unique<Capture>(n_layer_, n_embd_);
   row_steering_ = RowSteering(n_layer_, n_embd_);
+  gates_ = ConditionGates(n_layer_, n_embd_);
   params.cb_eval = &Context::OnEval;
   params.cb_eval_user_data = this;
   n_batch_ = static_cast<int>(params.n_batch);
@@ -330,9 +393,12 @@ bool Context::OnEval(ggml_tensor* tensor, bool ask, void* user_data) {
   if (layer < 0) return !ask;  // asked: not wanted; computed: keep the graph running
   Capture* capture = self->capture_.get();
   const bool steer = self->row_steering_.wants(layer);
+  const bool gate = self->gates_.wants(layer);
   const bool keep = capture != nullptr && capture->wants(layer);
-  if (ask) return steer || keep;
-  if (steer) self->row_steering_.add(tensor, layer);  // first: a captured state includes its steering
+  if (ask) return steer || gate || keep;
+  // Steering first: a condition, like a capture, reads a state with its steering.
+  if (steer) self->row_steering_.add(tensor, layer);
+  if (gate) self->gates_.apply(tensor, layer);
   if (keep) capture->copy(tensor, layer);
   return true;
 }
@@ -349,8 +415,10 @@ Context* Context::Checked(Napi::Env env) {
   return this;
 }
 
-// decode({ tokens, positions, sequences, outputs, controlVector?, sample?, logits?, capture? })
-//   -> Promise<{ sampled: Int32Array, logits: Float32Array[], hidden: Float32Array[] }>
+// decode({ tokens, positions, sequences, outputs, controlVector?, rowSteering?, conditions?, sample?,
+//          logits?, capture? })
+//   -> Promise<{ sampled: Int32Array, logits: Float32Array[], hidden: Float32Array[],
+//                conditions: { read: Float32Array, value: number, fired: boolean }[] }>
 Napi::Value Context::Decode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Checked(env);

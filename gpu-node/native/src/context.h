@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "capture.h"
+#include "condition-gates.h"
 #include "row-steering.h"
 #include "llama.h"
 #include "threadpool.h"
@@ -25,6 +26,7 @@ class Context : public Napi::ObjectWrap<Context> {
   llama_context* context() const { return ctx_; }
   Capture* capture() const { return capture_.get(); }
   RowSteering& row_steering() { return row_steering_; }
+  ConditionGates& gates() { return gates_; }
   int layer_count() const { return n_layer_; }
   int embedding_size() const { return n_embd_; }
   int batch_size() const { return n_batch_; }
@@ -45,6 +47,7 @@ class Context : public Napi::ObjectWrap<Context> {
   std::unique_ptr<CpuThreadPool> threads_;  // outlives ctx_: freed after it
   std::unique_ptr<Capture> capture_;
   RowSteering row_steering_{0, 0};
+  ConditionGates gates_{0, 0};
   int n_layer_ = 0;
   int n_embd_ = 0;
   int n_batch_ = 0;

@@ -18,7 +18,13 @@ export function chatRoutes(context: AppContext): OpenAPIHono {
     const created = Math.floor(Date.now() / 1000);
     const { model } = generation;
     if (!request.stream) {
-      const { text, finishReason: reason, usage } = await collectCompletion(generation.events);
+      const {
+        text,
+        finishReason: reason,
+        usage,
+        steering,
+      } = await collectCompletion(generation.events);
+      const report = generation.reportOf(steering);
       const body: ChatCompletion = {
         id,
         object: "chat.completion",
@@ -32,6 +38,7 @@ export function chatRoutes(context: AppContext): OpenAPIHono {
           },
         ],
         usage: openAiUsage(usage),
+        ...(report ? { steering_report: report } : {}),
       };
       return c.json(body, 200);
     }

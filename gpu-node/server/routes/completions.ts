@@ -24,9 +24,16 @@ export function completionRoutes(context: AppContext): OpenAPIHono {
       choices,
     });
     if (!request.stream) {
-      const { text, finishReason: reason, usage } = await collectCompletion(generation.events);
+      const {
+        text,
+        finishReason: reason,
+        usage,
+        steering,
+      } = await collectCompletion(generation.events);
       const choice = { index: 0, text, finish_reason: finishReason(reason), logprobs: null };
-      return c.json({ ...completion([choice]), usage: openAiUsage(usage) }, 200);
+      const report = generation.reportOf(steering);
+      const body = { ...completion([choice]), usage: openAiUsage(usage) };
+      return c.json(report ? { ...body, steering_report: report } : body, 200);
     }
     return streamEvents(c, generation, {
       text: (text) => completion([{ index: 0, text, finish_reason: null, logprobs: null }]),
