@@ -2,7 +2,7 @@
 // one whose generator is an endpoint that answers nothing but malformed pairs (a local server
 // playing an OpenAI-compatible one), for the tests of a generation that fails. Tests inside
 // workerd cannot read files or listen: the test model's planted "cheerful" vector (as GGUF bytes,
-// base64), its words, its band trait (words and layers), a few MMLU release files and that node's
+// base64), its words, its band trait (words and layers), its topic's words, a few MMLU release files and that node's
 // URL are provided to them from here.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import type { TestProject } from "vitest/node";
 import {
   ensureTestModel,
   readPlantedBand,
+  readPlantedTopic,
   TEST_MODEL_SHAPE,
 } from "../../gpu-node/test-model/index.ts";
 import { encodeControlVector } from "../../shared/control-vector.ts";
@@ -35,6 +36,7 @@ export default async function setup(project: TestProject) {
     negative: band.negativeWords,
     layers: band.layers,
   });
+  project.provide("topicWords", readPlantedTopic((await readGgufFile(modelPath)).metadata).words);
   project.provide("mmluFiles", await readMmluFiles());
   const vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-edge-node-"));
   const port = Number(project.config.env.GPU_NODE_PORT);
