@@ -1,7 +1,6 @@
 // A condition's calibration on the node (shared/node-api/conditions.ts): the examples read as chat
 // prompts, their mean states at every candidate layer (measure.ts), the best layer and threshold
 // (calibrate.ts), and the chosen layer's direction stored as a one-layer control vector.
-
 import type { z } from "zod";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
@@ -13,12 +12,12 @@ import type { VectorStore } from "../server/vector-store.ts";
 import { calibrateLayer, chooseLayer, layerReport } from "./calibrate.ts";
 import { meanStates } from "./measure.ts";
 
-type Request = z.output<typeof calibrationRequestSchema>;
+type CalibrationInput = z.output<typeof calibrationRequestSchema>;
 
 export async function calibrateCondition(
   engine: Engine,
   store: VectorStore,
-  request: Request,
+  request: CalibrationInput,
 ): Promise<Calibration> {
   const { layerCount, architecture } = engine.model.metadata;
   const layers = request.layers
