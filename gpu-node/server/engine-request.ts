@@ -86,8 +86,7 @@ function engineRequest(request: CommonFields, store: VectorStore, own: OwnFields
       : "response_format";
   const fieldOf = (param: string): string => {
     const term = /^steering\[(\d+)\](.*)$/.exec(param);
-    if (term)
-      return `steering.${steering[Number(term[1])]?.[0]}${term[2] === ".vector" ? "" : term[2]}`;
+    if (term) return steeringField(steering[Number(term[1])], term[2] as string);
     const sampling = /^sampling\.(\w+)$/.exec(param)?.[1] as keyof SamplingOptions | undefined;
     if (sampling) return SAMPLING_FIELDS[sampling];
     // One stop sequence was sent as a string: the engine has it as a list of one.
@@ -100,6 +99,16 @@ function engineRequest(request: CommonFields, store: VectorStore, own: OwnFields
   const schema = responseJsonSchema(own.responseFormat);
   if (schema !== null) options.grammar = grammarOf(schema, fieldOf);
   return { options, fieldOf, reportOf: (terms) => steeringReport(request.steering ?? {}, terms) };
+}
+
+/**
+ * The request field of an engine steering term's `rest` (".vector", ".multiplier", ".when.layer"):
+ * its vector and a plain term's multiplier are the entry itself, `steering.<id>`.
+ */
+function steeringField(entry: [string, NodeSteering[string]] | undefined, rest: string): string {
+  const [id, value] = entry ?? ["", 0];
+  const self = rest === ".vector" || (rest === ".multiplier" && typeof value === "number");
+  return `steering.${id}${self ? "" : rest}`;
 }
 
 /** A steering value as the engine's term: a multiplier, or a multiplier and its condition. */

@@ -7,35 +7,29 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Completion, Engine } from "../../gpu-node/engine/engine.ts";
 import { EngineError } from "../../gpu-node/engine/errors.ts";
 import type { Steering, SteeringTerm } from "../../gpu-node/engine/steering.ts";
-import { type PlantedTopic, readPlantedTopic } from "../../gpu-node/test-model/index.ts";
 import type { ControlVector } from "../../shared/control-vector.ts";
-import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { loadTestEngine, testModelPath } from "../support/engine.ts";
-import { type Planted, readPlanted } from "../support/planted.ts";
-
-const SEA = "Tell me a story about the ocean at night.";
-const CITY = "Tell me a story about the city at night.";
-/** The layer the conditions read: below every layer `cheerfulAbove` steers. */
-const READ_LAYER = 1;
+import {
+  CITY_PROMPT as CITY,
+  type Planted,
+  TOPIC_READ_LAYER as READ_LAYER,
+  readPlanted,
+  readTopicVectors,
+  SEA_PROMPT as SEA,
+  type TopicVectors,
+} from "../support/planted.ts";
 
 let engine: Engine;
 let planted: Planted;
-let topic: PlantedTopic;
-/** The topic's direction on every steerable layer: what a condition on it reads. */
+let topic: TopicVectors["topic"];
 let sea: ControlVector;
-/** The planted cheerful trait on the layers above READ_LAYER. */
 let cheerfulAbove: ControlVector;
 
 beforeAll(async () => {
   engine = await loadTestEngine();
   const { layerCount } = engine.model.metadata;
   planted = await readPlanted(testModelPath, layerCount);
-  topic = readPlantedTopic((await readGgufFile(testModelPath)).metadata);
-  const layers = (from: number, direction: Float32Array) =>
-    new Map(Array.from({ length: layerCount - from }, (_, i) => [from + i, direction] as const));
-  sea = { directions: layers(1, topic.direction) };
-  const cheerful = planted.cheerful.directions.get(READ_LAYER + 1) as Float32Array;
-  cheerfulAbove = { directions: layers(READ_LAYER + 1, cheerful) };
+  ({ topic, sea, cheerfulAbove } = await readTopicVectors(testModelPath, layerCount));
 });
 afterAll(() => engine.close());
 

@@ -117,6 +117,10 @@ describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
     await probe.bodies("/v1/chat/completions", chat, nodeChatRequestSchema);
     const text = { prompt: "Hi", max_tokens: 2, steering };
     await probe.bodies("/v1/completions", text, nodeCompletionRequestSchema);
+    // A conditional term's every field, wrong in every way.
+    const when = { vector: vectorId, above: 0.1, layer: 1, during: true, window: 4 };
+    const conditional = { ...chat, steering: { [vectorId]: { multiplier: 0.5, when } } };
+    await probe.fields("/v1/chat/completions", conditional, nodeChatRequestSchema, "steering");
     probe.expectAllAnswered();
     await expectServing();
   });
