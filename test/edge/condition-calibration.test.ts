@@ -19,7 +19,7 @@ import { call, newAccount } from "./support.ts";
 
 /** Prompts with a topic word, and the same prompts with an unrelated word instead. */
 function examples() {
-  const words = inject("topicWords");
+  const words = inject("plantedTopic");
   const frames = [
     (word: string) => `Tell me about the ${word}.`,
     (word: string) => `I keep thinking of the ${word} today.`,

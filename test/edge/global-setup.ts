@@ -30,13 +30,14 @@ export default async function setup(project: TestProject) {
     Buffer.from(encodeControlVector(planted.cheerful)).toString("base64"),
   );
   project.provide("plantedWords", planted.concept.positiveWords);
-  const band = readPlantedBand((await readGgufFile(modelPath)).metadata);
+  const { metadata } = await readGgufFile(modelPath);
+  const band = readPlantedBand(metadata);
   project.provide("plantedBand", {
     positive: band.positiveWords,
     negative: band.negativeWords,
     layers: band.layers,
   });
-  project.provide("topicWords", readPlantedTopic((await readGgufFile(modelPath)).metadata).words);
+  project.provide("plantedTopic", readPlantedTopic(metadata).words);
   project.provide("mmluFiles", await readMmluFiles());
   const vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-edge-node-"));
   const port = Number(project.config.env.GPU_NODE_PORT);

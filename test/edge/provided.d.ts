@@ -9,8 +9,8 @@ declare module "vitest" {
     plantedWords: string[];
     /** The test model's band trait: its persona words, and the layers it lives in. */
     plantedBand: { positive: string[]; negative: string[]; layers: number[] };
-    /** The test model's planted topic: the words whose prompts a condition on it fires on. */
-    topicWords: string[];
+    /** The test model's topic words (the sea): a prompt with them shows its direction. */
+    plantedTopic: string[];
     /** A few MMLU release files (their test and dev splits): file name -> its CSV. */
     mmluFiles: Record<string, string>;
     /** A GPU node whose generator answers only malformed pairs: its base URL. */
