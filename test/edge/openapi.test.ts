@@ -14,6 +14,7 @@ import * as presetsApi from "../../edge/src/api/presets.ts";
 import * as rootApi from "../../edge/src/api/root.ts";
 import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import * as steerableModelsApi from "../../edge/src/api/steerable-models.ts";
+import * as steeringApi from "../../edge/src/api/steering.ts";
 import * as usageApi from "../../edge/src/api/usage.ts";
 import * as evaluationWire from "../../shared/evaluation/result.ts";
 import * as layersWire from "../../shared/node-api/layers.ts";
@@ -21,6 +22,7 @@ import * as chatWire from "../../shared/openai/chat.ts";
 import * as errorsWire from "../../shared/openai/errors.ts";
 import * as modelsWire from "../../shared/openai/models.ts";
 import * as responseFormatWire from "../../shared/openai/response-format.ts";
+import * as conditionsWire from "../../shared/steering/conditions.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
 import { BASE_MODEL, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
@@ -79,6 +81,7 @@ const NAMED = new Map(
     presetsApi,
     rootApi,
     steerableModelsApi,
+    steeringApi,
     completionsApi,
     usageApi,
     evaluationsApi,
@@ -90,6 +93,7 @@ const NAMED = new Map(
     errorsWire,
     modelsWire,
     responseFormatWire,
+    conditionsWire,
   ]
     .flatMap((module) => Object.values(module))
     .filter((value): value is z.ZodType => value instanceof z.ZodType)

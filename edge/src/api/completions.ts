@@ -1,5 +1,5 @@
 // POST /completions, the product's original: a model, a prompt (a chat's one user message), a
-// multiplier per trait (`control_settings`) and Hugging Face-style generation `settings`, with the
+// multiplier per trait, or a conditional one, or a route (`control_settings`, as chat's steering) and Hugging Face-style generation `settings`, with the
 // original's defaults; the whole answer at once, in the original's shape.
 import { z } from "zod";
 import { DEFAULT_MAX_TOKENS } from "../../../shared/limits.ts";
@@ -9,6 +9,7 @@ import {
   samplingFields,
   seedSchema,
 } from "../../../shared/openai/chat.ts";
+import { steeringReportSchema } from "../../../shared/steering/conditions.ts";
 import { steeringSchema } from "./steering.ts";
 
 /** The original's: transformers' generate() with repetition_penalty 1.1 unless told otherwise. */
@@ -53,6 +54,7 @@ export const steeredCompletionSchema = z
     model: z.string().describe("The model the request named"),
     content: z.string(),
     usage: completionUsageSchema,
+    steering_report: steeringReportSchema.optional().describe("When control_settings steered"),
   })
   .meta({ id: "SteeredCompletion" });
 

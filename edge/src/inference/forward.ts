@@ -4,7 +4,8 @@
 // cuts short is a 503 and is not metered: a node sends a whole answer's text and usage together,
 // so none of it reached the client (asking the node for a stream instead, to meter the part made,
 // cost every whole answer 5 to 8 ms at p50 under load: bench/RESULTS.md). Answers name the model
-// the client named (the node echoes it). A client that leaves midway stops the generation (its
+// the client named (the node echoes it), and a steered answer's steering report names what the
+// request named (the node names vectors: resolved-steering.ts). A client that leaves midway stops the generation (its
 // stream is cancelled; a whole answer's is cancelled by id) and is metered for what was made.
 // Workers learn that a client left from request.signal (wrangler.toml's enable_request_signal);
 // locally, under wrangler dev or Miniflare, the signal does not reach the Worker through their
@@ -23,15 +24,18 @@ import { cancelGeneration, generate } from "../nodes/generation.ts";
 import { type FieldOf, type NodePool, readReply } from "../nodes/pool.ts";
 import { meter } from "./meter.ts";
 import { meteredStream } from "./metered-stream.ts";
+import { type ResolvedSteering, requestReport } from "./resolved-steering.ts";
 import type { Target } from "./target.ts";
 
-/** The node's stream, passed on and metered under the target's name. */
+/** The node's stream, passed on and metered under the target's name. `body.steering` is
+ * `steering`'s, for the node. */
 export async function streamChat(
   c: Context<EdgeEnv>,
   pool: NodePool,
   target: Target,
   body: NodeChatRequest,
   fieldOf: FieldOf,
+  steering: ResolvedSteering | undefined,
 ): Promise<Response> {
   const clientAsked = body.stream_options?.include_usage === true;
   const headers = nodeHeaders(c, target);
@@ -40,7 +44,10 @@ export async function streamChat(
   if (!clientAsked) headers[METERING_HEADER] = "1";
   const streamed = { ...body, stream: true };
   const { response } = await generate(pool, c.env.VECTORS, streamed, headers, fieldOf);
-  const { stream, measured } = meteredStream(response, { passUsageChunk: clientAsked });
+  const { stream, measured } = meteredStream(response, {
+    passUsageChunk: clientAsked,
+    report: steering && ((node) => requestReport(steering, node)),
+  });
   meter(c, target.model, measured);
   return c.newResponse(stream, response);
 }
@@ -56,6 +63,7 @@ export function wholeCompletion(
   target: Target,
   body: NodeChatRequest,
   fieldOf: FieldOf,
+  steering: ResolvedSteering | undefined,
 ): Promise<ChatCompletion> {
   const generationId = crypto.randomUUID();
   const client = c.req.raw.signal;
@@ -66,13 +74,15 @@ export function wholeCompletion(
       const headers = { ...nodeHeaders(c, target), [GENERATION_ID_HEADER]: generationId };
       const whole = { ...body, stream: false };
       const { response } = await generate(pool, c.env.VECTORS, whole, headers, fieldOf);
-      const completion = await readReply(response, chatCompletionSchema);
+      const { steering_report, ...completion } = await readReply(response, chatCompletionSchema);
+      const report = steering && requestReport(steering, steering_report);
       meter(c, target.model, {
         promptTokens: completion.usage.prompt_tokens,
         completionTokens: completion.usage.completion_tokens,
         outcome: client.aborted ? "cancelled" : "completed",
+        steeringReport: report,
       });
-      return completion;
+      return report ? { ...completion, steering_report: report } : completion;
     } finally {
       client.removeEventListener("abort", stop);
     }

@@ -9,7 +9,10 @@ import { owe } from "../lib/ledger.ts";
 import type { Metered } from "../lib/usage.ts";
 
 /** What a request produced, once it is over. */
-export type Measured = Pick<Metered, "promptTokens" | "completionTokens" | "outcome">;
+export type Measured = Pick<
+  Metered,
+  "promptTokens" | "completionTokens" | "outcome" | "steeringReport"
+>;
 
 /**
  * Meters the request in `c` under `model` once `measured` settles: an inference request's by

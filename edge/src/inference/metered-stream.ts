@@ -1,11 +1,13 @@
 // A node's SSE stream passed on to the client as it comes, metered on the way (node-stream.ts): the
-// usage chunk at its end is passed on only when the client asked for it. A stream the node cut
-// short must not look finished to the client: it ends with an error event, as OpenAI's do, which
-// OpenAI's clients raise.
+// usage chunk at its end is passed on only when the client asked for it, and the steering report
+// in the chunk with the finish_reason is named as the request named its terms (the node names
+// vectors), and metered with it. A stream the node cut short must not look finished to the client:
+// it ends with an error event, as OpenAI's do, which OpenAI's clients raise.
 import type { ChatCompletionChunk } from "../../../shared/openai/chat.ts";
+import type { SteeringReport } from "../../../shared/steering/conditions.ts";
 import type { Measured } from "./meter.ts";
 import { cutShort, type NodeEvent, NodeStream } from "./node-stream.ts";
-import { errorEvent } from "./sse.ts";
+import { errorEvent, withChunkField } from "./sse.ts";
 
 export interface MeteredStream {
   stream: ReadableStream<Uint8Array>;
@@ -13,16 +15,30 @@ export interface MeteredStream {
   measured: Promise<Measured>;
 }
 
-export function meteredStream(
-  response: Response,
-  options: { passUsageChunk: boolean },
-): MeteredStream {
+export interface MeteredStreamOptions {
+  passUsageChunk: boolean;
+  /** The request's report of the node's, for a steered request (none: the answer has none). */
+  report?: (node: SteeringReport | undefined) => SteeringReport;
+}
+
+export function meteredStream(response: Response, options: MeteredStreamOptions): MeteredStream {
   const node = new NodeStream(response);
-  let settle: (measured: Measured) => void = () => {};
+  let reported: SteeringReport | null = null;
+  let settleWith: (measured: Measured) => void = () => {};
   const measured = new Promise<Measured>((resolve) => {
-    settle = resolve;
+    settleWith = resolve;
   });
+  const settle = (tokens: Measured) => settleWith({ ...tokens, steeringReport: reported });
   const passed = ({ chunk }: NodeEvent) => options.passUsageChunk || !isUsageOnly(chunk);
+  /** The finishing chunk carries the report, named as the request named its terms. */
+  const named = ({ text, chunk }: NodeEvent): string => {
+    if (chunk === "done" || !chunk.choices.some((choice) => choice.finish_reason)) return text;
+    if (!options.report) {
+      return chunk.steering_report ? withChunkField(text, "steering_report", undefined) : text;
+    }
+    reported = options.report(chunk.steering_report);
+    return withChunkField(text, "steering_report", reported);
+  };
   const encoder = new TextEncoder();
   let clientLeft = false;
   const stream = new ReadableStream<Uint8Array>({
@@ -37,7 +53,7 @@ export function meteredStream(
             settle(node.measured("completed"));
             return;
           }
-          const kept = events.filter(passed).map((event) => event.text);
+          const kept = events.filter(passed).map(named);
           if (kept.length > 0) return controller.enqueue(encoder.encode(kept.join("")));
         }
       } catch (error) {

@@ -1,5 +1,6 @@
 // Server-sent events as the GPU node sends them: bytes split into whole events, and an event's
-// chunk read back against the node's contract; and the error event that ends a broken stream.
+// chunk read back against the node's contract, or rewritten as it passes; and the error event that
+// ends a broken stream.
 import type { ApiError } from "../../../shared/http/api-error.ts";
 import {
   type ChatCompletionChunk,
@@ -21,11 +22,7 @@ export class SseEvents {
 
 /** An event's chunk; "done" for the closing [DONE]; null for anything the contract does not know. */
 export function parseChunk(event: string): ChatCompletionChunk | "done" | null {
-  const data = event
-    .split("\n")
-    .filter((line) => line.startsWith("data:"))
-    .map((line) => line.slice(5).trimStart())
-    .join("\n");
+  const data = dataOf(event);
   if (data === "[DONE]") return "done";
   try {
     const parsed = chatCompletionChunkSchema.safeParse(JSON.parse(data));
@@ -33,6 +30,21 @@ export function parseChunk(event: string): ChatCompletionChunk | "done" | null {
   } catch {
     return null;
   }
+}
+
+/** The event (one parseChunk read) with its chunk's `field` set to `value`, the rest as it came;
+ * an undefined value leaves the field out. */
+export function withChunkField(event: string, field: string, value: unknown): string {
+  const chunk = JSON.parse(dataOf(event)) as Record<string, unknown>;
+  return `data: ${JSON.stringify({ ...chunk, [field]: value })}\n\n`;
+}
+
+function dataOf(event: string): string {
+  return event
+    .split("\n")
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(5).trimStart())
+    .join("\n");
 }
 
 /** An error as the last event of a stream, as OpenAI sends it: its data is the error body. */

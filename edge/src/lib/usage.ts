@@ -2,6 +2,7 @@
 // cancelled by its client, cut by a failing node), one per evaluation that succeeded, and one per
 // described trait whose persona pairs were generated (its kind says which). The row's id doubles as a billing identifier.
 import { type Placeholder, sql } from "drizzle-orm";
+import type { SteeringReport } from "../../../shared/steering/conditions.ts";
 import { type UsageKind, usage } from "../db/schema.ts";
 import type { Caller } from "../env.ts";
 import { type Db, database } from "./db.ts";
@@ -16,6 +17,8 @@ export interface Metered {
   completionTokens: number;
   outcome: "completed" | "cancelled" | "failed";
   kind: UsageKind;
+  /** What a steered request's steering applied, as its answer reported it. */
+  steeringReport?: SteeringReport | null;
 }
 
 const COLUMNS = [
@@ -29,6 +32,7 @@ const COLUMNS = [
   "completionTokens",
   "outcome",
   "kind",
+  "steeringReport",
 ] as const;
 
 /** D1 binds at most 100 parameters to a statement: so many rows fit one insert. */
@@ -60,6 +64,8 @@ export function usageInsert(
   rows.forEach(({ caller, metered }, i) => {
     const row = usageRow(caller, metered);
     for (const column of COLUMNS) values[`${column}${i}`] = row[column];
+    // A template binds values as they are: the JSON column's text, as drizzle would write it.
+    values[`steeringReport${i}`] = row.steeringReport ? JSON.stringify(row.steeringReport) : null;
   });
   return insert(values);
 }
@@ -82,5 +88,6 @@ function usageRow(caller: Payer, metered: Metered) {
     keyId: caller.keyId,
     day: new Date().toISOString().slice(0, 10),
     ...metered,
+    steeringReport: metered.steeringReport ?? null,
   };
 }

@@ -1,6 +1,6 @@
 // Generation on the GPU nodes: a chat request goes to the first healthy node as it is, and when
-// that node answers that it lacks a vector its steering names (a node's vectors are a cache it
-// loses on restart), the vectors are uploaded from R2 and the request sent again. A generation
+// that node answers that it lacks a vector its steering names, steered or read by a condition (a
+// node's vectors are a cache it loses on restart), the vectors are uploaded from R2 and the request sent again. A generation
 // that runs under an id can be stopped by it.
 import {
   cancelGenerationRoute,
@@ -21,8 +21,18 @@ export function generate(
   headers: Record<string, string>,
   fieldOf: FieldOf,
 ): Promise<NodeResponse> {
-  const hashes = Object.keys(body.steering ?? {});
+  const hashes = steeringVectors(body.steering);
   return callWithVectors(pool, bucket, hashes, chatRoute, { json: body, headers }, fieldOf);
+}
+
+/** Every vector the node needs for `steering`: those it steers, and those its conditions read. */
+export function steeringVectors(steering: NodeChatRequest["steering"]): string[] {
+  const vectors = new Set<string>();
+  for (const [hash, term] of Object.entries(steering ?? {})) {
+    vectors.add(hash);
+    if (typeof term !== "number") vectors.add(term.when.vector);
+  }
+  return [...vectors];
 }
 
 /**

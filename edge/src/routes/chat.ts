@@ -8,6 +8,7 @@ import { chatCompletionRequestSchema } from "../api/chat.ts";
 import { BODY_ERRORS, INVALID, KEY_ERRORS, MODEL_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { streamChat, wholeCompletion } from "../inference/forward.ts";
+import { requestField } from "../inference/resolved-steering.ts";
 import { resolveSteering, resolveTarget } from "../inference/target.ts";
 import { database } from "../lib/db.ts";
 import { NodePool } from "../nodes/pool.ts";
@@ -34,7 +35,7 @@ const route = createRoute({
       ...BODY_ERRORS,
       ...NODE_ERRORS,
       ...MODEL_ERRORS,
-      400: `${INVALID}; a steering trait the model lacks; or max_tokens beyond what the context holds`,
+      400: `${INVALID}; a steering trait the model lacks, a condition's trait uncalibrated and without a threshold, a route's trait uncalibrated, or a conditional term sharing its vector with another; or max_tokens beyond what the context holds`,
     }),
   },
 });
@@ -47,13 +48,12 @@ export const chatRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid 
     const { accountId } = c.get("caller");
     const db = database(c.env.DB);
     const target = await resolveTarget(db, pool, accountId, request.model);
-    const body = {
-      ...request,
-      steering: await resolveSteering(db, accountId, target, request.steering, "steering"),
-    };
+    const steering = await resolveSteering(db, accountId, target, request.steering, "steering");
+    const body = { ...request, steering: steering?.node };
     // The node's fields are the client's, but for steering, keyed by vector instead of trait.
-    const fieldOf = (param: string) => (param.startsWith("steering.") ? "steering" : param);
-    if (request.stream) return streamChat(c, pool, target, body, fieldOf);
-    return c.json(await wholeCompletion(c, pool, target, body, fieldOf), 200);
+    const fieldOf = (param: string) =>
+      param.startsWith("steering.") ? requestField(steering, param, "steering") : param;
+    if (request.stream) return streamChat(c, pool, target, body, fieldOf, steering);
+    return c.json(await wholeCompletion(c, pool, target, body, fieldOf, steering), 200);
   },
 );

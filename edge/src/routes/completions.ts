@@ -13,6 +13,7 @@ import {
 import { BODY_ERRORS, INVALID, KEY_ERRORS, MODEL_ERRORS, NODE_ERRORS } from "../api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import { wholeCompletion } from "../inference/forward.ts";
+import { type ResolvedSteering, requestField } from "../inference/resolved-steering.ts";
 import { resolveSteering, resolveTarget } from "../inference/target.ts";
 import { database } from "../lib/db.ts";
 import { NodePool } from "../nodes/pool.ts";
@@ -31,7 +32,7 @@ const route = createRoute({
       ...BODY_ERRORS,
       ...NODE_ERRORS,
       ...MODEL_ERRORS,
-      400: `${INVALID}; a trait the model lacks; or max_new_tokens beyond what the context holds`,
+      400: `${INVALID}; a trait the model lacks, a condition's trait uncalibrated and without a threshold, a route's trait uncalibrated, or a conditional term sharing its vector with another; or max_new_tokens beyond what the context holds`,
     }),
   },
 });
@@ -51,8 +52,9 @@ export const completionRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectIn
       request.control_settings,
       "control_settings",
     );
-    const body = chatRequest(request, steering);
-    const completion = await wholeCompletion(c, pool, target, body, fieldOf);
+    const body = chatRequest(request, steering?.node);
+    const fieldOf = (param: string) => fieldOfChat(param, steering);
+    const completion = await wholeCompletion(c, pool, target, body, fieldOf, steering);
     return c.json(
       {
         model_id: target.model,
@@ -61,6 +63,7 @@ export const completionRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectIn
         model: target.model,
         content: completion.choices[0]?.message.content ?? "",
         usage: completion.usage,
+        steering_report: completion.steering_report,
       },
       200,
     );
@@ -87,9 +90,9 @@ function chatRequest(
 }
 
 /** The node request's fields (chatRequest above) -> the fields of this request they came from. */
-function fieldOf(param: string): string {
+function fieldOfChat(param: string, steering: ResolvedSteering | undefined): string {
   if (param.startsWith("messages")) return "prompt";
-  if (param.startsWith("steering")) return "control_settings";
+  if (param.startsWith("steering")) return requestField(steering, param, "control_settings");
   if (param === "max_tokens") return "settings.max_new_tokens";
   return `settings.${param}`;
 }
