@@ -14,6 +14,7 @@ import { database } from "../../edge/src/lib/db.ts";
 import { vectorKey } from "../../edge/src/nodes/vectors.ts";
 import { parseControlVector } from "../../shared/control-vector.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
+import type { SteeringReport } from "../../shared/steering/conditions.ts";
 import { plantedModel, usageRows } from "./steered-model.ts";
 import { call, newAccount } from "./support.ts";
 
@@ -93,6 +94,45 @@ describe("calibrating a trait's condition", () => {
     expect(listed.data).toEqual([
       expect.objectContaining({ model: id, kind: "calibration", requests: 1 }),
     ]);
+  });
+
+  it("is what routing and `when: {trait}` read, at once: the topic's prompts turn the trait on, others do not", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const words = inject("plantedTopic");
+    const onTopic = `Sing me a song about the ${words.at(-1)}.`;
+    const offTopic = "Sing me a song about the moon.";
+    const routed = { route: ["cheerful"] };
+    const chat = (content: string, steering: object) => {
+      const messages = [{ role: "user", content }];
+      const body = JSON.stringify({ model: id, messages, max_tokens: 2, steering });
+      return call("/v1/chat/completions", { method: "POST", key, body });
+    };
+    const report = async (content: string, steering: object) => {
+      const answer = await chat(content, steering);
+      expect(answer.status, await answer.clone().text()).toBe(200);
+      return ((await answer.json()) as { steering_report: SteeringReport }).steering_report;
+    };
+    // Uncalibrated, a route cannot use the trait; the model's ready record is now cached.
+    expect((await errorOf(await chat(onTopic, routed), 400)).param).toBe("steering.route[0]");
+
+    const response = await calibrate(key, id, { ...examples(), multiplier: 1.5 });
+    const condition = (await response.json()) as ApiTraitCondition;
+    const read = { trait: "cheerful", layer: condition.layer, above: condition.above };
+    expect(await report(onTopic, routed)).toMatchObject({
+      cheerful: { multiplier: 1.5, condition: { ...read, fired: true } },
+    });
+    expect(await report(offTopic, routed)).toMatchObject({
+      cheerful: { multiplier: 0, condition: { ...read, fired: false } },
+    });
+    const when = { cheerful: { multiplier: 1, when: { trait: "cheerful" } } };
+    expect(await report(onTopic, when)).toMatchObject({
+      cheerful: { multiplier: 1, condition: { ...read, fired: true } },
+    });
+
+    // Forgotten, at once too.
+    await call(conditionPath(id), { method: "DELETE", key });
+    expect((await errorOf(await chat(onTopic, routed), 400)).param).toBe("steering.route[0]");
   });
 
   it("routes at multiplier 1 unless told, reads the layers asked for, and is replaced by a new calibration", async () => {
