@@ -31,7 +31,8 @@ const kindSchema = z
   .enum(USAGE_KINDS)
   .describe(
     "inference: requests to the model; evaluation: evaluations of its traits; generation: " +
-      "the writing of its described traits' persona pairs",
+      "the writing of its described traits' persona pairs; calibration: the calibration of " +
+      "its traits' conditions (prompt tokens only)",
   );
 
 export const usageRowSchema = z.object({
@@ -41,7 +42,9 @@ export const usageRowSchema = z.object({
   requests: z
     .number()
     .int()
-    .describe("Requests (or evaluations, or traits generated) that produced tokens"),
+    .describe(
+      "Requests (or evaluations, traits generated, conditions calibrated) that produced tokens",
+    ),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
   total_tokens: z.number().int(),

@@ -58,8 +58,8 @@ export async function streamChat(
   meter(
     c,
     target.model,
-    reservation,
     answered.then(({ measured }) => measured),
+    { reservation },
   );
   const { stream, response } = await answered;
   return c.newResponse(stream, response);
@@ -99,13 +99,13 @@ export async function wholeCompletion(
   meter(
     c,
     target.model,
-    reservation,
     answer.then((completion) => ({
       promptTokens: completion.usage.prompt_tokens,
       completionTokens: completion.usage.completion_tokens,
       outcome: client.aborted ? "cancelled" : "completed",
       steeringReport: "steering_report" in completion ? completion.steering_report : null,
     })),
+    { reservation },
   );
   c.executionCtx.waitUntil(answer.catch(() => undefined));
   return answer;

@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { DEFAULT_MAX_TOKENS } from "../../../shared/limits.ts";
 import type { NodeChatRequest } from "../../../shared/node-api/generation.ts";
+import type { UsageKind } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
 import type { Reservation } from "../lib/rate-limiter.ts";
 import { type Metered, recordUsage } from "../lib/usage.ts";
@@ -27,12 +28,19 @@ export function reserveFor(c: Context<EdgeEnv>, body: NodeChatRequest): Promise<
   return reserveTokens(c, maxTokens + prompt);
 }
 
-/** Meters the request in `c` under `model` once `measured` settles. */
+/**
+ * Meters the request in `c` under `model` once `measured` settles: an inference request's by
+ * default, or another request that ran a model as it was asked (a condition's calibration, which
+ * reserved nothing: its tokens are charged once it is over).
+ */
 export function meter(
   c: Context<EdgeEnv>,
   model: string,
-  reservation: Reservation,
   measured: Measured | Promise<Measured>,
+  {
+    kind = "inference",
+    reservation = null,
+  }: { kind?: UsageKind; reservation?: Reservation | null } = {},
 ): void {
   const caller = c.get("caller");
   const requestId = c.get("requestId");
@@ -44,7 +52,7 @@ export function meter(
         recordUsage(env.USAGE_QUEUE, requestId, caller, {
           model,
           endpoint,
-          kind: "inference",
+          kind,
           ...tokens,
         }),
         settleTokens(

@@ -63,12 +63,13 @@ export class RateLimiter extends DurableObject<Bindings> {
   }
 
   /**
-   * Replaces a reservation by the tokens the request used. One made in an earlier minute was
-   * forgotten with its window: the tokens count in the minute the request ended in.
+   * Replaces a reservation by the tokens the request used (a request that reserved nothing: adds
+   * them). One made in an earlier minute was forgotten with its window: the tokens count in the
+   * minute the request ended in.
    */
-  settle(reservation: Reservation, used: number): void {
+  settle(reservation: Reservation | null, used: number): void {
     const window = this.current();
-    const reserved = reservation.window === window.start ? reservation.tokens : 0;
+    const reserved = reservation?.window === window.start ? reservation.tokens : 0;
     window.tokens = Math.max(0, window.tokens + used - reserved);
     this.save(window);
   }

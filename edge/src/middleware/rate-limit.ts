@@ -60,11 +60,14 @@ export async function reserveTokens(c: Context<EdgeEnv>, tokens: number): Promis
   return reservation;
 }
 
-/** Gives back what a reservation held beyond the `used` tokens (or charges what went over it). */
+/**
+ * Gives back what a reservation held beyond the `used` tokens (or charges what went over it); with
+ * none, charges them all.
+ */
 export async function settleTokens(
   env: Bindings,
   accountId: string,
-  reservation: Reservation,
+  reservation: Reservation | null,
   used: number,
 ): Promise<void> {
   await limiterOf(env, accountId).settle(reservation, used);
