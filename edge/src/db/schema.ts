@@ -1,7 +1,9 @@
 // The edge's data model in D1. Accounts own API keys, steerable models and evaluations; a steerable
 // model has one trait per control dimension, whose vector lives in R2 under its content hash, and
 // an evaluation measures one trait (its measurements and ratings live in R2: evaluations/<id>.json);
-// usage has a row per request or evaluation that produced tokens. Times are Unix milliseconds. `drizzle-kit generate` turns
+// usage has a row per request (or evaluation, generation, calibration) that produced tokens, keyed
+// by its request id. Rate limits live in a Durable Object per account, not here. Times are Unix
+// milliseconds. `drizzle-kit generate` turns
 // changes here into the SQL files in migrations/.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
