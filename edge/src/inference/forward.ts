@@ -70,7 +70,7 @@ export async function streamChat(
  * that a client who leaves before it comes is metered all the same; and when one does, the node is
  * told to stop (by the generation's id), and answers at once with what it made.
  */
-export async function wholeCompletion(
+export function wholeCompletion(
   c: Context<EdgeEnv>,
   pool: NodePool,
   target: Target,
@@ -78,13 +78,15 @@ export async function wholeCompletion(
   fieldOf: FieldOf,
   steering: ResolvedSteering | undefined,
 ): Promise<ChatCompletion> {
-  const reservation = await reserveFor(c, body);
   const generationId = crypto.randomUUID();
   const client = c.req.raw.signal;
   const stop = () => c.executionCtx.waitUntil(cancelGeneration(pool, generationId));
+  // Listened for before anything is awaited, so that a client leaving meanwhile is heard.
   client.addEventListener("abort", stop);
+  const reserved = reserveFor(c, body);
   const answer = (async () => {
     try {
+      await reserved;
       const headers = { ...nodeHeaders(c, target), [GENERATION_ID_HEADER]: generationId };
       const whole = { ...body, stream: false };
       const { response } = await generate(pool, c.env.VECTORS, whole, headers, fieldOf);
@@ -95,7 +97,8 @@ export async function wholeCompletion(
       client.removeEventListener("abort", stop);
     }
   })();
-  // An answer that never came (its node died, say) used nothing: its reservation is given back.
+  // An answer that never came (its node died, say) used nothing: its reservation is given back; one
+  // refused its tokens (a 429) reserved none.
   meter(
     c,
     target.model,
@@ -105,7 +108,7 @@ export async function wholeCompletion(
       outcome: client.aborted ? "cancelled" : "completed",
       steeringReport: "steering_report" in completion ? completion.steering_report : null,
     })),
-    { reservation },
+    { reservation: reserved },
   );
   c.executionCtx.waitUntil(answer.catch(() => undefined));
   return answer;

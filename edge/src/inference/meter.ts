@@ -40,30 +40,26 @@ export function meter(
   {
     kind = "inference",
     reservation = null,
-  }: { kind?: UsageKind; reservation?: Reservation | null } = {},
+  }: { kind?: UsageKind; reservation?: Reservation | Promise<Reservation> | null } = {},
 ): void {
   const caller = c.get("caller");
   const requestId = c.get("requestId");
   const endpoint = c.req.routePath;
   const { env } = c;
   const metering = Promise.resolve(measured).then(
-    (tokens) =>
-      Promise.all([
-        recordUsage(env.USAGE_QUEUE, requestId, caller, {
-          model,
-          endpoint,
-          kind,
-          ...tokens,
-        }),
-        settleTokens(
-          env,
-          caller.accountId,
-          reservation,
-          tokens.promptTokens + tokens.completionTokens,
-        ),
-      ]),
-    // No answer, nothing used: the reservation is given back whole.
-    () => settleTokens(env, caller.accountId, reservation, 0),
+    async (tokens) => {
+      const used = tokens.promptTokens + tokens.completionTokens;
+      await Promise.all([
+        recordUsage(env.USAGE_QUEUE, requestId, caller, { model, endpoint, kind, ...tokens }),
+        settleTokens(env, caller.accountId, await reservation, used),
+      ]);
+    },
+    // No answer, nothing used: the reservation is given back whole (a refused one held none).
+    () =>
+      Promise.resolve(reservation).then(
+        (held) => settleTokens(env, caller.accountId, held, 0),
+        () => undefined,
+      ),
   );
   c.executionCtx.waitUntil(metering.catch((error) => console.error("metering failed", error)));
 }

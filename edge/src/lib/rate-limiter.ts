@@ -41,7 +41,7 @@ export interface Reservation {
 const STORED = "window";
 
 export class RateLimiter extends DurableObject<Bindings> {
-  /** Counts a request and says whether it may run. Refused requests count too, as OpenAI's do. */
+  /** Counts a request and says whether it may run. Refused ones count too: retrying at once gains nothing. */
   admit(limits: Quota): Admission {
     const window = this.current();
     window.requests++;
