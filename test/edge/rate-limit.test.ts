@@ -7,11 +7,15 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { Hono } from "hono";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../edge/src/app.ts";
+import type { EdgeEnv } from "../../edge/src/env.ts";
 import { issueKey } from "../../edge/src/lib/accounts.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { limiterOf, type RateLimiter, WINDOW_MS } from "../../edge/src/lib/rate-limiter.ts";
+import { reserveTokens } from "../../edge/src/middleware/rate-limit.ts";
+import { toApiError } from "../../shared/http/api-error.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { DAY_PROMPT, plantedModel } from "./steered-model.ts";
 import { newAccount, usageRows } from "./support.ts";
@@ -169,6 +173,26 @@ describe("rate limits", () => {
     const after = await request(key);
     expect(after.status).toBe(200);
     expect(limitHeaders(after).tokens).toEqual(["100", "80"]);
+  });
+
+  it("refuses a request admitted with tokens left that requests beside it reserved first", async () => {
+    const { accountId, id: keyId } = await newAccount();
+    // An inference route's reservation, alone: what it does after the request was admitted.
+    const reserving = new Hono<EdgeEnv>()
+      .onError((error, c) => toApiError(error).response(c))
+      .get("/", async (c) => {
+        c.set("caller", { accountId, keyId, scope: "admin" });
+        return c.json(await reserveTokens(c, 60));
+      });
+    const reserve = () => reserving.request("/", {}, { ...env, ...LIMITS });
+    expect(await (await reserve()).json()).toMatchObject({ tokens: 60 });
+    // What fits: the 40 left.
+    expect(await (await reserve()).json()).toMatchObject({ tokens: 40 });
+    const refused = await reserve();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("x-ratelimit-remaining-tokens")).toBe("0");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(((await refused.json()) as ApiErrorBody).error.message).toContain("100 tokens");
   });
 
   it("forgets an account's earlier minutes once a new one starts", async () => {
