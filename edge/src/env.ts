@@ -3,7 +3,8 @@ import type { apiKeys } from "./db/schema.ts";
 
 /**
  * The bindings of wrangler.toml (DB: D1; VECTORS: R2, vectors/<sha256>.gguf; GPU_NODES: the nodes'
- * base URLs, comma-separated), typed by `wrangler types` into worker-configuration.d.ts (run it
+ * base URLs, comma-separated; USAGE_QUEUE: usage rows on their way to D1; RATE_LIMITER: each
+ * account's rate window), typed by `wrangler types` into worker-configuration.d.ts (run it
  * again after changing wrangler.toml), and two secrets: NODE_TOKEN, the bearer token the nodes
  * expect (their STEER_NODE_TOKEN), unset when they need none; OPERATOR_TOKEN, the bearer token of
  * the operator API (POST /v1/accounts), which is off while it is unset.
@@ -20,8 +21,7 @@ export interface EdgeEnv {
   Bindings: Bindings;
   Variables: {
     caller: Caller;
+    /** The edge's own id for the request (middleware/request-id.ts). */
     requestId: string;
-    /** Counted by the isolate, still to be written to D1 (middleware/rate-limit.ts). */
-    requestCountOwed?: boolean;
   };
 }

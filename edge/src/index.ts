@@ -1,11 +1,15 @@
-// The Worker's entry point: the app for requests, and the cron (wrangler.toml [triggers]) that
+// The Worker's entry point: the app for requests; the cron (wrangler.toml [triggers]) that
 // reconciles steerable models still training and evaluations still running, so that their status
-// moves on, and lost jobs are resubmitted, even while nobody reads them.
+// moves on, and lost jobs are resubmitted, even while nobody reads them; the usage queue's consumer,
+// which writes usage rows to D1; and each account's rate limiter, a Durable Object.
 import { createApp } from "./app.ts";
 import type { Bindings } from "./env.ts";
 import { reconcileEvaluations } from "./evaluations/reconcile.ts";
 import { backendFor } from "./lib/backend.ts";
+import { consumeUsage, type UsageMessage } from "./lib/usage.ts";
 import { reconcileAll } from "./training/reconcile.ts";
+
+export { RateLimiter } from "./lib/rate-limiter.ts";
 
 const app = createApp();
 
@@ -15,4 +19,7 @@ export default {
     const backend = backendFor(env);
     context.waitUntil(Promise.all([reconcileAll(backend), reconcileEvaluations(backend)]));
   },
-} satisfies ExportedHandler<Bindings>;
+  queue(batch, env) {
+    return consumeUsage(batch, env.DB);
+  },
+} satisfies ExportedHandler<Bindings, UsageMessage>;

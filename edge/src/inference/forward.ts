@@ -1,4 +1,5 @@
-// Sending a generation on to a GPU node (nodes/generation.ts) and metering what it makes: a stream
+// Sending a generation on to a GPU node (nodes/generation.ts) and metering what it makes (meter.ts:
+// its tokens reserved in the account's minute before it is sent, settled after): a stream
 // as it passes (the node always ends it with its usage chunk; one its node cuts short ends with an
 // error event and is metered for what came), a whole answer when it comes. A whole answer its node
 // cuts short is a 503 and is not metered: a node sends a whole answer's text and usage together,
@@ -22,7 +23,7 @@ import { type ChatCompletion, chatCompletionSchema } from "../../../shared/opena
 import type { EdgeEnv } from "../env.ts";
 import { cancelGeneration, generate } from "../nodes/generation.ts";
 import { type FieldOf, type NodePool, readReply } from "../nodes/pool.ts";
-import { meter } from "./meter.ts";
+import { meter, reserveFor } from "./meter.ts";
 import { meteredStream } from "./metered-stream.ts";
 import { type ResolvedSteering, requestReport } from "./resolved-steering.ts";
 import type { Target } from "./target.ts";
@@ -43,12 +44,24 @@ export async function streamChat(
   // when it asked, and then every chunk carries OpenAI's usage: null as well.
   if (!clientAsked) headers[METERING_HEADER] = "1";
   const streamed = { ...body, stream: true };
-  const { response } = await generate(pool, c.env.VECTORS, streamed, headers, fieldOf);
-  const { stream, measured } = meteredStream(response, {
-    passUsageChunk: clientAsked,
-    report: steering && ((node) => requestReport(steering, node)),
-  });
-  meter(c, target.model, measured);
+  const reservation = await reserveFor(c, body);
+  const answered = generate(pool, c.env.VECTORS, streamed, headers, fieldOf).then(
+    ({ response }) => ({
+      response,
+      ...meteredStream(response, {
+        passUsageChunk: clientAsked,
+        report: steering && ((node) => requestReport(steering, node)),
+      }),
+    }),
+  );
+  // A stream no node answered used nothing: its reservation is given back whole.
+  meter(
+    c,
+    target.model,
+    answered.then(({ measured }) => measured),
+    { reservation },
+  );
+  const { stream, response } = await answered;
   return c.newResponse(stream, response);
 }
 
@@ -68,25 +81,35 @@ export function wholeCompletion(
   const generationId = crypto.randomUUID();
   const client = c.req.raw.signal;
   const stop = () => c.executionCtx.waitUntil(cancelGeneration(pool, generationId));
+  // Listened for before anything is awaited, so that a client leaving meanwhile is heard.
   client.addEventListener("abort", stop);
+  const reserved = reserveFor(c, body);
   const answer = (async () => {
     try {
+      await reserved;
       const headers = { ...nodeHeaders(c, target), [GENERATION_ID_HEADER]: generationId };
       const whole = { ...body, stream: false };
       const { response } = await generate(pool, c.env.VECTORS, whole, headers, fieldOf);
       const { steering_report, ...completion } = await readReply(response, chatCompletionSchema);
       const report = steering && requestReport(steering, steering_report);
-      meter(c, target.model, {
-        promptTokens: completion.usage.prompt_tokens,
-        completionTokens: completion.usage.completion_tokens,
-        outcome: client.aborted ? "cancelled" : "completed",
-        steeringReport: report,
-      });
       return report ? { ...completion, steering_report: report } : completion;
     } finally {
       client.removeEventListener("abort", stop);
     }
   })();
+  // An answer that never came (its node died, say) used nothing: its reservation is given back; one
+  // refused its tokens (a 429) reserved none.
+  meter(
+    c,
+    target.model,
+    answer.then((completion) => ({
+      promptTokens: completion.usage.prompt_tokens,
+      completionTokens: completion.usage.completion_tokens,
+      outcome: client.aborted ? "cancelled" : "completed",
+      steeringReport: "steering_report" in completion ? completion.steering_report : null,
+    })),
+    { reservation: reserved },
+  );
   c.executionCtx.waitUntil(answer.catch(() => undefined));
   return answer;
 }
