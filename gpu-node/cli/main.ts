@@ -1,6 +1,7 @@
 // The `steer` command line: the first way users touch the engine.
 import { EngineError } from "../engine/errors.ts";
 import { serve } from "../server/serve.ts";
+import { settingsUsage } from "../server/settings.ts";
 import { UsageError } from "./args.ts";
 import { demo } from "./demo.ts";
 import { evaluate } from "./evaluate.ts";
@@ -61,15 +62,17 @@ steer demo
   that reproduces it. (\`npm start\` runs the whole local stack instead.)
 
 steer serve --model FILE|hf:USER/REPO:QUANT|hf:USER/REPO/FILE.gguf [--models-dir DIR] [--port P]
-            [--host H] [--vectors-dir DIR] [--context-size N] [--threads N]
+            [--host H] [--vectors-dir DIR] [SETTINGS]
             [--shutdown-grace SECONDS] [--judge-url URL --judge-model NAME]
             [--generator-url URL --generator-model NAME]
   Listens on 127.0.0.1:8080 by default. When STEER_NODE_TOKEN is set, every request but /healthz
   and /readyz must send it as "Authorization: Bearer TOKEN". Vectors uploaded to /v1/vectors live
   in DIR (.cache/vectors).
   An hf: model is downloaded once into --models-dir (.cache/models/hf); HF_TOKEN, HF_ENDPOINT apply.
-  --context-size: tokens per request (default: the model's, at most 4096). --threads: CPU
-  threads per decode (default: all cores). Evaluations (/v1/evaluations) are judged by the model
+  Serving settings, each also from its environment variable (the flag wins), printed at start
+  and shown in GET /v1/models:
+${settingsUsage()}
+  Evaluations (/v1/evaluations) are judged by the model
   itself, unsteered, or by --judge-url/--judge-model as steer eval's are. Described traits'
   persona pairs (/v1/datasets) are written by the model itself, unsteered, or by an
   OpenAI-compatible chat endpoint: --generator-url and --generator-model (its key in

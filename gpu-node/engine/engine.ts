@@ -33,8 +33,10 @@ export interface EngineOptions {
   threads?: number;
   /** Layers offloaded to the GPU (-1: all, the default when one is loaded). */
   gpuLayers?: number;
-  /** KV cache precision. Default f16. */
-  kvCacheType?: KvCacheType;
+  /** KV cache precision of keys and of values. Default f16. A quantized value cache needs flash
+   * attention (llama.cpp's rule). */
+  cacheTypeK?: KvCacheType;
+  cacheTypeV?: KvCacheType;
   /** Flash attention on or off; unset lets llama.cpp decide (on where the backend supports it). */
   flashAttention?: boolean;
 }
@@ -126,7 +128,8 @@ export class Engine {
       lanes: positive("lanes", options.lanes ?? 1),
       sequencesPerLane: positive("sequencesPerLane", options.sequencesPerLane ?? 8),
       threads: positive("threads", options.threads ?? availableParallelism()),
-      kvCacheType: options.kvCacheType ?? "f16",
+      cacheTypeK: options.cacheTypeK ?? "f16",
+      cacheTypeV: options.cacheTypeV ?? "f16",
       flashAttention: options.flashAttention,
     };
     // llama.cpp sizes its output buffer by the batch, and each sequence may need an output.
@@ -265,7 +268,8 @@ export class Engine {
       unifiedKv: true,
       batchSize: this.options.batchSize,
       threads: this.options.threads,
-      kvCacheType: this.options.kvCacheType,
+      cacheTypeK: this.options.cacheTypeK,
+      cacheTypeV: this.options.cacheTypeV,
       flashAttention: this.options.flashAttention,
     });
     return this.gate.guard(context);

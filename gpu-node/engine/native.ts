@@ -76,13 +76,27 @@ export interface ContextOptions {
   unifiedKv?: boolean;
   /** Make room for hidden-state capture. */
   capture?: boolean;
-  kvCacheType?: KvCacheType;
+  cacheTypeK?: KvCacheType;
+  cacheTypeV?: KvCacheType;
   /** Unset: llama.cpp decides. */
   flashAttention?: boolean;
 }
 
-/** KV cache precision: f16 (llama.cpp's default, half the memory) or f32. */
-export type KvCacheType = "f16" | "f32";
+/** KV cache types, as llama-server names them (--cache-type-k, --cache-type-v). */
+export const KV_CACHE_TYPES = [
+  "f32",
+  "f16",
+  "bf16",
+  "q8_0",
+  "q4_0",
+  "q4_1",
+  "q5_0",
+  "q5_1",
+  "iq4_nl",
+] as const;
+
+/** KV cache precision: f16 is llama.cpp's default; f32 is exact; the others are quantized. */
+export type KvCacheType = (typeof KV_CACHE_TYPES)[number];
 
 export interface DecodeRequest {
   tokens: Int32Array;

@@ -43,6 +43,9 @@ import { healthRoutes } from "./routes/health.ts";
 import { vectorRoutes } from "./routes/vectors.ts";
 import type { VectorStore } from "./vector-store.ts";
 
+/** Completions that may wait for a slot when the options do not say. */
+export const DEFAULT_MAX_QUEUE_DEPTH = 64;
+
 export interface AppOptions {
   engine: Engine;
   store: VectorStore;
@@ -55,8 +58,10 @@ export interface AppOptions {
   maxVectorBytes?: number;
   /** True once the server is shutting down: readyz, and new generations and extractions, get 503. */
   isClosing?: () => boolean;
-  /** Completions waiting for a slot beyond which new ones get 503 + Retry-After (default 64). */
+  /** Completions waiting for a slot beyond which new ones get 503 + Retry-After. */
   maxQueueDepth?: number;
+  /** The settings the node serves with, by steer serve's flag: GET /v1/models shows them. */
+  serving?: Record<string, string | number | null>;
   /** The extraction job queue (default: a new one); serve.ts may keep it to close on shutdown. */
   extractions?: ExtractionJobs;
   /** The evaluation job queue (default: a new one), kept by serve.ts as the extractions are. */
@@ -88,6 +93,7 @@ export interface AppContext {
   /** The generator, made on first use as the judge is. */
   generator: () => PairGenerator;
   generations: CancellableGenerations;
+  serving?: Record<string, string | number | null>;
 }
 
 /** What GET /openapi.json says of the document itself. */
@@ -114,6 +120,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     datasets: options.datasets ?? new DatasetJobs(),
     generator: lazily(() => options.generator ?? new BaseModelGenerator(options.engine)),
     generations: new CancellableGenerations(),
+    serving: options.serving,
   };
   const app = new OpenAPIHono({ defaultHook: rejectInvalid });
   app.onError((error, c) => errorResponse(c, error));
@@ -137,7 +144,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   for (const { path } of jsonRoutes) {
     app.post(path, jsonLimit, refuseWhileClosing(context.isClosing));
   }
-  const busy = queueBound(options.engine, options.maxQueueDepth ?? 64);
+  const busy = queueBound(options.engine, options.maxQueueDepth ?? DEFAULT_MAX_QUEUE_DEPTH);
   app.post("/v1/chat/completions", busy);
   app.post("/v1/completions", busy);
   app.route("/", healthRoutes(context));

@@ -12,7 +12,7 @@ import {
   UsageError,
 } from "../cli/args.ts";
 import { EndpointGenerator } from "../datasets/endpoint-generator.ts";
-import { Engine } from "../engine/engine.ts";
+import { Engine, type EngineOptions } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { EndpointJudge } from "../evaluation/endpoint-judge.ts";
@@ -21,6 +21,13 @@ import { DatasetJobs } from "./dataset-jobs.ts";
 import { EvaluationJobs } from "./evaluation-jobs.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { InFlight } from "./in-flight.ts";
+import {
+  describeSettings,
+  readSettings,
+  SETTING_OPTIONS,
+  type ServeSettings,
+  settingsByFlag,
+} from "./settings.ts";
 import { shutDown } from "./shutdown.ts";
 import { VectorStore } from "./vector-store.ts";
 
@@ -40,9 +47,8 @@ export const SERVE_OPTIONS = {
   port: { type: "string" },
   host: { type: "string" },
   "vectors-dir": { type: "string" },
-  "context-size": { type: "string" },
-  threads: { type: "string" },
   "shutdown-grace": { type: "string" },
+  ...SETTING_OPTIONS,
   ...JUDGE_OPTIONS,
   ...GENERATOR_OPTIONS,
 } as const;
@@ -60,11 +66,10 @@ export async function serve(argv: string[]): Promise<void> {
     throw new UsageError(`STEER_NODE_TOKEN: ${BEARER_TOKEN_RULE}`);
   const judgeEndpoint = endpointOf(o, "judge");
   const generatorEndpoint = endpointOf(o, "generator");
+  const { settings, sources } = readSettings(o);
   const modelPath = await modelPathOf(modelSpec, o["models-dir"]);
-  const engine = await Engine.load(modelPath, {
-    contextSize: numberOption(o["context-size"], "--context-size"),
-    threads: numberOption(o.threads, "--threads"),
-  });
+  const engine = await Engine.load(modelPath, engineOptions(settings));
+  process.stdout.write(`steer serve: ${describeSettings(settings, sources)}\n`);
   const { layerCount, embeddingSize } = engine.model.metadata;
   const store = await VectorStore.open(o["vectors-dir"] ?? ".cache/vectors", {
     layerCount,
@@ -87,6 +92,10 @@ export async function serve(argv: string[]): Promise<void> {
     generator: generatorEndpoint && new EndpointGenerator(generatorEndpoint),
     token,
     isClosing: () => closing,
+    maxQueueDepth: settings.queueDepth,
+    maxJsonBytes: settings.maxBodyBytes,
+    maxVectorBytes: settings.maxVectorBytes,
+    serving: settingsByFlag(settings),
   });
   const serverOptions = { keepAliveTimeout: KEEP_ALIVE_MS };
   const server = listen({ fetch: app.fetch, port, hostname, serverOptions }, (info) => {
@@ -107,6 +116,21 @@ export async function serve(argv: string[]): Promise<void> {
   });
   const jobs = [extractions, evaluations, datasets];
   await shutDown({ server, engine, jobs, inFlight, graceMs: grace * 1000 });
+}
+
+/** The engine's options for the settings (null: the engine's own default). */
+function engineOptions(settings: ServeSettings): EngineOptions {
+  return {
+    sequencesPerLane: settings.parallel,
+    lanes: settings.lanes,
+    batchSize: settings.batchSize,
+    contextSize: settings.ctxSize ?? undefined,
+    gpuLayers: settings.gpuLayers ?? undefined,
+    flashAttention: settings.flashAttn === "auto" ? undefined : settings.flashAttn === "on",
+    cacheTypeK: settings.cacheTypeK,
+    cacheTypeV: settings.cacheTypeV,
+    threads: settings.threads,
+  };
 }
 
 /** The model's local path; one that cannot be fetched stops serve saying how to name another. */

@@ -17,6 +17,12 @@ export const modelObjectSchema = z
       context_length: z.number().int().describe("Tokens of prompt and answer a request may hold"),
       parameters: z.number().int(),
       size_bytes: z.number().int(),
+      serving: z
+        .record(z.string(), z.union([z.string(), z.number(), z.null()]))
+        .optional()
+        .describe(
+          "A GPU node's serving settings, by steer serve's flag (null: the engine decides)",
+        ),
     }),
   })
   .meta({ id: "Model" });

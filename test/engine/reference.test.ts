@@ -20,7 +20,7 @@ let steering: Steering;
 beforeAll(async () => {
   // An F32 cache and plain attention keep llama.cpp within float32 rounding of the exact
   // computation (CPU flash attention and the default F16 cache round through half precision).
-  engine = await loadTestEngine({ kvCacheType: "f32", flashAttention: false });
+  engine = await loadTestEngine({ cacheTypeK: "f32", cacheTypeV: "f32", flashAttention: false });
   reference = await loadReferenceModelFile(testModelPath);
   const { layerCount, embeddingSize } = engine.model.metadata;
   const { cheerful } = await readPlanted(testModelPath, layerCount);

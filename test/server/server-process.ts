@@ -9,6 +9,8 @@ export interface ServerProcess {
   url: string;
   /** Lines written to stdout after the "listening" one: the request log. */
   logLines(): string[];
+  /** Lines written to stdout before it: what it says as it starts. */
+  startLines(): string[];
   stderr(): string;
   /** The request log's record for `requestId`, once written. */
   logOf(requestId: string): Promise<RequestRecord>;
@@ -39,7 +41,7 @@ export async function startServer(options: {
     options.model ?? testModelPath,
     "--port",
     String(options.port ?? 0),
-    "--context-size",
+    "--ctx-size",
     String(options.contextSize ?? 512),
     "--threads",
     String(options.threads ?? 1),
@@ -73,6 +75,11 @@ export async function startServer(options: {
   return {
     url,
     logLines,
+    startLines: () =>
+      lines.slice(
+        0,
+        lines.findIndex((line) => listening.test(line)),
+      ),
     stderr: () => stderr,
     logOf: (requestId) => logOf(logLines, requestId),
     kill: (signal) => child.kill(signal),

@@ -17,6 +17,18 @@ uint32_t uint_or(const Napi::Object& options, const char* key, uint32_t fallback
   return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : fallback;
 }
 
+// A KV cache type by llama-server's name for it (--cache-type-k/-v), or `fallback` when unset.
+ggml_type cache_type_or(Napi::Env env, const Napi::Object& options, const char* key, ggml_type fallback) {
+  Napi::Value v = options.Get(key);
+  if (!v.IsString()) return fallback;
+  const std::string name = v.As<Napi::String>().Utf8Value();
+  for (ggml_type type : {GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q8_0, GGML_TYPE_Q4_0,
+                         GGML_TYPE_Q4_1, GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_IQ4_NL}) {
+    if (name == ggml_type_name(type)) return type;
+  }
+  throw Napi::TypeError::New(env, std::string(key) + ": unknown KV cache type " + name);
+}
+
 template <typename T, typename Array>
 std::vector<T> copy_array(const Napi::Value& value, const char* name) {
   if (!value.IsTypedArray()) throw Napi::TypeError::New(value.Env(), std::string(name) + " must be a typed array");
@@ -356,12 +368,9 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
   }
   params.kv_unified = o.Get("unifiedKv").ToBoolean();
   // F16 (llama.cpp's default) halves the cache; F32 keeps results within float32 rounding of an
-  // exact forward pass, which the reference tests rely on.
-  Napi::Value kv_type = o.Get("kvCacheType");
-  if (kv_type.IsString() && kv_type.As<Napi::String>().Utf8Value() == "f32") {
-    params.type_k = GGML_TYPE_F32;
-    params.type_v = GGML_TYPE_F32;
-  }
+  // exact forward pass, which the reference tests rely on; the quantized types shrink it further.
+  params.type_k = cache_type_or(env, o, "cacheTypeK", params.type_k);
+  params.type_v = cache_type_or(env, o, "cacheTypeV", params.type_v);
   // Flash attention: llama.cpp decides ("auto") unless told; on CPU it rounds through F16.
   Napi::Value flash = o.Get("flashAttention");
   if (flash.IsBoolean()) {

@@ -4,7 +4,13 @@ import { healthRoute, listModelsRoute, readyRoute } from "../../../shared/node-a
 import type { ModelList } from "../../../shared/openai/models.ts";
 import type { AppContext } from "../app.ts";
 
-export function healthRoutes({ engine, modelId, created, isClosing }: AppContext): OpenAPIHono {
+export function healthRoutes({
+  engine,
+  modelId,
+  created,
+  isClosing,
+  serving,
+}: AppContext): OpenAPIHono {
   return new OpenAPIHono()
     .openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200))
     .openapi(readyRoute, (c) =>
@@ -30,6 +36,7 @@ export function healthRoutes({ engine, modelId, created, isClosing }: AppContext
               context_length: engine.contextSize,
               parameters: m.parameterCount,
               size_bytes: m.sizeBytes,
+              ...(serving ? { serving } : {}),
             },
           },
         ],
