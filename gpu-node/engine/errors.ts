@@ -10,7 +10,9 @@ export type EngineErrorCode =
   | VectorProblem["code"]
   | "invalid_multiplier"
   | "context_overflow"
-  | "engine_closed";
+  | "engine_closed"
+  /** The backend asked for cannot run here (no CUDA device, a decode that fails). */
+  | "backend_unavailable";
 
 export class EngineError extends Error {
   override name = "EngineError";

@@ -204,7 +204,7 @@ export function native(backend: Backend = backendFromEnv()): {
   return loaded;
 }
 
-function backendFromEnv(): Backend {
+export function backendFromEnv(): Backend {
   const value = process.env.STEER_BACKEND ?? "cpu";
   if (value !== "cpu" && value !== "cuda") {
     throw new Error(`STEER_BACKEND must be "cpu" or "cuda", not ${JSON.stringify(value)}`);

@@ -17,6 +17,7 @@ import { EngineError } from "../engine/errors.ts";
 import { modelIdOf, resolveModelSource } from "../engine/model-source.ts";
 import { EndpointJudge } from "../evaluation/endpoint-judge.ts";
 import { createApp } from "./app.ts";
+import { checkBackend } from "./backend-check.ts";
 import { DatasetJobs } from "./dataset-jobs.ts";
 import { EvaluationJobs } from "./evaluation-jobs.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
@@ -69,6 +70,10 @@ export async function serve(argv: string[]): Promise<void> {
   const { settings, sources } = readSettings(o);
   const modelPath = await modelPathOf(modelSpec, o["models-dir"]);
   const engine = await Engine.load(modelPath, engineOptions(settings));
+  await checkBackend(engine).catch(async (error) => {
+    await engine.close();
+    throw error;
+  });
   process.stdout.write(`steer serve: ${describeSettings(settings, sources)}\n`);
   const { layerCount, embeddingSize } = engine.model.metadata;
   const store = await VectorStore.open(o["vectors-dir"] ?? ".cache/vectors", {

@@ -1,6 +1,8 @@
 // steer serve's settings (gpu-node/server/settings.ts): each from its flag, else its environment
 // variable, else its default; checked alone and together, a bad one naming where it came from;
-// printed at start and shown in GET /v1/models by the real process.
+// printed at start and shown in GET /v1/models by the real process; and the backend check that
+// stops a node which cannot run on the backend it was asked for.
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -91,4 +93,16 @@ describe("serving settings", () => {
     ).rejects.toThrow("--parallel (9) must not exceed --batch-size (8)");
     await rm(vectorsDir, { recursive: true, force: true });
   });
+
+  // Where an NVIDIA GPU is, the CUDA backend loads and this is not the case to test.
+  it.skipIf(existsSync("/dev/nvidia0"))(
+    "stop steer serve, saying why, when the CUDA backend asked for finds no device",
+    async () => {
+      const vectorsDir = await mkdtemp(path.join(tmpdir(), "steer-settings-"));
+      await expect(startServer({ vectorsDir, env: { STEER_BACKEND: "cuda" } })).rejects.toThrow(
+        /exited \(1\): steer serve: STEER_BACKEND=cuda, but llama.cpp found no CUDA device \(only: .+\); check the NVIDIA driver/,
+      );
+      await rm(vectorsDir, { recursive: true, force: true });
+    },
+  );
 });
