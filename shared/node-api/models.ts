@@ -5,6 +5,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorAnswers, jsonAnswer } from "../http/openapi.ts";
 import { modelListSchema } from "../openai/models.ts";
+import { nodeLoadSchema } from "./load.ts";
 
 export const listModelsRoute = createRoute({
   method: "get",
@@ -26,9 +27,13 @@ export const healthRoute = createRoute({
 export const readyRoute = createRoute({
   method: "get",
   path: "/readyz",
-  summary: "Readiness, for load balancers: needs no token; 503 once the node is shutting down",
+  summary:
+    "Readiness, for load balancers: needs no token; 503 once the node is shutting down. Says its load, as LOAD_HEADER does on every answer",
   responses: {
-    200: jsonAnswer(z.object({ status: z.literal("ready") }), "It takes new work"),
+    200: jsonAnswer(
+      z.object({ status: z.literal("ready"), load: nodeLoadSchema }),
+      "It takes new work",
+    ),
     503: jsonAnswer(z.object({ status: z.literal("stopping") }), "It is shutting down"),
   },
 });
