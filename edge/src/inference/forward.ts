@@ -20,9 +20,11 @@ import {
 } from "../../../shared/node-api/headers.ts";
 import { type ChatCompletion, chatCompletionSchema } from "../../../shared/openai/chat.ts";
 import type { EdgeEnv } from "../env.ts";
-import { cancelGeneration, generate } from "../nodes/generation.ts";
+import { database } from "../lib/db.ts";
+import { cancelGeneration, generate, generateStream } from "../nodes/generation.ts";
 import { type FieldOf, type NodePool, readReply } from "../nodes/pool.ts";
-import { meter } from "./meter.ts";
+import { countServed } from "../nodes/registry.ts";
+import { type Measured, meter } from "./meter.ts";
 import { meteredStream } from "./metered-stream.ts";
 import { type ResolvedSteering, requestReport } from "./resolved-steering.ts";
 import type { Target } from "./target.ts";
@@ -42,13 +44,14 @@ export async function streamChat(
   // Metered by the usage chunk, which the node sends last either way; the client sees it only
   // when it asked, and then every chunk carries OpenAI's usage: null as well.
   if (!clientAsked) headers[METERING_HEADER] = "1";
-  const streamed = { ...body, stream: true };
-  const { response } = await generate(pool, c.env.VECTORS, streamed, headers, fieldOf);
+  const request = { baseModel: target.baseModel, body: { ...body, stream: true } };
+  const { node, response } = await generateStream(pool, c.env.VECTORS, request, headers, fieldOf);
   const { stream, measured } = meteredStream(response, {
     passUsageChunk: clientAsked,
     report: steering && ((node) => requestReport(steering, node)),
   });
   meter(c, target.model, measured);
+  served(c, node, measured);
   return c.newResponse(stream, response);
 }
 
@@ -72,16 +75,18 @@ export function wholeCompletion(
   const answer = (async () => {
     try {
       const headers = { ...nodeHeaders(c, target), [GENERATION_ID_HEADER]: generationId };
-      const whole = { ...body, stream: false };
-      const { response } = await generate(pool, c.env.VECTORS, whole, headers, fieldOf);
+      const request = { baseModel: target.baseModel, body: { ...body, stream: false } };
+      const { node, response } = await generate(pool, c.env.VECTORS, request, headers, fieldOf);
       const { steering_report, ...completion } = await readReply(response, chatCompletionSchema);
       const report = steering && requestReport(steering, steering_report);
-      meter(c, target.model, {
+      const measured = {
         promptTokens: completion.usage.prompt_tokens,
         completionTokens: completion.usage.completion_tokens,
-        outcome: client.aborted ? "cancelled" : "completed",
+        outcome: client.aborted ? ("cancelled" as const) : ("completed" as const),
         steeringReport: report,
-      });
+      };
+      meter(c, target.model, measured);
+      served(c, node, measured);
       return report ? { ...completion, steering_report: report } : completion;
     } finally {
       client.removeEventListener("abort", stop);
@@ -89,6 +94,14 @@ export function wholeCompletion(
   })();
   c.executionCtx.waitUntil(answer.catch(() => undefined));
   return answer;
+}
+
+/** Counts the generation in its node's completions_served, once it is over, if it made tokens. */
+function served(c: Context<EdgeEnv>, node: string, measured: Measured | Promise<Measured>): void {
+  const counting = Promise.resolve(measured).then(async (tokens) => {
+    if (tokens.completionTokens > 0) await countServed(database(c.env.DB), node);
+  });
+  c.executionCtx.waitUntil(counting.catch((error) => console.error("counting failed", error)));
 }
 
 /** The node logs the request under the edge's id, and names the model as the client did. */

@@ -26,7 +26,7 @@ export async function submitEvaluation(
   const { node, response } = await callWithVectors(
     pool,
     bucket,
-    [request.vector_id],
+    { vectors: [request.vector_id] },
     submitEvaluationRoute,
     { json: request },
     fieldOf,
