@@ -17,6 +17,11 @@ export async function servedModels(pool: NodePool): Promise<ModelObject[]> {
   return known.models;
 }
 
+/** Makes this isolate ask the nodes again on its next use: a node was just added. */
+export function forgetServedModels(): void {
+  known = null;
+}
+
 /** The served base model `id`, if a node serves it. */
 export async function findServedModel(pool: NodePool, id: string): Promise<ModelObject | null> {
   return (await servedModels(pool)).find((model) => model.id === id) ?? null;
