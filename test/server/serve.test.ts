@@ -14,7 +14,7 @@ import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
 import { LOAD_HEADER } from "../../shared/node-api/headers.ts";
-import { filterHolds, parseLoad } from "../../shared/node-api/load.ts";
+import { filterHolds, type NodeLoad, parseLoad } from "../../shared/node-api/load.ts";
 import type { VectorObject } from "../../shared/node-api/vectors.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { bearerCases } from "../support/bearer-cases.ts";
@@ -88,7 +88,7 @@ describe("steer serve", () => {
       body: { status: "ok" },
     });
     const ready = await fetch(`${server.url}/readyz`);
-    const { status, load } = await ready.json();
+    const { status, load } = (await ready.json()) as { status: string; load: NodeLoad };
     expect({ code: ready.status, status }).toEqual({ code: 200, status: "ready" });
     expect(load.queue_depth).toBe(0);
     expect(load.free_sequences).toBeGreaterThan(0);
