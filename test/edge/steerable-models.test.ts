@@ -326,7 +326,7 @@ describe("a model no GPU node would train", () => {
       ...env,
       GPU_NODES: "http://127.0.0.1:1" as typeof env.GPU_NODES,
     });
-    const training = { dimensions: QUICK_MODEL.control_dimensions };
+    const training = { baseModel: BASE_MODEL, dimensions: QUICK_MODEL.control_dimensions };
     const unchecked = await checkTraining(pool, training, () => () => "unused").catch((e) => e);
     const unlisted = await askNodes(pool).catch((e) => e);
     expect(unchecked).toMatchObject({ status: 503, code: "no_gpu_node" });
