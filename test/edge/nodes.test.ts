@@ -1,9 +1,10 @@
-// The Worker reaches the GPU nodes it is configured with, with their bearer token, and reads their
-// replies against the node's contract.
+// The Worker reaches the GPU nodes it is configured with, with their bearer token, routes by base
+// model, and reads their replies against the node's contract.
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { askNodes } from "../../edge/src/nodes/base-models.ts";
 import { NodePool, nodeError, readReply } from "../../edge/src/nodes/pool.ts";
+import { listModelsRoute } from "../../shared/node-api/models.ts";
 import { modelListSchema } from "../../shared/openai/models.ts";
 
 it("reaches the configured GPU node, and passes over one that is down", async () => {
@@ -11,6 +12,20 @@ it("reaches the configured GPU node, and passes over one that is down", async ()
   const pool = NodePool.fromEnv({ ...env, GPU_NODES: nodes as typeof env.GPU_NODES });
   const [model] = await askNodes(pool);
   expect(model).toMatchObject({ id: "steer-test", object: "model" });
+});
+
+it("routes by base model: a node of another model is never asked, and each model is listed once", async () => {
+  // The same node under a second name: two registered nodes, one base model.
+  const alias = env.GPU_NODES.replace("127.0.0.1", "localhost");
+  const nodes = `http://127.0.0.1:1,${env.GPU_NODES},${alias}`;
+  const pool = NodePool.fromEnv({ ...env, GPU_NODES: nodes as typeof env.GPU_NODES });
+  expect((await askNodes(pool)).map((model) => model.id)).toEqual(["steer-test"]);
+  const served = await pool.call(listModelsRoute, {}, { model: "steer-test" });
+  expect([env.GPU_NODES, alias]).toContain(served.node);
+  await expect(pool.call(listModelsRoute, {}, { model: "another-model" })).rejects.toMatchObject({
+    status: 503,
+    code: "no_gpu_node",
+  });
 });
 
 it("takes a reply outside the contract for the node's failure (502), never for an answer", async () => {
