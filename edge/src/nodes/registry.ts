@@ -52,18 +52,24 @@ export function d1Registry(db: Db, seeds: readonly string[]): NodeRegistry {
 export async function registeredNodes(db: Db, seeds: readonly string[]): Promise<RegisteredNode[]> {
   const key = seeds.join(",");
   if (cached?.key === key && cached.until > Date.now()) return cached.nodes;
+  const rows = await readRegistry(db, seeds);
+  cached = { key, nodes: rows, until: Date.now() + FRESH_MS };
+  return rows;
+}
+
+/** The nodes routed among, as D1 holds them now. */
+export async function readRegistry(db: Db, seeds: readonly string[]): Promise<RegisteredNode[]> {
+  const key = seeds.join(",");
   if (!seeded.has(key)) {
     await seedNodes(db, seeds);
     seeded.add(key);
   }
   const listed = seeds.length > 0 ? inArray(nodes.url, [...seeds]) : sql`0`;
-  const rows = await db
+  return db
     .select()
     .from(nodes)
     .where(and(isNull(nodes.removedAt), or(eq(nodes.source, "operator"), listed)))
     .orderBy(nodes.addedAt, nodes.url);
-  cached = { key, nodes: rows, until: Date.now() + FRESH_MS };
-  return rows;
 }
 
 /** Makes this isolate read the registry again on its next use: it has just changed it. */

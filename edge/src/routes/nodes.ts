@@ -24,9 +24,11 @@ import { checkNode } from "../nodes/health.ts";
 import { NodePool } from "../nodes/pool.ts";
 import {
   addNode,
+  configuredNodes,
   findNode,
   nodeUrl,
   type RegisteredNode,
+  readRegistry,
   recordHealth,
   removeNode,
   setNodeState,
@@ -85,10 +87,9 @@ export const nodeRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid 
       },
     }),
     async (c) => {
-      const nodes = await NodePool.fromEnv(c.env).registry.nodes();
       // The registry as D1 holds it now, not as this isolate cached it.
-      const fresh = await Promise.all(nodes.map((node) => found(c, node.id)));
-      return c.json({ object: "list" as const, data: fresh.map(nodeObject) }, 200);
+      const nodes = await readRegistry(database(c.env.DB), configuredNodes(c.env.GPU_NODES));
+      return c.json({ object: "list" as const, data: nodes.map(nodeObject) }, 200);
     },
   )
   .openapi(
