@@ -66,7 +66,9 @@ it("spreads concurrent requests over the nodes, each serving a fair share", {
   const shares = setup.stack.nodeUrls.map((url) => (after.get(url) ?? 0) - (before.get(url) ?? 0));
   expect(shares.reduce((a, b) => a + b, 0)).toBe(CONCURRENT);
   // A fair share is 8 each; least outstanding first gives each at least half of that.
-  for (const share of shares) expect(share).toBeGreaterThanOrEqual(CONCURRENT / 3 / 2);
+  for (const share of shares) {
+    expect(share, `shares ${shares.join("/")}`).toBeGreaterThanOrEqual(CONCURRENT / 3 / 2);
+  }
 });
 
 it("gives a drained node no new request", { timeout: 120_000 }, async () => {

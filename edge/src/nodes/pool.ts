@@ -87,7 +87,7 @@ export class NodePool {
   ): Promise<NodeResponse> {
     let last: NodeResponse | null = null;
     for (const node of order(await this.registry.nodes(), routing)) {
-      const response = await this.track(node, this.send(node, route, call));
+      const response = await this.tracked(node, route, call).catch(() => null);
       if (response && !RETRYABLE.has(response.status)) {
         downUntil.delete(node);
         await last?.response.body?.cancel();
@@ -113,6 +113,43 @@ export class NodePool {
     }
   }
 
+  /**
+   * Sends `call` again to the node `call` chose (once it has the vectors it lacked), counted as
+   * outstanding there as the first was; a network failure is a 503.
+   */
+  async resend(node: string, route: RouteConfig, call: NodeCall): Promise<Response> {
+    try {
+      return await this.tracked(node, route, call);
+    } catch {
+      throw new ApiError(503, "the GPU node is unreachable", "gpu_node_unreachable");
+    }
+  }
+
+  /**
+   * Sends `call` to `node`, counted as outstanding there until its answer's body has ended (or the
+   * send failed): routed work, whose caller always reads or cancels the body.
+   */
+  private async tracked(node: string, route: RouteConfig, call: NodeCall): Promise<Response> {
+    outstanding.set(node, (outstanding.get(node) ?? 0) + 1);
+    let open = true;
+    const done = () => {
+      if (open) outstanding.set(node, (outstanding.get(node) ?? 1) - 1);
+      open = false;
+    };
+    try {
+      const response = await this.send(node, route, call);
+      if (!response.body) {
+        done();
+        return response;
+      }
+      return new Response(onEnd(response.body, done), response);
+    } catch (error) {
+      done();
+      throw error;
+    }
+  }
+
+  /** Sends `call` to `node`, noting the load the node reports. */
   private async send(node: string, route: RouteConfig, call: NodeCall): Promise<Response> {
     const headers = new Headers(call.headers);
     if (this.token) headers.set("authorization", `Bearer ${this.token}`);
@@ -129,22 +166,6 @@ export class NodePool {
     const load = parseLoad(response.headers.get(LOAD_HEADER));
     if (load) lastSeen.set(node, { load, at: Date.now() });
     return response;
-  }
-
-  /** Counts the call as outstanding on `node` until its answer's body has ended; null if it failed. */
-  private async track(node: string, sent: Promise<Response>): Promise<Response | null> {
-    outstanding.set(node, (outstanding.get(node) ?? 0) + 1);
-    let open = true;
-    const done = () => {
-      if (open) outstanding.set(node, (outstanding.get(node) ?? 1) - 1);
-      open = false;
-    };
-    const response = await sent.catch(() => null);
-    if (!response?.body) {
-      done();
-      return response;
-    }
-    return new Response(onEnd(response.body, done), response);
   }
 }
 

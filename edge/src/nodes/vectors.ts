@@ -43,7 +43,7 @@ export async function callWithVectors(
   const error = await nodeError(first.response, fieldOf);
   if (error.code !== "vector_not_found" || hashes.length === 0) throw error;
   await Promise.all(hashes.map((hash) => uploadVector(pool, bucket, first.node, hash)));
-  const again = await pool.callNode(first.node, route, call);
+  const again = await pool.resend(first.node, route, call);
   if (!again.ok) throw await nodeError(again, fieldOf);
   return { node: first.node, response: again };
 }
