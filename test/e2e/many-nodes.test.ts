@@ -71,22 +71,47 @@ it("spreads concurrent requests over the nodes, each serving a fair share", {
   }
 });
 
-it("gives a drained node no new request", { timeout: 120_000 }, async () => {
-  const { stack } = setup;
+it("gives a drained node no new request, and lets it finish its streams", {
+  timeout: 120_000,
+}, async () => {
+  const { stack, client } = setup;
   const drainedUrl = stack.nodeUrls[2] as string;
   const node = (await nodes(stack)).find((n) => n.url === drainedUrl) as NodeObject;
+  const before = await served(stack);
+  // Streams on every node (two each, by load) while it is drained: each ends as it would have.
+  let started = 0;
+  const streams = Array.from({ length: 6 }, async () => {
+    const stream = await client.chat.completions.create({ ...request(48), stream: true });
+    let finish: string | null | undefined;
+    let counted = false;
+    for await (const chunk of stream) {
+      if (!counted && chunk.choices[0]?.delta.content) {
+        counted = true;
+        started += 1;
+      }
+      finish ??= chunk.choices[0]?.finish_reason;
+    }
+    return finish;
+  });
+  while (started < 6) await new Promise((resolve) => setTimeout(resolve, 5));
   const drain = await stack.call(`/v1/operator/nodes/${node.id}/drain`, {
     method: "POST",
     key: stack.operatorToken,
   });
   expect(drain.status).toBe(200);
-  const before = await served(stack);
-  await Promise.all(
-    Array.from({ length: 12 }, () => setup.client.chat.completions.create(request(8))),
+  // The streams it ran when drained end as they would have...
+  for (const finish of await Promise.all(streams)) expect(["length", "stop"]).toContain(finish);
+  const drained = await served(stack, sumOf(before) + 6);
+  expect(sumOf(drained) - sumOf(before)).toBe(6);
+  expect(drained.get(drainedUrl)).toBeGreaterThan(before.get(drainedUrl) ?? 0);
+  // ...and it takes no new request.
+  const whole = await Promise.all(
+    Array.from({ length: 12 }, () => client.chat.completions.create(request(8))),
   );
-  const after = await served(stack, sumOf(before) + 12);
-  expect(sumOf(after) - sumOf(before)).toBe(12);
-  expect(after.get(drainedUrl)).toBe(before.get(drainedUrl));
+  expect(whole.every((answer) => answer.choices[0]?.finish_reason)).toBe(true);
+  const after = await served(stack, sumOf(drained) + 12);
+  expect(sumOf(after) - sumOf(drained)).toBe(12);
+  expect(after.get(drainedUrl)).toBe(drained.get(drainedUrl));
   // Added again, it is active once more.
   const added = await stack.call("/v1/operator/nodes", {
     method: "POST",
