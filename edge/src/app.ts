@@ -17,6 +17,7 @@ import { playgroundRoutes } from "./playground/routes.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
+import { conditionRoutes } from "./routes/conditions.ts";
 import { evaluationRoutes } from "./routes/evaluations.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { MMLU_FILE_PATHS, mmluRoutes } from "./routes/mmlu.ts";
@@ -64,6 +65,7 @@ export function createApp(): OpenAPIHono<EdgeEnv> {
   api.route("/", vectorRoutes);
   api.route("/steerable-model", steerableModelRoutes("/steerable-model"));
   api.route("/v1/steerable-models", steerableModelRoutes("/v1/steerable-models"));
+  api.route("/", conditionRoutes);
   api.route("/", presetRoutes);
   api.route("/", evaluationRoutes);
   app.route("/", api);

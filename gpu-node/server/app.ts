@@ -11,6 +11,7 @@ import { ApiError, rejectInvalid } from "../../shared/http/api-error.ts";
 import { bearerToken } from "../../shared/http/bearer.ts";
 import { limitBody } from "../../shared/http/body-limit.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import { calibrateConditionRoute } from "../../shared/node-api/conditions.ts";
 import { submitDatasetRoute } from "../../shared/node-api/datasets.ts";
 import { submitEvaluationRoute } from "../../shared/node-api/evaluations.ts";
 import {
@@ -35,6 +36,7 @@ import { Metrics, metricsRoutes } from "./metrics.ts";
 import { type LogSink, requestLog, stdoutLog } from "./request-log.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { completionRoutes } from "./routes/completions.ts";
+import { conditionRoutes } from "./routes/conditions.ts";
 import { datasetRoutes } from "./routes/datasets.ts";
 import { evaluationRoutes } from "./routes/evaluations.ts";
 import { extractionRoutes } from "./routes/extractions.ts";
@@ -132,6 +134,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     validateExtractionRoute,
     submitEvaluationRoute,
     submitDatasetRoute,
+    calibrateConditionRoute,
   ];
   for (const { path } of jsonRoutes) {
     app.post(path, jsonLimit, refuseWhileClosing(context.isClosing));
@@ -146,6 +149,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.route("/", extractionRoutes(context));
   app.route("/", evaluationRoutes(context));
   app.route("/", datasetRoutes(context));
+  app.route("/", conditionRoutes(context));
   app.route("/", generationRoutes(context));
   app.route("/", metricsRoutes(context));
   app.get("/openapi.json", (c) => c.json(app.getOpenAPI31Document(DOCUMENT_INFO)));

@@ -43,7 +43,10 @@ export type NodeSteering = z.output<typeof nodeSteeringSchema>;
 export const nodeSteeringSchema = jsonRecord(
   vectorId,
   z.union([multiplier, nodeConditionalTermSchema]),
-).describe("Vector id -> multiplier; the vectors must be stored on the node (POST /v1/vectors)");
+).describe(
+  "Vector id -> multiplier, or -> {multiplier, when}: a term applied once its condition fires; " +
+    "the vectors (steered and read) must be stored on the node (POST /v1/vectors)",
+);
 
 export const nodeChatRequestSchema = z.strictObject({
   model: z.string().nullish().describe("Ignored: a node serves one model"),

@@ -7,6 +7,7 @@ import { z } from "zod";
 import * as accountsApi from "../../edge/src/api/accounts.ts";
 import * as chatApi from "../../edge/src/api/chat.ts";
 import * as completionsApi from "../../edge/src/api/completions.ts";
+import * as conditionsApi from "../../edge/src/api/conditions.ts";
 import * as evaluationsApi from "../../edge/src/api/evaluations.ts";
 import * as keysApi from "../../edge/src/api/keys.ts";
 import * as mmluApi from "../../edge/src/api/mmlu.ts";
@@ -45,6 +46,9 @@ const EXPECTED = [
   "delete /v1/steerable-models/{id}",
   "get /v1/steerable-models/{id}/vectors/{trait}",
   "post /v1/steerable-models/import",
+  "post /v1/steerable-models/{id}/traits/{trait}/condition",
+  "get /v1/steerable-models/{id}/traits/{trait}/condition",
+  "delete /v1/steerable-models/{id}/traits/{trait}/condition",
   "post /v1/chat/completions",
   "get /v1/presets",
   "post /v1/presets",
@@ -95,6 +99,7 @@ const NAMED = new Map(
     completionsApi,
     usageApi,
     evaluationsApi,
+    conditionsApi,
     mmluApi,
     nodesApi,
     evaluationWire,
@@ -363,6 +368,28 @@ describe("the documented answer schemas", () => {
       const deleted = await call(`${base}/${created.id}`, { key, method: "DELETE" });
       await expectDocumented(document, `delete ${base}/{id}`, deleted);
     }
+  });
+
+  it("fit a trait condition's answers", async () => {
+    const document = await fetchDocument();
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const operation = "/v1/steerable-models/{id}/traits/{trait}/condition";
+    const path = `/v1/steerable-models/${id}/traits/cheerful/condition`;
+    const examples = {
+      should_fire: ["Tell me about the sea.", "I sail a boat."],
+      should_not_fire: ["Tell me about the garden.", "I bake bread."],
+    };
+    const calibrated = await post(path, examples, key);
+    await expectDocumented(document, `post ${operation}`, calibrated);
+    await expectDocumented(document, `get ${operation}`, await call(path, { key }));
+    const model = await call(`/v1/steerable-models/${id}`, { key });
+    expect(await expectDocumented(document, "get /v1/steerable-models/{id}", model)).toMatchObject({
+      conditions: { cheerful: expect.any(Object) },
+    });
+    const deleted = await call(path, { key, method: "DELETE" });
+    await expectDocumented(document, `delete ${operation}`, deleted);
+    await expectDocumented(document, `get ${operation}`, await call(path, { key }));
   });
 
   it("fit the inference answers, and a stream's chunks", async () => {

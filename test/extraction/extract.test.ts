@@ -102,7 +102,8 @@ describe("extraction on the planted-concept model", () => {
       layers: [1],
     });
     expect(report[0]?.separation).toBe(1);
-    expect(report[0]?.meanGap).toBeCloseTo(alone.report[0]?.meanGap ?? 0, 5);
+    // Batched in other groups, the states are summed in another order: float32 rounding apart.
+    expect(report[0]?.meanGap).toBeCloseTo(alone.report[0]?.meanGap ?? 0, 4);
   });
 
   it('keeps the upper middle of the stack for layers: "band"', async () => {

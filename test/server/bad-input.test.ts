@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeControlVector } from "../../shared/control-vector.ts";
 import { MAX_JSON_BODY_BYTES, MAX_VECTOR_BYTES } from "../../shared/limits.ts";
+import { calibrationRequestSchema } from "../../shared/node-api/conditions.ts";
 import { datasetRequestSchema } from "../../shared/node-api/datasets.ts";
 import { nodeEvaluationRequestSchema } from "../../shared/node-api/evaluations.ts";
 import { extractionRequestSchema } from "../../shared/node-api/extractions.ts";
@@ -184,6 +185,18 @@ describe("bad input to the GPU node", { timeout: GROUP_TIMEOUT_MS }, () => {
     await probe.bodies("/v1/datasets", { description: "cheerful", pairs: 2 }, datasetRequestSchema);
     await probe.ids((id) => `/v1/datasets/${id}`);
     await probe.ids((id) => `/v1/datasets/${id}`, "DELETE");
+    probe.expectAllAnswered();
+    await expectServing();
+  });
+
+  it("condition calibrations", async () => {
+    const probe = nodeProbe();
+    const valid = {
+      should_fire: ["Tell me about the sea.", "I sail a boat."],
+      should_not_fire: ["Tell me about the garden.", "I bake bread."],
+      layers: [1],
+    };
+    await probe.bodies("/v1/conditions/calibrations", valid, calibrationRequestSchema);
     probe.expectAllAnswered();
     await expectServing();
   });

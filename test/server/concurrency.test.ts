@@ -33,8 +33,8 @@ async function metric(name: string): Promise<number> {
 
 describe("concurrent clients", () => {
   it("each get, steered differently at once, the answer they get alone", async () => {
-    // -0.1, not -0.5 or 0.1: the planted trait saturates, and they write what -1 or 1 do.
-    const multipliers = [1, -1, 0, -0.1];
+    // 0.1, not 0.5 or -0.1: the planted trait saturates, and they write what 1 or -1 do.
+    const multipliers = [1, -1, 0, 0.1];
     const alone: string[] = [];
     for (const m of multipliers) alone.push(await steeredAnswer(client, cheerfulId, m, 24));
     expect(new Set(alone).size).toBe(multipliers.length);

@@ -73,6 +73,7 @@ describe("the contract", () => {
       "/readyz",
       "/v1/chat/completions",
       "/v1/completions",
+      "/v1/conditions/calibrations",
       "/v1/datasets",
       "/v1/datasets/{id}",
       "/v1/evaluations",

@@ -20,6 +20,7 @@ import {
 import { layerChoiceSchema, layerSelectionSchema } from "../../../shared/node-api/layers.ts";
 import { listOf } from "../../../shared/openai/list.ts";
 import { MODEL_STATUSES } from "../db/schema.ts";
+import { traitConditionSchema } from "./conditions.ts";
 
 /** A trait's name: it keys control_settings and steering, and names its vector file. */
 export const TRAIT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -179,6 +180,15 @@ export const layerChoicesSchema = z
       "vector came as a file or from a preset's cache, has none",
   );
 
+/** Trait name -> its calibrated condition, for the traits calibrated. */
+export const traitConditionsSchema = z
+  .record(z.string(), traitConditionSchema)
+  .describe(
+    "Each calibrated trait's condition (POST /v1/steerable-models/{id}/traits/{trait}/condition): " +
+      "the layer and threshold at which routing turns it on, and how well they sorted its " +
+      "examples. A trait never calibrated has none",
+  );
+
 export const steerableModelStatusSchema = z
   .enum(MODEL_STATUSES)
   .describe(
@@ -231,6 +241,7 @@ export const steerableModelSchema = z
     failure_reason: z.string().nullish().describe("Why it failed, when it did"),
     preset: z.string().nullish().describe("The preset it was installed from, if any"),
     quality: traitQualitySchema,
+    conditions: traitConditionsSchema,
   })
   .meta({ id: "SteerableModel" });
 

@@ -30,12 +30,15 @@ export const usageRowSchema = z.object({
     .enum(USAGE_KINDS)
     .describe(
       "inference: requests to the model; evaluation: evaluations of its traits; generation: " +
-        "the writing of its described traits' persona pairs",
+        "the writing of its described traits' persona pairs; calibration: the calibration of " +
+        "its traits' conditions (prompt tokens only)",
     ),
   requests: z
     .number()
     .int()
-    .describe("Requests (or evaluations, or traits generated) that produced tokens"),
+    .describe(
+      "Requests (or evaluations, traits generated, conditions calibrated) that produced tokens",
+    ),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
   total_tokens: z.number().int(),

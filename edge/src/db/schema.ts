@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { QualityCard } from "../../../shared/evaluation/result.ts";
+import type { LayerCalibration } from "../../../shared/node-api/conditions.ts";
 import type { NodeEvaluationJob } from "../../../shared/node-api/evaluations.ts";
 import type { LayerChoice, LayerSelection } from "../../../shared/node-api/layers.ts";
 import type { NodeLoad } from "../../../shared/node-api/load.ts";
@@ -143,20 +144,24 @@ export interface TraitCondition {
   recall: number;
   /** How many examples it was calibrated on, on each side. */
   examples: { shouldFire: number; shouldNotFire: number };
+  /** Each candidate layer's best threshold, as the node reported it (absent from conditions
+   * stored without it). */
+  layers?: LayerCalibration[];
   /** Unix milliseconds. */
   calibratedAt: number;
 }
 
 /**
- * What used the tokens: a request to a model, an evaluation's job, or the generation of a described
- * trait's examples.
+ * What used the tokens: a request to a model, an evaluation's job, the generation of a described
+ * trait's examples, or the calibration of a trait's condition.
  */
-export const USAGE_KINDS = ["inference", "evaluation", "generation"] as const;
+export const USAGE_KINDS = ["inference", "evaluation", "generation", "calibration"] as const;
 export type UsageKind = (typeof USAGE_KINDS)[number];
 
 /**
  * One row per request that produced tokens, streamed or not, finished or cancelled, one per
- * evaluation that succeeded, and one per described trait whose examples were generated.
+ * evaluation that succeeded, one per described trait whose examples were generated, and one per
+ * condition calibrated.
  */
 export const usage = sqliteTable(
   "usage",

@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import type { LayerSelection } from "../../../shared/node-api/layers.ts";
 import type { ControlDimension, SteerableModel } from "../api/steerable-models.ts";
+import { traitConditions } from "../conditions/records.ts";
 import { steerableModels, traits } from "../db/schema.ts";
 import type { Caller } from "../env.ts";
 import { traitQuality } from "../evaluations/quality.ts";
@@ -188,6 +189,7 @@ export function toApiModel(model: ModelRecord): SteerableModel {
     failure_reason: model.failureReason,
     preset: model.preset,
     quality: traitQuality(model.traits),
+    conditions: traitConditions(model.traits),
   };
 }
 

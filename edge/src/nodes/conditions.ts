@@ -1,0 +1,23 @@
+// A condition's calibration on a GPU node: synchronous, on whichever node is healthy; the direction
+// it stored is then copied into R2, where every vector lives, so that any node can read it.
+import {
+  type Calibration,
+  type CalibrationRequest,
+  calibrateConditionRoute,
+  calibrationSchema,
+} from "../../../shared/node-api/conditions.ts";
+import { type FieldOf, type NodePool, readReply } from "./pool.ts";
+import { storeVector } from "./vectors.ts";
+
+/** The node's calibration, its vector in R2 (the hash is the node's id, checked). */
+export async function calibrateOnNode(
+  pool: NodePool,
+  bucket: R2Bucket,
+  request: CalibrationRequest,
+  fieldOf?: FieldOf,
+): Promise<Calibration> {
+  const { node, response } = await pool.call(calibrateConditionRoute, { json: request });
+  const calibration = await readReply(response, calibrationSchema, fieldOf);
+  await storeVector(pool, bucket, node, calibration.vector);
+  return calibration;
+}
