@@ -3,9 +3,8 @@
 // extracted for, and the shape (layers, width) a vector must fit. Asked of the nodes at most once a
 // minute per isolate, so that naming a base model costs no round trip each time.
 import { ApiError } from "../../../shared/http/api-error.ts";
-import { listModelsRoute } from "../../../shared/node-api/models.ts";
-import { type ModelObject, modelListSchema } from "../../../shared/openai/models.ts";
-import { type NodePool, noNode, readReply } from "./pool.ts";
+import type { ModelObject } from "../../../shared/openai/models.ts";
+import { type NodePool, noNode } from "./pool.ts";
 
 const FRESH_MS = 60_000;
 let known: { models: ModelObject[]; until: number } | null = null;
@@ -52,16 +51,7 @@ export async function requireServedModel(
  */
 export async function askNodes(pool: NodePool): Promise<ModelObject[]> {
   const active = (await pool.registry.nodes()).filter((node) => node.state === "active");
-  const lists = await Promise.all(
-    active.map(async (node) => {
-      const response = await pool.callNode(node.url, listModelsRoute).catch(() => null);
-      if (!response) return null;
-      const list = await readReply(response, modelListSchema).catch(() => null);
-      const served = list?.data[0]?.id;
-      if (served && served !== node.baseModel) await pool.registry.learnModel(node.url, served);
-      return list;
-    }),
-  );
+  const lists = await Promise.all(active.map((node) => pool.modelsOf(node)));
   const answered = lists.filter((list) => list !== null);
   if (answered.length === 0) throw noNode();
   const models = new Map<string, ModelObject>();

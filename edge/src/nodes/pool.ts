@@ -16,7 +16,9 @@ import type { z } from "zod";
 import { ApiError } from "../../../shared/http/api-error.ts";
 import { LOAD_HEADER } from "../../../shared/node-api/headers.ts";
 import { filterHolds, type NodeLoad, parseLoad } from "../../../shared/node-api/load.ts";
+import { listModelsRoute } from "../../../shared/node-api/models.ts";
 import { errorBodySchema } from "../../../shared/openai/errors.ts";
+import { type ModelList, modelListSchema } from "../../../shared/openai/models.ts";
 import type { Bindings } from "../env.ts";
 import { database } from "../lib/db.ts";
 import { configuredNodes, d1Registry, type NodeRegistry, type RegisteredNode } from "./registry.ts";
@@ -86,7 +88,9 @@ export class NodePool {
     routing: Routing = {},
   ): Promise<NodeResponse> {
     let last: NodeResponse | null = null;
-    for (const node of order(await this.registry.nodes(), routing)) {
+    let nodes = await this.registry.nodes();
+    if (routing.model) nodes = await this.withModels(nodes);
+    for (const node of order(nodes, routing)) {
       const response = await this.tracked(node, route, call).catch(() => null);
       if (response && !RETRYABLE.has(response.status)) {
         downUntil.delete(node);
@@ -102,6 +106,32 @@ export class NodePool {
     }
     if (last) return last;
     throw noNode();
+  }
+
+  /**
+   * `nodes`, each active one whose base model is still unknown (registered from GPU_NODES, not yet
+   * checked) asked for it now: routing by model needs it.
+   */
+  private async withModels(nodes: readonly RegisteredNode[]): Promise<RegisteredNode[]> {
+    return Promise.all(
+      nodes.map(async (node) => {
+        if (node.baseModel || node.state !== "active") return node;
+        const baseModel = (await this.modelsOf(node))?.data[0]?.id;
+        return baseModel ? { ...node, baseModel } : node;
+      }),
+    );
+  }
+
+  /**
+   * The model list `node` answers now (null when it cannot be reached or answers outside its
+   * contract); the model it names is noted in the registry, which routes by it.
+   */
+  async modelsOf(node: RegisteredNode): Promise<ModelList | null> {
+    const response = await this.send(node.url, listModelsRoute).catch(() => null);
+    const list = response && (await readReply(response, modelListSchema).catch(() => null));
+    const served = list?.data[0]?.id;
+    if (served && served !== node.baseModel) await this.registry.learnModel(node.url, served);
+    return list;
   }
 
   /** Sends to one node (where a job runs, say); a network failure is a 503. */
@@ -150,7 +180,7 @@ export class NodePool {
   }
 
   /** Sends `call` to `node`, noting the load the node reports. */
-  private async send(node: string, route: RouteConfig, call: NodeCall): Promise<Response> {
+  private async send(node: string, route: RouteConfig, call: NodeCall = {}): Promise<Response> {
     const headers = new Headers(call.headers);
     if (this.token) headers.set("authorization", `Bearer ${this.token}`);
     let body: BodyInit | undefined;
