@@ -9,7 +9,8 @@
 // request's worth (an upload costs about as much as waiting behind one). A node that cannot be
 // reached, or answers 502, 503 or 504 before any byte of its body (stopping, queue full), is passed
 // over for the next, and tried last for a while; once a node answers, its response (a stream
-// included) is the answer. A draining node gets no new work; its jobs are still polled there.
+// included) is the answer. A draining node gets no new work; its jobs are still polled there. A
+// node whose base model the registry does not know yet is asked it before a call routed by model.
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
@@ -110,13 +111,16 @@ export class NodePool {
 
   /**
    * `nodes`, each active one whose base model is still unknown (registered from GPU_NODES, not yet
-   * checked) asked for it now: routing by model needs it.
+   * checked) asked for it now: routing by model needs it. One that does not say is left alone for
+   * DOWN_MS, as a node that failed is.
    */
   private async withModels(nodes: readonly RegisteredNode[]): Promise<RegisteredNode[]> {
+    const now = Date.now();
     return Promise.all(
       nodes.map(async (node) => {
-        if (node.baseModel || node.state !== "active") return node;
+        if (node.baseModel || node.state !== "active" || isDown(node.url, now)) return node;
         const baseModel = (await this.modelsOf(node))?.data[0]?.id;
+        if (!baseModel) downUntil.set(node.url, Date.now() + DOWN_MS);
         return baseModel ? { ...node, baseModel } : node;
       }),
     );
@@ -215,12 +219,16 @@ function order(nodes: readonly RegisteredNode[], routing: Routing): string[] {
   );
   const ranked = candidates.map((node) => ({
     url: node.url,
-    down: (downUntil.get(node.url) ?? 0) > now,
+    down: isDown(node.url, now),
     score: score(node.url, routing.vectors ?? [], now),
     tie: Math.random(),
   }));
   ranked.sort((a, b) => Number(a.down) - Number(b.down) || a.score - b.score || a.tie - b.tie);
   return ranked.map((node) => node.url);
+}
+
+function isDown(url: string, now: number): boolean {
+  return (downUntil.get(url) ?? 0) > now;
 }
 
 /** Outstanding requests on `url` as this isolate sees them, plus the cost of lacking `vectors`. */
