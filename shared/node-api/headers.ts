@@ -1,5 +1,5 @@
 // Headers of the GPU node's contract that carry what an OpenAI body has no field for. The edge
-// sends the request ones; the node adds PROMPT_TOKENS_HEADER to its answers.
+// sends the request ones; the node adds PROMPT_TOKENS_HEADER and LOAD_HEADER to its answers.
 
 /** The request's id, chosen by its sender (the edge's x-request-id): the node logs under it. */
 export const REQUEST_ID_HEADER = "x-request-id";

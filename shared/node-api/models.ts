@@ -24,16 +24,16 @@ export const healthRoute = createRoute({
   responses: { 200: jsonAnswer(z.object({ status: z.literal("ok") }), "The process serves") },
 });
 
+/** A ready node's answer to /readyz: its load, as LOAD_HEADER says it on every answer. */
+export const readySchema = z.object({ status: z.literal("ready"), load: nodeLoadSchema });
+
 export const readyRoute = createRoute({
   method: "get",
   path: "/readyz",
   summary:
-    "Readiness, for load balancers: needs no token; 503 once the node is shutting down. Says its load, as LOAD_HEADER does on every answer",
+    "Readiness, for load balancers: needs no token; 503 once the node is shutting down. Says its load",
   responses: {
-    200: jsonAnswer(
-      z.object({ status: z.literal("ready"), load: nodeLoadSchema }),
-      "It takes new work",
-    ),
+    200: jsonAnswer(readySchema, "It takes new work"),
     503: jsonAnswer(z.object({ status: z.literal("stopping") }), "It is shutting down"),
   },
 });

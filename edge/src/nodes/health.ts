@@ -2,14 +2,11 @@
 // the cron checks every registered node each minute: its /readyz (ready, with its load, or
 // stopping) and, when ready, the base model its /v1/models names, asked with the edge's token, so
 // that a node the edge cannot use is found out at once.
-import { listModelsRoute, readyRoute } from "../../../shared/node-api/models.ts";
+import { listModelsRoute, readyRoute, readySchema } from "../../../shared/node-api/models.ts";
 import { modelListSchema } from "../../../shared/openai/models.ts";
 import type { Db } from "../lib/db.ts";
-import type { NodePool } from "./pool.ts";
-import { readReply } from "./pool.ts";
+import { type NodePool, readReply } from "./pool.ts";
 import { type HealthCheck, recordHealth } from "./registry.ts";
-
-const readySchema = readyRoute.responses[200].content["application/json"].schema;
 
 export async function checkNode(pool: NodePool, url: string): Promise<HealthCheck> {
   const failed = (error: string): HealthCheck => ({
