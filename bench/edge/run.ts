@@ -2,19 +2,23 @@
 // through the edge (auth, rate limits, metering, forwarding), by N concurrent clients over
 // loopback, in interleaved rounds. The edge runs in workerd as deployed (Miniflare, the Worker as
 // wrangler bundles it); `--wrangler-dev` adds the edge as `npm start` runs it, under `wrangler dev`
-// (a local proxy in front, so not what production adds). Reports p50 and p99 of each and what the
-// edge adds. Target: under 5 ms added at p50.
-// Usage: npx tsx bench/edge/run.ts [--quick] [--wrangler-dev]
+// (a local proxy in front, so not what production adds); `--baseline REF` adds the edge of an
+// earlier commit (a git worktree of REF under .cache), run the same way, to compare with. Reports
+// p50 and p99 of each and what the edge adds. Target: under 3 ms added at p50.
+// Usage: npx tsx bench/edge/run.ts [--quick] [--wrangler-dev] [--baseline REF]
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { startStack } from "../../test/e2e/stack.ts";
 import { type LoadResult, runLoad, stopwatch } from "../serve/load.ts";
+import { baselineCheckout } from "./baseline.ts";
 import { startWorkerdEdge } from "./workerd-edge.ts";
 
 const quick = process.argv.includes("--quick");
 const withWranglerDev = process.argv.includes("--wrangler-dev");
+const baselineAt = process.argv.indexOf("--baseline");
+const baselineRef = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
 const settings = {
-  clients: 8,
+  clients: 16,
   // Under wrangler dev the default rate limit holds (600 requests a minute per account): stay under
   // it.
   requestsPerClient: quick ? 4 : withWranglerDev ? 12 : 24,
@@ -31,6 +35,10 @@ pinToCpu(process.pid, 1);
 const stack = await startStack({ STEER_NODE_TOKEN: nodeToken, STEER_NODE_THREADS: "1" });
 pinToCpu(stack.nodePid(), 0);
 const workerd = await startWorkerdEdge(stack.nodeUrl, nodeToken);
+const baseline =
+  baselineRef === undefined
+    ? undefined
+    : await startWorkerdEdge(stack.nodeUrl, nodeToken, await baselineCheckout(baselineRef));
 
 /** One way to the model: where requests go and as whom. */
 interface Route {
@@ -41,6 +49,9 @@ interface Route {
 const direct: Route = { name: "node directly", url: stack.nodeUrl, token: nodeToken };
 const edges: Route[] = [
   { name: "edge in workerd (as deployed)", url: workerd.url, token: workerd.apiKey },
+  ...(baseline
+    ? [{ name: `edge of ${baselineRef} in workerd`, url: baseline.url, token: baseline.apiKey }]
+    : []),
   ...(withWranglerDev
     ? [{ name: "edge under wrangler dev", url: stack.edgeUrl, token: stack.apiKey }]
     : []),
@@ -84,6 +95,7 @@ try {
   process.stdout.write(report(results));
 } finally {
   await workerd.stop();
+  await baseline?.stop();
   await stack.stop();
 }
 

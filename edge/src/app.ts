@@ -5,13 +5,13 @@
 // requests are checked against.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { except } from "hono/combine";
-import { requestId } from "hono/request-id";
 import { ApiError, rejectInvalid, toApiError } from "../../shared/http/api-error.ts";
 import { limitBody } from "../../shared/http/body-limit.ts";
 import { MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { EdgeEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
+import { requestId } from "./middleware/request-id.ts";
 import { describe } from "./openapi/routes.ts";
 import { playgroundRoutes } from "./playground/routes.ts";
 import { accountRoutes } from "./routes/accounts.ts";
@@ -31,7 +31,7 @@ import { IMPORT_PATH, vectorRoutes } from "./routes/vectors.ts";
 
 export function createApp(): OpenAPIHono<EdgeEnv> {
   const app = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
-  app.use(requestId());
+  app.use(requestId);
   // Every route's body is JSON, which a GPU node reads up to MAX_JSON_BODY_BYTES: a larger one is
   // refused here, before it is read or forwarded. The vector import and the MMLU upload, whose
   // bodies are files, have limits of their own (routes/vectors.ts, routes/mmlu.ts).

@@ -5,7 +5,13 @@ import OpenAI from "openai";
 import type { ChatCompletionCreateParams } from "openai/resources/chat/completions";
 import { describe, expect, it } from "vitest";
 import type { UsageList } from "../../edge/src/api/usage.ts";
-import { createAccount, meteredTokens, openAiClient, stackWithCheerful } from "./steerable.ts";
+import {
+  createAccount,
+  meteredRequest,
+  meteredTokens,
+  openAiClient,
+  stackWithCheerful,
+} from "./steerable.ts";
 
 const setup = stackWithCheerful();
 
@@ -88,11 +94,17 @@ describe("errors", () => {
     expect(got.status).toBe(404);
 
     // The first account's key still works, and what it uses is metered to it alone.
-    const before = await meteredTokens(setup.stack, setup.model.id);
-    const completion = await setup.client.chat.completions.create(steered(1));
+    const { data: completion, response } = await setup.client.chat.completions
+      .create(steered(1))
+      .withResponse();
     expect(completion.choices[0]?.message.content).toBeTruthy();
-    const after = await meteredTokens(setup.stack, setup.model.id, before.requests + 1);
-    expect(after.requests).toBe(before.requests + 1);
+    const requestId = response.headers.get("x-request-id") ?? "";
+    expect(await meteredRequest(setup.stack, requestId)).toMatchObject({
+      model: setup.model.id,
+      prompt_tokens: completion.usage?.prompt_tokens,
+      completion_tokens: completion.usage?.completion_tokens,
+      outcome: "completed",
+    });
     const usage = await setup.stack.call("/v1/usage", { key: second.key.key });
     expect(usage.status).toBe(200);
     expect(((await usage.json()) as UsageList).data).toEqual([]);

@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { CreatedAccount } from "../../edge/src/api/accounts.ts";
 import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
+import type { UsageRequest, UsageRequestList } from "../../edge/src/api/usage.ts";
 import { CONCEPT_WORDS } from "../../gpu-node/test-model/index.ts";
 import { type Stack, startStack } from "./stack.ts";
 
@@ -104,6 +105,23 @@ export async function meteredTokens(
   for (;;) {
     const totals = await usageOf(stack, model);
     if (totals.requests >= requests || Date.now() > deadline) return totals;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * The usage row of the request whose answer carried `requestId` (GET /v1/usage/requests), once
+ * the usage queue's consumer has written it.
+ */
+export async function meteredRequest(stack: Stack, requestId: string): Promise<UsageRequest> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await stack.call("/v1/usage/requests?limit=100");
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as UsageRequestList;
+    const row = data.find((row) => row.request_id === requestId);
+    if (row) return row;
+    if (Date.now() > deadline) throw new Error(`no usage row of request ${requestId}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

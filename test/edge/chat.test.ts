@@ -15,9 +15,8 @@ import {
   nodeFetch,
   openAiClient,
   plantedModel,
-  usageRows,
 } from "./steered-model.ts";
-import { call, newAccount } from "./support.ts";
+import { call, newAccount, usageRows } from "./support.ts";
 
 let account: Awaited<ReturnType<typeof newAccount>>;
 let model: Awaited<ReturnType<typeof plantedModel>>;
@@ -126,22 +125,28 @@ describe("POST /v1/chat/completions", () => {
     }
   });
 
-  it("answers under the caller's request id, which the node is given too, with rate-limit headers", async () => {
+  it("answers under the edge's own request id, which keys its usage row, with rate-limit headers", async () => {
+    const { accountId, key } = await newAccount();
+    const { id } = await plantedModel(accountId);
+    const ids: string[] = [];
     for (const stream of [false, true]) {
-      const requestId = `trace-${stream}-${crypto.randomUUID()}`;
       const response = await call("/v1/chat/completions", {
         method: "POST",
-        key: account.key,
-        headers: { "x-request-id": requestId },
-        body: JSON.stringify({ model: model.id, ...request, stream }),
+        key,
+        // A client's id is not taken: two requests could share it, and be billed once.
+        headers: { "x-request-id": "the-clients-own" },
+        body: JSON.stringify({ model: id, ...request, stream }),
       });
       expect(response.status).toBe(200);
-      // The node answers with the id it was sent (or one of its own): the edge passed it on.
-      expect(response.headers.get("x-request-id")).toBe(requestId);
+      const requestId = response.headers.get("x-request-id") ?? "";
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      ids.push(requestId);
       expect(response.headers.get("x-ratelimit-limit-requests")).toMatch(/^\d+$/);
       expect(response.headers.get("x-ratelimit-remaining-tokens")).toMatch(/^\d+$/);
       await response.text();
     }
+    const rows = await usageRows(accountId, 2);
+    expect(rows.map((row) => row.requestId).sort()).toEqual(ids.sort());
   });
 
   it("meters a stream its client cancels midway", async () => {

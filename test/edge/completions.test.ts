@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { SteeredCompletion } from "../../edge/src/api/completions.ts";
 import type { ChatCompletion } from "../../shared/openai/chat.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
-import { BASE_MODEL, cheerfulWords, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
-import { call, newAccount } from "./support.ts";
+import { BASE_MODEL, cheerfulWords, DAY_PROMPT, plantedModel } from "./steered-model.ts";
+import { call, newAccount, usageRows } from "./support.ts";
 
 let account: Awaited<ReturnType<typeof newAccount>>;
 let model: Awaited<ReturnType<typeof plantedModel>>;

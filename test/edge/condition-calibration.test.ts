@@ -15,8 +15,8 @@ import { vectorKey } from "../../edge/src/nodes/vectors.ts";
 import { parseControlVector } from "../../shared/control-vector.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import type { SteeringReport } from "../../shared/steering/conditions.ts";
-import { plantedModel, usageRows } from "./steered-model.ts";
-import { call, newAccount } from "./support.ts";
+import { plantedModel } from "./steered-model.ts";
+import { call, newAccount, usageRows } from "./support.ts";
 
 /** Prompts with a topic word, and the same prompts with an unrelated word instead. */
 function examples() {

@@ -18,9 +18,8 @@ import {
   nodeFetch,
   plantedModel,
   setCondition,
-  usageRows,
 } from "./steered-model.ts";
-import { call, newAccount } from "./support.ts";
+import { call, newAccount, usageRows } from "./support.ts";
 import { createModel, traitRows, waitForStatus } from "./training-support.ts";
 
 const MULTIPLIER = 1.5;

@@ -39,7 +39,7 @@ import {
 } from "./evaluation-support.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
 import { nodeFetch, plantedModel } from "./steered-model.ts";
-import { call, newAccount } from "./support.ts";
+import { call, newAccount, usageRows } from "./support.ts";
 import { post } from "./training-support.ts";
 
 const db = database(env.DB);
@@ -104,7 +104,10 @@ describe("an evaluation", () => {
   });
 
   it("is metered to its caller as an evaluation of the model", async () => {
-    const { key, model } = await evaluated();
+    const { key, model, accountId, evaluation } = await evaluated();
+    // One row, keyed by the evaluation: the cron and the reads that may settle it send the same.
+    const [metered] = await usageRows(accountId, 1);
+    expect(metered?.requestId).toBe(evaluation.id);
     const usage = (await (await call("/v1/usage", { key })).json()) as UsageList;
     expect(usage.data).toEqual([
       expect.objectContaining({ model: model.id, kind: "evaluation", requests: 1 }),

@@ -11,7 +11,7 @@ import type { UsageList } from "../../edge/src/api/usage.ts";
 import { createApp } from "../../edge/src/app.ts";
 import { MAX_GENERATED_PAIRS } from "../../shared/limits.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
-import { call, newAccount } from "./support.ts";
+import { call, newAccount, usageRows } from "./support.ts";
 import { createModel, post, QUICK_MODEL, traitRows, waitForStatus } from "./training-support.ts";
 
 const PIRATE = {
@@ -26,7 +26,7 @@ async function readModel(key: string, id: string): Promise<SteerableModel> {
 
 describe("a described trait", () => {
   it("goes pending, generating, training, ready; its generated pairs shown, its tokens metered", async () => {
-    const { key } = await newAccount();
+    const { key, accountId } = await newAccount();
     const created = await createModel(key, PIRATE);
     expect(created.status).toBe("pending");
     expect(created.control_dimensions.pirate).toEqual({
@@ -61,6 +61,8 @@ describe("a described trait", () => {
     // The extraction, after the generation, had a try of its own.
     expect((await traitRows(created.id))[0]).toMatchObject({ status: "ready", attempts: 1 });
 
+    const [metered] = await usageRows(accountId, 1);
+    expect(metered?.requestId).toBe(`${created.id}/pirate`);
     const usage = (await (await call("/v1/usage", { key })).json()) as UsageList;
     const generation = usage.data.filter((row) => row.kind === "generation");
     expect(generation).toHaveLength(1);

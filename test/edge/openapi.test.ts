@@ -26,8 +26,8 @@ import * as modelsWire from "../../shared/openai/models.ts";
 import * as responseFormatWire from "../../shared/openai/response-format.ts";
 import * as conditionsWire from "../../shared/steering/conditions.ts";
 import { OPERATOR_TOKEN } from "./operator-token.ts";
-import { BASE_MODEL, DAY_PROMPT, plantedModel, usageRows } from "./steered-model.ts";
-import { call, newAccount } from "./support.ts";
+import { BASE_MODEL, DAY_PROMPT, plantedModel } from "./steered-model.ts";
+import { call, newAccount, usageRows } from "./support.ts";
 import { post, QUICK_MODEL } from "./training-support.ts";
 
 /** The public API, as method and path. */
@@ -55,6 +55,7 @@ const EXPECTED = [
   "post /v1/presets/{name}/install",
   "delete /v1/presets/{name}",
   "get /v1/usage",
+  "get /v1/usage/requests",
   "get /v1/models",
   "post /v1/keys",
   "get /v1/keys",
@@ -432,6 +433,14 @@ describe("the documented answer schemas", () => {
     expect(usage).toMatchObject({
       data: expect.arrayContaining([expect.objectContaining({ model: id })]),
     });
+    const requests = await expectDocumented(
+      document,
+      "get /v1/usage/requests",
+      await call("/v1/usage/requests", { key }),
+    );
+    expect(requests).toMatchObject({
+      data: expect.arrayContaining([expect.objectContaining({ model: id })]),
+    });
   });
 
   it("fit the presets' answers", async () => {
@@ -527,6 +536,7 @@ describe("the documented answer schemas", () => {
     ).toMatchObject({
       quality: { cheerful: { evaluation: id } },
     });
+    await usageRows(accountId, 1);
     const usage = await expectDocumented(
       document,
       "get /v1/usage",

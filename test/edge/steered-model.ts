@@ -1,16 +1,15 @@
 // What the inference tests share: a ready steerable model whose one trait, "cheerful", is the test
-// model's planted direction (its vector in R2, its rows in D1), a calibrated trait beside it, the
-// usage rows metering writes, and the GPU node's own vector store.
+// model's planted direction (its vector in R2, its rows in D1), a calibrated trait beside it, and
+// the GPU node's own vector store.
 import { env } from "cloudflare:workers";
-import { and, asc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import OpenAI from "openai";
-import { inject, vi } from "vitest";
+import { inject } from "vitest";
 import {
   type ModelStatus,
   steerableModels,
   type TraitCondition,
   traits,
-  usage,
 } from "../../edge/src/db/schema.ts";
 import { database } from "../../edge/src/lib/db.ts";
 import { newId, sha256Hex } from "../../edge/src/lib/ids.ts";
@@ -114,20 +113,6 @@ export async function addCalibratedTopic(modelId: string): Promise<TraitConditio
 export function cheerfulWords(text: string): number {
   const words = inject("plantedWords");
   return text.split(/\s+/).filter((word) => words.includes(word)).length;
-}
-
-/** The account's usage rows, once there are `count` (metering finishes after the response). */
-export async function usageRows(accountId: string, count: number) {
-  const db = database(env.DB);
-  return vi.waitFor(async () => {
-    const rows = await db
-      .select()
-      .from(usage)
-      .where(eq(usage.accountId, accountId))
-      .orderBy(asc(usage.createdAt));
-    if (rows.length < count) throw new Error(`${rows.length} usage rows of ${count}`);
-    return rows;
-  });
 }
 
 /** The official openai client, calling the Worker as `key`. */

@@ -1,6 +1,9 @@
-// What the edge tests share: an account with a key, requests to the Worker as that key, and a
-// body streamed to it.
+// What the edge tests share: an account with a key, requests to the Worker as that key, a body
+// streamed to it, and the usage rows metering writes.
 import { env, exports } from "cloudflare:workers";
+import { asc, eq } from "drizzle-orm";
+import { vi } from "vitest";
+import { usage } from "../../edge/src/db/schema.ts";
 import { createAccount, type IssuedKey, issueKey } from "../../edge/src/lib/accounts.ts";
 import { database } from "../../edge/src/lib/db.ts";
 
@@ -30,4 +33,24 @@ export function streamed(body: string | Uint8Array): ReadableStream<Uint8Array> 
       offset += 65_536;
     },
   });
+}
+
+/**
+ * The account's usage rows, oldest first, once there are `count`: metering sends them to the usage
+ * queue after the response, and its consumer writes them within its batch timeout (wrangler.toml).
+ */
+export async function usageRows(accountId: string, count: number) {
+  const db = database(env.DB);
+  return vi.waitFor(
+    async () => {
+      const rows = await db
+        .select()
+        .from(usage)
+        .where(eq(usage.accountId, accountId))
+        .orderBy(asc(usage.createdAt));
+      if (rows.length < count) throw new Error(`${rows.length} usage rows of ${count}`);
+      return rows;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
 }

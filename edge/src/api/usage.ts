@@ -1,6 +1,8 @@
-// GET /v1/usage: the caller's metered tokens per model per UTC day, over an optional range of days.
+// GET /v1/usage: the caller's metered tokens per model per UTC day, over an optional range of days;
+// GET /v1/usage/requests: the rows themselves, one per request, newest first, a page at a time.
 import { z } from "zod";
 import { listOf } from "../../../shared/openai/list.ts";
+import { steeringReportSchema } from "../../../shared/steering/conditions.ts";
 import { USAGE_KINDS } from "../db/schema.ts";
 
 /** A UTC day, YYYY-MM-DD, that exists on the calendar. */
@@ -23,16 +25,20 @@ export const usageQuerySchema = z
 
 export type UsageQuery = z.infer<typeof usageQuerySchema>;
 
+const modelSchema = z.string().describe("A steerable model's id, or a base model's");
+
+const kindSchema = z
+  .enum(USAGE_KINDS)
+  .describe(
+    "inference: requests to the model; evaluation: evaluations of its traits; generation: " +
+      "the writing of its described traits' persona pairs; calibration: the calibration of " +
+      "its traits' conditions (prompt tokens only)",
+  );
+
 export const usageRowSchema = z.object({
   day: daySchema,
-  model: z.string().describe("A steerable model's id, or a base model's"),
-  kind: z
-    .enum(USAGE_KINDS)
-    .describe(
-      "inference: requests to the model; evaluation: evaluations of its traits; generation: " +
-        "the writing of its described traits' persona pairs; calibration: the calibration of " +
-        "its traits' conditions (prompt tokens only)",
-    ),
+  model: modelSchema,
+  kind: kindSchema,
   requests: z
     .number()
     .int()
@@ -52,3 +58,59 @@ export const usageListSchema = listOf(usageRowSchema).meta({
 });
 
 export type UsageList = z.infer<typeof usageListSchema>;
+
+export const usageRequestsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe("1 to 100 (default 20)"),
+  after: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "A request_id of yours: the page starts at the row after it (the previous page's last_id)",
+    ),
+});
+
+export type UsageRequestsQuery = z.infer<typeof usageRequestsQuerySchema>;
+
+export const usageRequestSchema = z
+  .object({
+    request_id: z
+      .string()
+      .describe(
+        "What was metered: a request's x-request-id; an evaluation's id; a described trait's " +
+          "generation, as <model id>/<trait>",
+      ),
+    object: z.literal("usage.request"),
+    created: z.number().int().describe("Unix seconds: when the request ended"),
+    model: modelSchema,
+    kind: kindSchema,
+    endpoint: z.string().describe("The route it came through, as declared (/v1/chat/completions)"),
+    outcome: z
+      .enum(["completed", "cancelled", "failed"])
+      .describe(
+        "completed; cancelled: its client left (metered for what was made); failed: its GPU " +
+          "node broke off a stream (metered for what was sent)",
+      ),
+    prompt_tokens: z.number().int(),
+    completion_tokens: z.number().int(),
+    total_tokens: z.number().int(),
+    steering_report: steeringReportSchema
+      .nullable()
+      .describe("What a steered request's steering applied, as its answer reported it"),
+  })
+  .meta({ id: "UsageRequest" });
+
+export type UsageRequest = z.infer<typeof usageRequestSchema>;
+
+export const usageRequestListSchema = listOf(usageRequestSchema)
+  .extend({
+    first_id: z.string().nullable().describe("The page's first request_id"),
+    last_id: z.string().nullable().describe("The page's last request_id: the next page's after"),
+    has_more: z.boolean().describe("Whether older rows follow"),
+  })
+  .meta({
+    id: "UsageRequestList",
+    description: "Usage rows, one per request, newest first: the line items of a billing export",
+  });
+
+export type UsageRequestList = z.infer<typeof usageRequestListSchema>;

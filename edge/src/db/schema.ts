@@ -1,7 +1,9 @@
 // The edge's data model in D1. Accounts own API keys, steerable models and evaluations; a steerable
 // model has one trait per control dimension, whose vector lives in R2 under its content hash, and
 // an evaluation measures one trait (its measurements and ratings live in R2: evaluations/<id>.json);
-// usage has a row per request or evaluation that produced tokens. Times are Unix milliseconds. `drizzle-kit generate` turns
+// usage has a row per request (or evaluation, generation, calibration) that produced tokens, keyed
+// by its request id. Rate limits live in a Durable Object per account, not here. Times are Unix
+// milliseconds. `drizzle-kit generate` turns
 // changes here into the SQL files in migrations/.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
@@ -166,7 +168,11 @@ export type UsageKind = (typeof USAGE_KINDS)[number];
 export const usage = sqliteTable(
   "usage",
   {
-    id: text("id").primaryKey(),
+    /**
+     * What was metered: the request's id (its answer's x-request-id), an evaluation's id, or a
+     * described trait's model and trait. The key makes a redelivered usage message a no-op.
+     */
+    requestId: text("request_id").primaryKey(),
     accountId: text("account_id").notNull(),
     keyId: text("key_id").notNull(),
     /** A steerable model's id, or the base model's. */
@@ -180,9 +186,14 @@ export const usage = sqliteTable(
     kind: text("kind", { enum: USAGE_KINDS }).notNull().default("inference"),
     /** What a steered request's steering applied (its answer's steering_report), else null. */
     steeringReport: text("steering_report", { mode: "json" }).$type<SteeringReport>(),
+    /** When the request ended (not when its row was written, which the queue may delay). */
     createdAt: createdAt(),
   },
-  (t) => [index("usage_account_day").on(t.accountId, t.day)],
+  (t) => [
+    index("usage_account_day").on(t.accountId, t.day),
+    // GET /v1/usage/requests pages through an account's rows newest first.
+    index("usage_account_created").on(t.accountId, t.createdAt, t.requestId),
+  ],
 );
 
 export const EVALUATION_STATUSES = [
@@ -225,19 +236,6 @@ export const evaluations = sqliteTable(
 );
 
 export type EvaluationProgress = NodeEvaluationJob["progress"];
-
-/** Requests and tokens per account per minute, for rate limits: an account's keys share them. */
-export const rateWindows = sqliteTable(
-  "rate_windows",
-  {
-    accountId: text("account_id").notNull(),
-    /** The minute, as Unix milliseconds at its start. */
-    window: integer("window").notNull(),
-    requests: integer("requests").notNull().default(0),
-    tokens: integer("tokens").notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.accountId, t.window] })],
-);
 
 /** The first answer to a create request carrying an Idempotency-Key, replayed for 24 h. */
 export const idempotency = sqliteTable(

@@ -7,7 +7,7 @@ import type { NodeEvaluationJob } from "../../../shared/node-api/evaluations.ts"
 import type { EvaluationStatus } from "../db/schema.ts";
 import { advanceJob, type JobKind, retryJob } from "../jobs/lifecycle.ts";
 import type { Backend } from "../lib/backend.ts";
-import { insertUsage } from "../lib/usage.ts";
+import { recordUsage } from "../lib/usage.ts";
 import { cancelEvaluation, pollEvaluation, submitEvaluation } from "../nodes/evaluations.ts";
 import { saveQualityCard } from "./quality.ts";
 import {
@@ -87,15 +87,10 @@ async function finish(
   const stored = await changeStored(backend.bucket, row.id, (current) =>
     current.measurements ? null : { ...current, measurements },
   );
-  const settled = await updateEvaluation(backend.db, row, {
-    status: "succeeded",
-    progress: job.progress,
-    error: null,
-  });
-  if (!settled) return;
-  // Written at once rather than through the ledger's batches, and not charged to the minute's rate
-  // window: an evaluation's tokens were spent over its whole run, not in the minute it ended.
-  await insertUsage(backend.db, row, {
+  // Metered before it is settled, so that no pass can settle it and die unmetered; passes that
+  // overlap send the same row, keyed by the evaluation's id, which is written once. Not charged to
+  // the minute's rate window: its tokens were spent over its whole run, not in the minute it ended.
+  await recordUsage(backend.usage, row.id, row, {
     model: row.modelId,
     endpoint: "/v1/evaluations",
     promptTokens: job.usage.prompt_tokens,
@@ -103,5 +98,11 @@ async function finish(
     outcome: "completed",
     kind: "evaluation",
   });
+  const settled = await updateEvaluation(backend.db, row, {
+    status: "succeeded",
+    progress: job.progress,
+    error: null,
+  });
+  if (!settled) return;
   await saveQualityCard(backend.db, { ...row, status: "succeeded" }, stored);
 }

@@ -1,4 +1,4 @@
-// The hot path's writes (rate windows, usage rows) as D1 prepared statements, made once per D1
+// Writes done often (the usage queue's batches of rows) as D1 prepared statements, made once per D1
 // binding from a drizzle query whose values are placeholders: the SQL still comes from the schema,
 // but drizzle's builder, which costs the Worker more CPU than the rest of a request, runs once.
 import { is, Param, Placeholder } from "drizzle-orm";

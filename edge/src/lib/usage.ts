@@ -1,12 +1,16 @@
 // Metering: one usage row per request that produced tokens, whatever became of it (finished,
 // cancelled by its client, cut by a failing node), one per evaluation that succeeded, and one per
-// described trait whose persona pairs were generated (its kind says which). The row's id doubles as a billing identifier.
+// described trait whose persona pairs were generated (its kind says which). A row is not written
+// where it is made: it goes to the usage queue (wrangler.toml), whose consumer (the Worker's
+// queue() handler) writes each batch of rows to D1. The queue keeps a message until a consumer has
+// written it, so a row outlives the isolate that made it; and a row is keyed by what it meters (the
+// request's id, the evaluation's, the model's and trait's), written with ON CONFLICT DO NOTHING,
+// so a message delivered twice, or a row sent again by a second pass over the same job, is billed once.
 import { type Placeholder, sql } from "drizzle-orm";
 import type { SteeringReport } from "../../../shared/steering/conditions.ts";
 import { type UsageKind, usage } from "../db/schema.ts";
 import type { Caller } from "../env.ts";
-import { type Db, database } from "./db.ts";
-import { newId } from "./ids.ts";
+import { database } from "./db.ts";
 import { perBinding, statementTemplate } from "./statement-template.ts";
 
 export interface Metered {
@@ -21,8 +25,41 @@ export interface Metered {
   steeringReport?: SteeringReport | null;
 }
 
+/** Whose tokens they are: the account, and the key that asked. */
+export type Payer = Pick<Caller, "accountId" | "keyId">;
+
+/** A usage queue message: one row. */
+export type UsageMessage = typeof usage.$inferInsert;
+
+/** The usage queue (wrangler.toml's USAGE_QUEUE), as its producers see it. */
+export type UsageQueue = Queue<UsageMessage>;
+
+/**
+ * Sends the row of what `requestId` used to the usage queue; resolves once the queue holds it. A
+ * request that used no tokens has none.
+ */
+export async function recordUsage(
+  queue: UsageQueue,
+  requestId: string,
+  payer: Payer,
+  metered: Metered,
+): Promise<void> {
+  if (metered.promptTokens + metered.completionTokens === 0) return;
+  const now = Date.now();
+  await queue.send({
+    requestId,
+    accountId: payer.accountId,
+    keyId: payer.keyId,
+    day: new Date(now).toISOString().slice(0, 10),
+    createdAt: now,
+    ...metered,
+    steeringReport: metered.steeringReport ?? null,
+  });
+}
+
+/** The columns a message fills, each bound by name. */
 const COLUMNS = [
-  "id",
+  "requestId",
   "accountId",
   "keyId",
   "model",
@@ -33,12 +70,16 @@ const COLUMNS = [
   "outcome",
   "kind",
   "steeringReport",
+  "createdAt",
 ] as const;
 
 /** D1 binds at most 100 parameters to a statement: so many rows fit one insert. */
 export const ROWS_PER_INSERT = Math.floor(100 / COLUMNS.length);
 
-/** Inserts of 1 to ROWS_PER_INSERT rows, [n - 1] for n rows; row i's values are `${column}${i}`. */
+/**
+ * Inserts of 1 to ROWS_PER_INSERT rows, [n - 1] for n rows; row i's values are `${column}${i}`; a
+ * row already written is left as it is.
+ */
 const usageInserts = perBinding((d1) => {
   const db = database(d1);
   return Array.from({ length: ROWS_PER_INSERT }, (_, n) => {
@@ -49,21 +90,22 @@ const usageInserts = perBinding((d1) => {
           COLUMNS.map((column) => [column, sql.placeholder(`${column}${i}`)]),
         ) as Record<(typeof COLUMNS)[number], Placeholder>,
     );
-    return statementTemplate(d1, db.insert(usage).values(rows));
+    return statementTemplate(d1, db.insert(usage).values(rows).onConflictDoNothing());
   });
 });
 
-/** The rows' insert (at most ROWS_PER_INSERT of them), for a batch of the ledger's. */
-export function usageInsert(
-  d1: D1Database,
-  rows: { caller: Payer; metered: Metered }[],
-): D1PreparedStatement {
+/** Writes the messages' rows in one D1 batch: each only once, however often it came. */
+export async function writeUsage(d1: D1Database, messages: UsageMessage[]): Promise<void> {
+  const inserts = chunks(messages, ROWS_PER_INSERT).map((rows) => usageInsert(d1, rows));
+  if (inserts.length > 0) await d1.batch(inserts);
+}
+
+function usageInsert(d1: D1Database, rows: UsageMessage[]): D1PreparedStatement {
   const insert = usageInserts(d1)[rows.length - 1];
   if (!insert) throw new RangeError(`a usage insert takes 1 to ${ROWS_PER_INSERT} rows`);
   const values: Record<string, unknown> = {};
-  rows.forEach(({ caller, metered }, i) => {
-    const row = usageRow(caller, metered);
-    for (const column of COLUMNS) values[`${column}${i}`] = row[column];
+  rows.forEach((row, i) => {
+    for (const column of COLUMNS) values[`${column}${i}`] = row[column] ?? null;
     // A template binds values as they are: the JSON column's text, as drizzle would write it.
     values[`steeringReport${i}`] = row.steeringReport ? JSON.stringify(row.steeringReport) : null;
   });
@@ -71,23 +113,28 @@ export function usageInsert(
 }
 
 /**
- * Writes one row at once: what an evaluation or a generation used (the ledger batches requests'
- * rows).
+ * The usage queue's consumer: a batch's rows are written together, and acknowledged once D1 has
+ * them; a batch D1 refuses is delivered again (wrangler.toml's max_retries), rows it may have
+ * written already included, which the key makes harmless.
  */
-export async function insertUsage(db: Db, caller: Payer, metered: Metered): Promise<void> {
-  await db.insert(usage).values(usageRow(caller, metered));
+export async function consumeUsage(
+  batch: MessageBatch<UsageMessage>,
+  d1: D1Database,
+): Promise<void> {
+  try {
+    await writeUsage(
+      d1,
+      batch.messages.map((message) => message.body),
+    );
+    batch.ackAll();
+  } catch (error) {
+    console.error("usage batch not written; it will be delivered again", error);
+    batch.retryAll();
+  }
 }
 
-/** Whose tokens they are: the account, and the key that asked. */
-type Payer = Pick<Caller, "accountId" | "keyId">;
-
-function usageRow(caller: Payer, metered: Metered) {
-  return {
-    id: newId("usage"),
-    accountId: caller.accountId,
-    keyId: caller.keyId,
-    day: new Date().toISOString().slice(0, 10),
-    ...metered,
-    steeringReport: metered.steeringReport ?? null,
-  };
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
 }

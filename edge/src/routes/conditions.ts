@@ -71,7 +71,12 @@ conditionRoutes.openapi(
       trait,
       c.req.valid("json"),
     );
-    meter(c, model.id, { promptTokens, completionTokens: 0, outcome: "completed" }, "calibration");
+    meter(
+      c,
+      model.id,
+      { promptTokens, completionTokens: 0, outcome: "completed" },
+      { kind: "calibration" },
+    );
     return c.json(toApiCondition(trait, condition), 200);
   },
 );

@@ -1,15 +1,23 @@
 // GET /v1/usage: the caller's account's metered tokens per UTC day, model and kind, summed from the
 // usage rows the inference routes, evaluations and described traits' generations write
-// (lib/usage.ts), over an optional range of days.
+// (lib/usage.ts), over an optional range of days. GET /v1/usage/requests: the rows themselves,
+// newest first, paged by cursor (a row's request_id), as OpenAI pages its lists.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { and, asc, count, eq, gte, lte, sum } from "drizzle-orm";
-import { rejectInvalid } from "../../../shared/http/api-error.ts";
+import { and, asc, count, desc, eq, gte, lt, lte, or, sum } from "drizzle-orm";
+import { ApiError, rejectInvalid } from "../../../shared/http/api-error.ts";
 import { errorAnswers, jsonAnswer } from "../../../shared/http/openapi.ts";
 import { INVALID, KEY_ERRORS } from "../api/errors.ts";
-import { usageListSchema, usageQuerySchema } from "../api/usage.ts";
+import {
+  type UsageRequest,
+  usageListSchema,
+  usageQuerySchema,
+  usageRequestListSchema,
+  usageRequestsQuerySchema,
+} from "../api/usage.ts";
 import { usage } from "../db/schema.ts";
 import type { EdgeEnv } from "../env.ts";
-import { database } from "../lib/db.ts";
+import { type Db, database } from "../lib/db.ts";
+import { unixSeconds } from "../lib/unix-seconds.ts";
 import { TAGS } from "../openapi/tags.ts";
 
 const route = createRoute({
@@ -25,9 +33,52 @@ const route = createRoute({
   },
 });
 
-export const usageRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid }).openapi(
-  route,
-  async (c) => {
+const requestsRoute = createRoute({
+  method: "get",
+  path: "/v1/usage/requests",
+  tags: [TAGS.account.name],
+  summary:
+    "Your account's usage rows, one per request, newest first: a billing export's line items",
+  request: { query: usageRequestsQuerySchema },
+  responses: {
+    200: jsonAnswer(usageRequestListSchema, "A page of usage rows"),
+    ...errorAnswers({
+      ...KEY_ERRORS,
+      400: `${INVALID}; or after names no usage row of yours`,
+    }),
+  },
+});
+
+export const usageRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid })
+  .openapi(requestsRoute, async (c) => {
+    const { limit, after } = c.req.valid("query");
+    const db = database(c.env.DB);
+    const { accountId } = c.get("caller");
+    const rows = await db
+      .select()
+      .from(usage)
+      .where(
+        and(
+          eq(usage.accountId, accountId),
+          after ? await olderThan(db, accountId, after) : undefined,
+        ),
+      )
+      .orderBy(desc(usage.createdAt), desc(usage.requestId))
+      // One more than the page: whether there is another.
+      .limit(limit + 1);
+    const data = rows.slice(0, limit).map(usageRequest);
+    return c.json(
+      {
+        object: "list" as const,
+        data,
+        first_id: data[0]?.request_id ?? null,
+        last_id: data.at(-1)?.request_id ?? null,
+        has_more: rows.length > limit,
+      },
+      200,
+    );
+  })
+  .openapi(route, async (c) => {
     const { start, end, model } = c.req.valid("query");
     const rows = await database(c.env.DB)
       .select({
@@ -59,5 +110,35 @@ export const usageRoutes = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid
       total_tokens: row.promptTokens + row.completionTokens,
     }));
     return c.json({ object: "list" as const, data }, 200);
-  },
-);
+  });
+
+/** The rows after `after` (older, or as old and later in id order), newest first. */
+async function olderThan(db: Db, accountId: string, after: string) {
+  const [cursor] = await db
+    .select({ createdAt: usage.createdAt })
+    .from(usage)
+    .where(and(eq(usage.accountId, accountId), eq(usage.requestId, after)));
+  if (!cursor) {
+    throw new ApiError(400, `after: no usage row ${after} of yours`, "invalid_cursor", "after");
+  }
+  return or(
+    lt(usage.createdAt, cursor.createdAt),
+    and(eq(usage.createdAt, cursor.createdAt), lt(usage.requestId, after)),
+  );
+}
+
+function usageRequest(row: typeof usage.$inferSelect): UsageRequest {
+  return {
+    request_id: row.requestId,
+    object: "usage.request",
+    created: unixSeconds(row.createdAt),
+    model: row.model,
+    kind: row.kind,
+    endpoint: row.endpoint,
+    outcome: row.outcome,
+    prompt_tokens: row.promptTokens,
+    completion_tokens: row.completionTokens,
+    total_tokens: row.promptTokens + row.completionTokens,
+    steering_report: row.steeringReport ?? null,
+  };
+}

@@ -13,7 +13,7 @@ import {
 import type { TraitStatus } from "../db/schema.ts";
 import { advanceJob, type JobKind, NO_JOB, retryJob } from "../jobs/lifecycle.ts";
 import type { Backend } from "../lib/backend.ts";
-import { insertUsage } from "../lib/usage.ts";
+import { recordUsage } from "../lib/usage.ts";
 import { cancelDataset, pollDataset, submitDataset } from "../nodes/datasets.ts";
 import { type ModelRow, type TraitRow, updateTrait } from "./models.ts";
 
@@ -58,10 +58,9 @@ export async function advanceGeneration(
     await retryJob(kind, trait, "its GPU node reported no pairs");
     return null;
   }
-  const written = withExamples(pairs);
-  // Of passes that overlap, the one that stores the examples meters them.
-  if (!(await updateTrait(backend.db, trait, written))) return null;
-  await insertUsage(backend.db, model, {
+  // Metered before the examples are stored, so that no pass can store them and die unmetered;
+  // passes that overlap send the same row, keyed by the model and trait, which is written once.
+  await recordUsage(backend.usage, `${model.id}/${trait.name}`, model, {
     model: model.id,
     endpoint: "/v1/steerable-models",
     promptTokens: usage.prompt_tokens,
@@ -69,6 +68,8 @@ export async function advanceGeneration(
     outcome: "completed",
     kind: "generation",
   });
+  const written = withExamples(pairs);
+  if (!(await updateTrait(backend.db, trait, written))) return null;
   return { ...trait, ...written };
 }
 

@@ -1,5 +1,9 @@
-// Bad input to GET /v1/usage: odd queries and dates (probe.ts says what each answer must be).
+// Bad input to GET /v1/usage and GET /v1/usage/requests: odd queries, dates, page sizes and
+// cursors (probe.ts says what each answer must be).
+import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
+import { usage } from "../../../edge/src/db/schema.ts";
+import { database } from "../../../edge/src/lib/db.ts";
 import { BASE_MODEL, plantedModel } from "../steered-model.ts";
 import { newAccount } from "../support.ts";
 import { expectServing, GROUP_TIMEOUT_MS, workerProbe } from "./probe.ts";
@@ -28,7 +32,39 @@ describe("bad input: usage", { timeout: GROUP_TIMEOUT_MS }, () => {
     }
     const backwards = { name: "start after end", field: "start", expect: "refused" } as const;
     await probe.check("/v1/usage?start=2026-02-01&end=2026-01-01", { method: "GET" }, backwards);
+
+    const { id: cursor } = await usageRow(accountId);
+    await probe.queries("/v1/usage/requests", { limit: "5", after: cursor });
+    for (const limit of ["0", "101", "-1", "1.5", "ten", "", "1e999"]) {
+      const expectation = { name: `limit=${limit}`, field: "limit", expect: "refused" } as const;
+      await probe.check(`/v1/usage/requests?limit=${limit}`, { method: "GET" }, expectation);
+    }
+    for (const after of ["", "nobody", "%00", encodeURIComponent("x".repeat(10_000))]) {
+      const expectation = {
+        name: `after=${after.slice(0, 20)}`,
+        field: "after",
+        expect: "refused",
+      } as const;
+      await probe.check(`/v1/usage/requests?after=${after}`, { method: "GET" }, expectation);
+    }
     probe.expectAllAnswered();
     await expectServing(key, (await plantedModel(accountId)).id);
   });
 });
+
+/** A usage row of the account's, whose request id is a valid cursor. */
+async function usageRow(accountId: string) {
+  const id = crypto.randomUUID();
+  await database(env.DB).insert(usage).values({
+    requestId: id,
+    accountId,
+    keyId: "k",
+    model: BASE_MODEL,
+    day: "2026-01-01",
+    endpoint: "/v1/chat/completions",
+    promptTokens: 1,
+    completionTokens: 1,
+    outcome: "completed",
+  });
+  return { id };
+}
