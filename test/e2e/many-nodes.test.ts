@@ -125,7 +125,8 @@ it("hangs no request when a node is killed under load: cut streams end in error,
   timeout: 120_000,
 }, async () => {
   const { stack, client } = setup;
-  const before = await meteredTokens(stack, setup.model.id);
+  // Usage rows arrive through a queue: wait for those of every completion so far.
+  const before = await meteredTokens(stack, setup.model.id, sumOf(await served(stack)));
   const MAX = 300;
   let chunks = 0;
   const victim = stack.nodeUrls[1] as string;
