@@ -84,11 +84,13 @@ export class SupervisedNode {
 
   private async restartAfter(status: number | string | null): Promise<void> {
     if (this.stopping) return;
-    process.stderr.write(`[dev] the GPU node exited (${status}); restarting it\n`);
+    process.stderr.write(`[dev] the GPU node ${this.url} exited (${status}); restarting it\n`);
     await this.start().then(
-      () => process.stderr.write(`[dev] the GPU node is back (pid ${this.pid})\n`),
+      () => process.stderr.write(`[dev] the GPU node ${this.url} is back (pid ${this.pid})\n`),
       (error: Error) => {
-        process.stderr.write(`[dev] the GPU node did not come back: ${error.message}\n`);
+        process.stderr.write(
+          `[dev] the GPU node ${this.url} did not come back: ${error.message}\n`,
+        );
       },
     );
   }

@@ -7,7 +7,8 @@ import { createServer } from "node:net";
 interface PortChoice {
   /** Whose port it is, as the messages say it. */
   of: string;
-  variable: string;
+  /** The variable that names it; none for the GPU nodes after the first. */
+  variable?: string;
   default: number;
 }
 
@@ -21,21 +22,30 @@ const NODE_PORT: PortChoice = {
 /** A port npm start cannot have; the message says which and what to do. */
 export class PortUnavailable extends Error {}
 
-/** The edge's and the node's ports, chosen before anything starts. */
-export async function stackPorts(): Promise<{ edge: number; node: number }> {
+/**
+ * The edge's and the nodes' ports, chosen before anything starts. The first node's port is
+ * STEER_NODE_PORT's (default 8788); each further node (STEER_NODES) takes the port after the one
+ * before, or, where that is taken, a free one.
+ */
+export async function stackPorts(nodeCount = 1): Promise<{ edge: number; nodes: number[] }> {
   // The named ones first, so that a default never takes a port named for the other.
-  const named = (choice: PortChoice) => Boolean(process.env[choice.variable]);
+  const named = (choice: PortChoice) => Boolean(choice.variable && process.env[choice.variable]);
   const order = [NODE_PORT, EDGE_PORT].sort((a, b) => Number(named(b)) - Number(named(a)));
   const chosen = new Map<PortChoice, number>();
   for (const choice of order) chosen.set(choice, await choosePort(choice, [...chosen.values()]));
-  return { edge: chosen.get(EDGE_PORT) as number, node: chosen.get(NODE_PORT) as number };
+  const nodes = [chosen.get(NODE_PORT) as number];
+  for (let i = 1; i < nodeCount; i++) {
+    const next = { of: `GPU node ${i + 1}`, default: (nodes.at(-1) as number) + 1 };
+    nodes.push(await choosePort(next, [...chosen.values(), ...nodes]));
+  }
+  return { edge: chosen.get(EDGE_PORT) as number, nodes };
 }
 
 /** The port `choice.variable` names, else its default, else (saying so) one free now. */
 async function choosePort(choice: PortChoice, taken: number[]): Promise<number> {
   const usable = async (port: number) => !taken.includes(port) && (await isFree(port));
-  const value = process.env[choice.variable];
-  if (value) {
+  const value = choice.variable && process.env[choice.variable];
+  if (choice.variable && value) {
     const port = Number(value);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new PortUnavailable(
@@ -50,9 +60,9 @@ async function choosePort(choice: PortChoice, taken: number[]): Promise<number> 
   }
   if (await usable(choice.default)) return choice.default;
   const port = await freePort();
+  const chooses = choice.variable ? ` (${choice.variable} chooses one)` : "";
   process.stderr.write(
-    `npm start: port ${choice.default} is in use; ${choice.of} takes ${port} instead ` +
-      `(${choice.variable} chooses one)\n`,
+    `npm start: port ${choice.default} is in use; ${choice.of} takes ${port} instead${chooses}\n`,
   );
   return port;
 }

@@ -1,11 +1,14 @@
-// `npm start`: the whole product on this machine. A GPU node (`steer serve` on STEER_MODEL), the
-// edge Worker under `wrangler dev` with local D1 and R2, a development API key, and an operator
-// token for POST /v1/accounts (more accounts); Ctrl-C stops all.
+// `npm start`: the whole product on this machine. GPU nodes (`steer serve` on STEER_MODEL, one
+// unless STEER_NODES says more, each its own process and port), the edge Worker under `wrangler
+// dev` with local D1 and R2 (the nodes in its GPU_NODES, so registered), a development API key,
+// and an operator token for the operator API (accounts, GPU nodes); Ctrl-C stops all.
 //
 //   STEER_MODEL      "test" (the generated test model), a GGUF path, or an hf: URI (default: Llama
 //                    3.1 8B Instruct, Q4_K_M, downloaded once into .cache/models/hf)
-//   PORT             the edge's port (default 8787); STEER_NODE_PORT the node's (default 8788); a
-//                    default that is taken gives way to a free port, a named one stops it
+//   STEER_NODES      how many GPU nodes (default 1, at most MAX_NODES), on the ports after the first
+//                    node's; each keeps its vectors in <STEER_DEV_STATE>/node-vectors[-N]
+//   PORT             the edge's port (default 8787); STEER_NODE_PORT the first node's (default 8788);
+//                    a default that is taken gives way to a free port, a named one stops it
 //   STEER_NODE_THREADS  CPU threads per decode for the node (default: all cores)
 //   STEER_NODE_TOKEN the bearer token between edge and node (default: a new random one)
 //   STEER_OPERATOR_TOKEN  the edge's OPERATOR_TOKEN, for the operator API (default: a new random
@@ -27,46 +30,53 @@ import type { Child } from "./processes.ts";
 async function main(): Promise<number> {
   const stateDir = path.resolve(process.env.STEER_DEV_STATE || ".wrangler/state");
   let model: string;
-  let ports: { edge: number; node: number };
+  let ports: { edge: number; nodes: number[] };
   let nodeToken: string;
   let operatorToken: string;
   try {
     nodeToken = tokenFrom("STEER_NODE_TOKEN");
     operatorToken = tokenFrom("STEER_OPERATOR_TOKEN");
+    const nodeCount = nodeCountFrom(process.env.STEER_NODES);
     model = await resolveModel(process.env.STEER_MODEL || DEFAULT_MODEL);
-    ports = await stackPorts();
+    ports = await stackPorts(nodeCount);
   } catch (error) {
-    const said = [InvalidToken, ModelUnavailable, PortUnavailable];
+    const said = [InvalidToken, InvalidNodeCount, ModelUnavailable, PortUnavailable];
     if (!said.some((kind) => error instanceof kind)) throw error;
     process.stderr.write(`npm start: ${(error as Error).message}\n`);
     return 1;
   }
-  const node = new SupervisedNode({
-    model,
-    port: ports.node,
-    token: nodeToken,
-    vectorsDir: path.join(stateDir, "node-vectors"),
-    threads: process.env.STEER_NODE_THREADS ? Number(process.env.STEER_NODE_THREADS) : undefined,
-  });
+  const nodes = ports.nodes.map(
+    (port, i) =>
+      new SupervisedNode({
+        model,
+        port,
+        token: nodeToken,
+        // Each node's cache of its own, as on separate machines.
+        vectorsDir: path.join(stateDir, i === 0 ? "node-vectors" : `node-vectors-${i + 1}`),
+        threads: process.env.STEER_NODE_THREADS
+          ? Number(process.env.STEER_NODE_THREADS)
+          : undefined,
+      }),
+  );
   let edge: Child | undefined;
   const stop = async () => {
-    await Promise.all([node.stop(), edge?.stop()]);
+    await Promise.all([...nodes.map((node) => node.stop()), edge?.stop()]);
   };
   onSignal(stop);
   try {
     await applyMigrations(stateDir);
     const apiKey = await issueDevKey(stateDir);
-    await node.start();
+    await Promise.all(nodes.map((node) => node.start()));
     const started = await startEdge({
       port: ports.edge,
       stateDir,
-      gpuNodes: [node.url],
+      gpuNodes: nodes.map((node) => node.url),
       nodeToken,
       operatorToken,
     });
     edge = started.child;
     await loadMmluFrom(process.env.STEER_MMLU_DIR, { url: started.url, token: operatorToken });
-    printWelcome(started.url, node, { apiKey, operatorToken });
+    printWelcome(started.url, nodes, { apiKey, operatorToken });
     process.stderr.write(`npm start: the edge exited (${await edge.exited})\n`);
   } catch (error) {
     process.stderr.write(`npm start: ${(error as Error).message}\n`);
@@ -93,6 +103,23 @@ async function loadMmluFrom(dir: string | undefined, edge: { url: string; token:
   }
 }
 
+/** More nodes than a development machine runs usefully, each a whole model in memory. */
+const MAX_NODES = 8;
+
+class InvalidNodeCount extends Error {}
+
+/** STEER_NODES: how many GPU nodes (default 1). */
+function nodeCountFrom(value: string | undefined): number {
+  if (!value) return 1;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_NODES) {
+    throw new InvalidNodeCount(
+      `STEER_NODES must be a whole number from 1 to ${MAX_NODES}, not ${JSON.stringify(value)}`,
+    );
+  }
+  return count;
+}
+
 /** A bearer token's characters (RFC 6750): what an Authorization header carries as it is. */
 const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
@@ -108,10 +135,10 @@ function tokenFrom(name: string): string {
   return token;
 }
 
-/** test/e2e/stack.ts reads the URLs, the node's pid and the secrets from these lines. */
+/** test/e2e/stack.ts reads the URLs, the nodes' pids and the secrets from these lines. */
 function printWelcome(
   edgeUrl: string,
-  node: SupervisedNode,
+  nodes: SupervisedNode[],
   secrets: { apiKey: string; operatorToken: string },
 ): void {
   process.stdout.write(
@@ -120,7 +147,7 @@ function printWelcome(
       "Steer is running. Ctrl-C stops it.",
       `Edge API:   ${edgeUrl}/v1 (the openai client's baseURL)`,
       `Playground: ${edgeUrl}/playground`,
-      `GPU node:   ${node.url} (pid ${node.pid})`,
+      ...nodes.map((node) => `GPU node:   ${node.url} (pid ${node.pid})`),
       // Exactly "API key: " and the key: scripts read the line so.
       `API key: ${secrets.apiKey}`,
       `Operator token: ${secrets.operatorToken}`,

@@ -60,6 +60,9 @@ export const MAX_KEYS_PER_ACCOUNT = 20;
 /** Characters of a customer's free label (model_label) or a name. */
 export const MAX_LABEL_CHARS = 200;
 
+/** A GPU node's base URL, as the operator registers it (POST /v1/operator/nodes). */
+export const MAX_NODE_URL_CHARS = 2048;
+
 /** Contrast pairs one extraction may capture: hidden states take pairs x layers x width x 4 bytes. */
 export const MAX_EXTRACTION_PAIRS = 20_000;
 

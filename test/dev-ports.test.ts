@@ -26,7 +26,22 @@ it("uses the ports PORT and STEER_NODE_PORT name", async () => {
   const [edge, node] = [await freePort(), await freePort()];
   vi.stubEnv("PORT", String(edge));
   vi.stubEnv("STEER_NODE_PORT", String(node));
-  expect(await stackPorts()).toEqual({ edge, node });
+  expect(await stackPorts()).toEqual({ edge, nodes: [node] });
+});
+
+it("gives each further node (STEER_NODES) the port after, or a free one where that is taken", async () => {
+  const node = await freePort();
+  vi.stubEnv("PORT", String(await freePort()));
+  vi.stubEnv("STEER_NODE_PORT", String(node));
+  await occupy(node + 1);
+  const stderr = vi.spyOn(process.stderr, "write").mockReturnValue(true);
+  const { nodes } = await stackPorts(3);
+  expect(nodes[0]).toBe(node);
+  expect(new Set(nodes).size).toBe(3);
+  expect(nodes[1]).not.toBe(node + 1);
+  expect(stderr).toHaveBeenCalledWith(
+    `npm start: port ${node + 1} is in use; GPU node 2 takes ${nodes[1]} instead\n`,
+  );
 });
 
 it("refuses a named port that is taken, saying which", async () => {

@@ -22,6 +22,7 @@ import { evaluationRoutes } from "./routes/evaluations.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { MMLU_FILE_PATHS, mmluRoutes } from "./routes/mmlu.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { nodeRoutes } from "./routes/nodes.ts";
 import { presetRoutes } from "./routes/presets.ts";
 import { rootRoutes } from "./routes/root.ts";
 import { steerableModelRoutes } from "./routes/steerable-models.ts";
@@ -52,6 +53,7 @@ export function createApp(): OpenAPIHono<EdgeEnv> {
   // rate spent.
   app.route("/", accountRoutes);
   app.route("/", mmluRoutes);
+  app.route("/", nodeRoutes);
   const api = new OpenAPIHono<EdgeEnv>({ defaultHook: rejectInvalid });
   api.use(authenticate, rateLimit);
   api.route("/", rootRoutes);

@@ -2,12 +2,13 @@
 import type { apiKeys } from "./db/schema.ts";
 
 /**
- * The bindings of wrangler.toml (DB: D1; VECTORS: R2, vectors/<sha256>.gguf; GPU_NODES: the nodes'
- * base URLs, comma-separated; USAGE_QUEUE: usage rows on their way to D1; RATE_LIMITER: each
- * account's rate window), typed by `wrangler types` into worker-configuration.d.ts (run it
+ * The bindings of wrangler.toml (DB: D1; VECTORS: R2, vectors/<sha256>.gguf; GPU_NODES: the first
+ * nodes' base URLs, comma-separated, registered in the node registry: nodes/registry.ts;
+ * USAGE_QUEUE: usage rows on their way to D1; RATE_LIMITER: each account's rate window), typed by
+ * `wrangler types` into worker-configuration.d.ts (run it
  * again after changing wrangler.toml), and two secrets: NODE_TOKEN, the bearer token the nodes
  * expect (their STEER_NODE_TOKEN), unset when they need none; OPERATOR_TOKEN, the bearer token of
- * the operator API (POST /v1/accounts), which is off while it is unset.
+ * the operator API (accounts, MMLU, GPU nodes), which is off while it is unset.
  */
 export type Bindings = Cloudflare.Env & { NODE_TOKEN?: string; OPERATOR_TOKEN?: string };
 

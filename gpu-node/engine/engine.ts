@@ -220,7 +220,8 @@ export class Engine {
   }
 
   get stats() {
-    return { queueDepth: this.scheduler.queueDepth, activeRequests: this.scheduler.activeRequests };
+    const { queueDepth, activeRequests, freeSequences } = this.scheduler;
+    return { queueDepth, activeRequests, freeSequences };
   }
 
   /** Cancels what is running or waiting (their streams end "cancelled") and frees the contexts. */

@@ -26,6 +26,12 @@ export class Scheduler {
     return this.lanes.reduce((n, lane) => n + lane.active, 0);
   }
 
+  /** Sequence slots free for a new request, lanes not yet created included. */
+  get freeSequences(): number {
+    const { lanes, sequencesPerLane } = this.options;
+    return Math.max(0, lanes * sequencesPerLane - this.activeRequests);
+  }
+
   submit(generation: Generation): void {
     this.waiting.push(generation);
     this.admitWaiting();

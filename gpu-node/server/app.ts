@@ -31,6 +31,7 @@ import { EvaluationJobs } from "./evaluation-jobs.ts";
 import { ExtractionJobs } from "./extraction-jobs.ts";
 import { CancellableGenerations, generationRoutes } from "./generations.ts";
 import { InFlight } from "./in-flight.ts";
+import { reportLoad } from "./load.ts";
 import { Metrics, metricsRoutes } from "./metrics.ts";
 import { type LogSink, requestLog, stdoutLog } from "./request-log.ts";
 import { chatRoutes } from "./routes/chat.ts";
@@ -128,6 +129,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     errorResponse(c, new ApiError(404, `no route ${c.req.method} ${c.req.path}`, "not_found")),
   );
   app.use(requestLog(options.log ?? stdoutLog, options.inFlight ?? new InFlight()));
+  app.use(reportLoad(options.engine, options.store));
   // Health checks come from load balancers, which hold no token; they say nothing but ok or not.
   if (options.token) app.use(except([healthRoute.path, readyRoute.path], bearer(options.token)));
   app.use("/v1/vectors", limitBody(options.maxVectorBytes ?? MAX_VECTOR_BYTES));

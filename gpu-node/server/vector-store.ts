@@ -12,6 +12,7 @@ import {
   vectorProblem,
 } from "../../shared/control-vector.ts";
 import { ApiError } from "../../shared/http/api-error.ts";
+import { vectorFilter } from "../../shared/node-api/load.ts";
 import { VECTOR_ID, type VectorObject } from "../../shared/node-api/vectors.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 
@@ -44,6 +45,14 @@ export class VectorStore {
     return store;
   }
 
+  /** The Bloom filter of the ids held (shared/node-api/load.ts), kept until they change. */
+  private filter: string | null = null;
+
+  get held(): { count: number; filter: string } {
+    this.filter ??= vectorFilter(this.entries.keys());
+    return { count: this.entries.size, filter: this.filter };
+  }
+
   list(): VectorObject[] {
     return [...this.entries.values()].map((entry) => entry.info);
   }
@@ -56,6 +65,7 @@ export class VectorStore {
     const entry = this.check(id, bytes);
     await writeFileAtomic(this.file(id), bytes);
     this.entries.set(id, entry);
+    this.filter = null;
     return entry.info;
   }
 
@@ -71,6 +81,7 @@ export class VectorStore {
   async delete(id: string): Promise<void> {
     this.entry(id, "id");
     this.entries.delete(id);
+    this.filter = null;
     await rm(this.file(id), { force: true });
   }
 

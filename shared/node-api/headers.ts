@@ -1,5 +1,5 @@
 // Headers of the GPU node's contract that carry what an OpenAI body has no field for. The edge
-// sends the request ones; the node adds PROMPT_TOKENS_HEADER to its answers.
+// sends the request ones; the node adds PROMPT_TOKENS_HEADER and LOAD_HEADER to its answers.
 
 /** The request's id, chosen by its sender (the edge's x-request-id): the node logs under it. */
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -30,3 +30,11 @@ export const METERING_HEADER = "x-steer-metering";
  * arrives when the stream is cut short; whoever meters the stream still knows what the prompt cost.
  */
 export const PROMPT_TOKENS_HEADER = "x-steer-prompt-tokens";
+
+/**
+ * On every answer of the node (and on /readyz), its load as it answers: free sequence slots, the
+ * requests waiting for one, and the vectors it holds, as a count and a 256-bit filter of their ids
+ * (shared/node-api/load.ts): `free=6, queued=0, vectors=12, filter=<43 base64url characters>`.
+ * The edge routes by it.
+ */
+export const LOAD_HEADER = "x-steer-load";

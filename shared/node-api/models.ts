@@ -5,6 +5,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { errorAnswers, jsonAnswer } from "../http/openapi.ts";
 import { modelListSchema } from "../openai/models.ts";
+import { nodeLoadSchema } from "./load.ts";
 
 export const listModelsRoute = createRoute({
   method: "get",
@@ -23,12 +24,16 @@ export const healthRoute = createRoute({
   responses: { 200: jsonAnswer(z.object({ status: z.literal("ok") }), "The process serves") },
 });
 
+/** A ready node's answer to /readyz: its load, as LOAD_HEADER says it on every answer. */
+export const readySchema = z.object({ status: z.literal("ready"), load: nodeLoadSchema });
+
 export const readyRoute = createRoute({
   method: "get",
   path: "/readyz",
-  summary: "Readiness, for load balancers: needs no token; 503 once the node is shutting down",
+  summary:
+    "Readiness, for load balancers: needs no token; 503 once the node is shutting down. Says its load",
   responses: {
-    200: jsonAnswer(z.object({ status: z.literal("ready") }), "It takes new work"),
+    200: jsonAnswer(readySchema, "It takes new work"),
     503: jsonAnswer(z.object({ status: z.literal("stopping") }), "It is shutting down"),
   },
 });

@@ -12,9 +12,15 @@ import { repoRoot } from "../support/engine.ts";
 
 export interface Stack {
   edgeUrl: string;
+  /** The first GPU node's URL. */
   nodeUrl: string;
-  /** The running node's process id (the stack restarts a node that dies, under a new one). */
-  nodePid(): number;
+  /** Every GPU node's URL (STEER_NODES of them), in the order npm start printed them. */
+  nodeUrls: string[];
+  /**
+   * The running process id of the node at `url` (default: the first); the stack restarts a node
+   * that dies, under a new one.
+   */
+  nodePid(url?: string): number;
   /** The bearer token between edge and node: what calling the node needs. */
   nodeToken: string;
   /** STEER_DEV_STATE: local D1 and R2, the node's vectors, the edge's secrets. */
@@ -30,8 +36,8 @@ export interface Stack {
 }
 
 const START_TIMEOUT_MS = 120_000;
-/** The node's pid as npm start says it: at first ("GPU node: URL (pid N)"), and on each restart. */
-const NODE_PID = /^(?:GPU node: +\S+|\[dev\] the GPU node is back) \(pid (\d+)\)$/gm;
+/** A node's pid as npm start says it: at first ("GPU node: URL (pid N)"), and on each restart. */
+const NODE_PID = /^(?:GPU node: +(\S+)|\[dev\] the GPU node (\S+) is back) \(pid (\d+)\)$/gm;
 
 /** `env` adds to what `npm start` reads (STEER_OPERATOR_TOKEN, say). */
 export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
@@ -65,7 +71,10 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
     ...printed,
     nodeToken,
     stateDir,
-    nodePid: () => Number([...output.matchAll(NODE_PID)].at(-1)?.[1]),
+    nodePid: (url = printed.nodeUrl) => {
+      const said = [...output.matchAll(NODE_PID)].filter((m) => (m[1] ?? m[2]) === url);
+      return Number(said.at(-1)?.[3]);
+    },
     output: () => output,
     call: (route, init = {}) => callEdge(printed.edgeUrl, init.key ?? printed.apiKey, route, init),
     stop: async () => {
@@ -89,9 +98,10 @@ async function welcome(output: () => string, exited: Promise<number | null>) {
     const apiKey = /^API key: (\S+)$/m.exec(text)?.[1];
     const operatorToken = /^Operator token: +(\S+)$/m.exec(text)?.[1];
     const edgeUrl = /^Edge API: +(\S+)\/v1 /m.exec(text)?.[1];
-    const nodeUrl = /^GPU node: +(\S+) \(pid \d+\)$/m.exec(text)?.[1];
+    const nodeUrls = [...text.matchAll(/^GPU node: +(\S+) \(pid \d+\)$/gm)].map((m) => m[1] ?? "");
+    const nodeUrl = nodeUrls[0];
     if (apiKey && operatorToken && edgeUrl && nodeUrl) {
-      return { apiKey, operatorToken, edgeUrl, nodeUrl };
+      return { apiKey, operatorToken, edgeUrl, nodeUrl, nodeUrls };
     }
     if (exitCode !== undefined) throw new Error(`npm start exited (${exitCode}):\n${text}`);
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -54,13 +54,17 @@ export function openAiClient(stack: Stack, apiKey = stack.apiKey): OpenAI {
 }
 
 /**
- * For a test file: a stack, its ready cheerful model and an openai client as the development key,
+ * For a test file: a stack (npm start, with `env` besides), its ready cheerful model and an openai client as the development key,
  * started before its tests and stopped after them. Read them from the answer once the tests run.
  */
-export function stackWithCheerful(): { stack: Stack; model: SteerableModel; client: OpenAI } {
+export function stackWithCheerful(env: NodeJS.ProcessEnv = {}): {
+  stack: Stack;
+  model: SteerableModel;
+  client: OpenAI;
+} {
   const setup = {} as { stack: Stack; model: SteerableModel; client: OpenAI };
   beforeAll(async () => {
-    setup.stack = await startStack();
+    setup.stack = await startStack(env);
     setup.client = openAiClient(setup.stack);
     setup.model = await readyCheerful(setup.stack);
   }, TRAIN_TIMEOUT_MS + 60_000);

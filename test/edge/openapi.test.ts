@@ -1,6 +1,7 @@
 // The API's description: an OpenAPI 3.1 document generated from the routes' own declarations,
 // whose schemas are the zod schemas requests are checked against, and a reference page (Scalar)
 // that renders it; both public. Real answers are checked against the schemas the document names.
+import { env } from "cloudflare:workers";
 import { describe, expect, inject, it, vi } from "vitest";
 import { z } from "zod";
 import * as accountsApi from "../../edge/src/api/accounts.ts";
@@ -10,6 +11,7 @@ import * as conditionsApi from "../../edge/src/api/conditions.ts";
 import * as evaluationsApi from "../../edge/src/api/evaluations.ts";
 import * as keysApi from "../../edge/src/api/keys.ts";
 import * as mmluApi from "../../edge/src/api/mmlu.ts";
+import * as nodesApi from "../../edge/src/api/nodes.ts";
 import * as presetsApi from "../../edge/src/api/presets.ts";
 import * as rootApi from "../../edge/src/api/root.ts";
 import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
@@ -66,10 +68,22 @@ const EXPECTED = [
   "post /v1/accounts",
   "put /v1/mmlu/{file}",
   "get /v1/mmlu",
+  "post /v1/operator/nodes",
+  "get /v1/operator/nodes",
+  "post /v1/operator/nodes/{id}/drain",
+  "delete /v1/operator/nodes/{id}",
 ];
 
 /** The operator's routes: its token, not an API key. */
-const OPERATOR_ROUTES = ["post /v1/accounts", "put /v1/mmlu/{file}", "get /v1/mmlu"];
+const OPERATOR_ROUTES = [
+  "post /v1/accounts",
+  "put /v1/mmlu/{file}",
+  "get /v1/mmlu",
+  "post /v1/operator/nodes",
+  "get /v1/operator/nodes",
+  "post /v1/operator/nodes/{id}/drain",
+  "delete /v1/operator/nodes/{id}",
+];
 
 const SCHEMAS = "#/components/schemas/";
 
@@ -88,6 +102,7 @@ const NAMED = new Map(
     evaluationsApi,
     conditionsApi,
     mmluApi,
+    nodesApi,
     evaluationWire,
     layersWire,
     chatWire,
@@ -469,6 +484,29 @@ describe("the documented answer schemas", () => {
     await expectDocumented(document, "put /v1/mmlu/{file}", loaded);
     const listed = await call("/v1/mmlu", { key: OPERATOR_TOKEN });
     await expectDocumented(document, "get /v1/mmlu", listed);
+    const url = env.GPU_NODES;
+    const added = await call("/v1/operator/nodes", {
+      key: OPERATOR_TOKEN,
+      method: "POST",
+      body: JSON.stringify({ url }),
+    });
+    const { id } = (await expectDocumented(document, "post /v1/operator/nodes", added)) as {
+      id: string;
+    };
+    const nodes = await call("/v1/operator/nodes", { key: OPERATOR_TOKEN });
+    await expectDocumented(document, "get /v1/operator/nodes", nodes);
+    const missing = await call("/v1/operator/nodes/node_none/drain", {
+      key: OPERATOR_TOKEN,
+      method: "POST",
+    });
+    await expectDocumented(document, "post /v1/operator/nodes/{id}/drain", missing);
+    const unready = await call("/v1/operator/nodes", {
+      key: OPERATOR_TOKEN,
+      method: "POST",
+      body: JSON.stringify({ url: "http://127.0.0.1:9" }),
+    });
+    await expectDocumented(document, "post /v1/operator/nodes", unready);
+    expect(id).toMatch(/^node_/);
   });
 
   it("fit the evaluations' answers, a result's and a quality card's included", async () => {

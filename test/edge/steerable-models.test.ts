@@ -3,6 +3,7 @@
 // customer's own label), the status (GET .../status) moves to ready as the extraction finishes, and
 // list, get and delete keep to the caller's account; a model no node would train is refused before
 // anything is stored.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SteerableModel } from "../../edge/src/api/steerable-models.ts";
 import { askNodes } from "../../edge/src/nodes/base-models.ts";
@@ -321,8 +322,11 @@ describe("a model no GPU node would train", () => {
   });
 
   it("cannot be checked when no node can be reached: the answer of no node to list models", async () => {
-    const pool = new NodePool(["http://127.0.0.1:1"]);
-    const training = { dimensions: QUICK_MODEL.control_dimensions };
+    const pool = NodePool.fromEnv({
+      ...env,
+      GPU_NODES: "http://127.0.0.1:1" as typeof env.GPU_NODES,
+    });
+    const training = { baseModel: BASE_MODEL, dimensions: QUICK_MODEL.control_dimensions };
     const unchecked = await checkTraining(pool, training, () => () => "unused").catch((e) => e);
     const unlisted = await askNodes(pool).catch((e) => e);
     expect(unchecked).toMatchObject({ status: 503, code: "no_gpu_node" });

@@ -13,6 +13,8 @@ import { encodeControlVector, parseControlVector } from "../../shared/control-ve
 import { readGgufFile } from "../../shared/gguf/node-file.ts";
 import { MAX_JSON_BODY_BYTES } from "../../shared/limits.ts";
 import type { ExtractionJob } from "../../shared/node-api/extractions.ts";
+import { LOAD_HEADER } from "../../shared/node-api/headers.ts";
+import { filterHolds, type NodeLoad, parseLoad } from "../../shared/node-api/load.ts";
 import type { VectorObject } from "../../shared/node-api/vectors.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import { bearerCases } from "../support/bearer-cases.ts";
@@ -79,18 +81,25 @@ function answer(multiplier: number): Promise<string> {
 }
 
 describe("steer serve", () => {
-  it("answers health checks without the token, saying nothing more, and lists the model", async () => {
-    for (const [path, status] of [
-      ["/healthz", "ok"],
-      ["/readyz", "ready"],
-    ]) {
-      const response = await fetch(`${server.url}${path}`);
-      expect({ path, code: response.status, body: await response.json() }).toEqual({
-        path,
-        code: 200,
-        body: { status },
-      });
-    }
+  it("answers health checks without the token, saying nothing more than its load, and lists the model", async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect({ code: health.status, body: await health.json() }).toEqual({
+      code: 200,
+      body: { status: "ok" },
+    });
+    const ready = await fetch(`${server.url}/readyz`);
+    const { status, load } = (await ready.json()) as { status: string; load: NodeLoad };
+    expect({ code: ready.status, status }).toEqual({ code: 200, status: "ready" });
+    expect(load.queue_depth).toBe(0);
+    expect(load.free_sequences).toBeGreaterThan(0);
+    expect(load.vectors.count).toBeGreaterThan(0);
+    expect(filterHolds(load.vectors.filter, cheerfulId)).toBe(true);
+    expect(filterHolds(load.vectors.filter, "0".repeat(64))).toBe(false);
+    // Every answer says the same in its header, errors included.
+    expect(parseLoad(ready.headers.get(LOAD_HEADER))).toEqual(load);
+    expect(parseLoad((await fetch(`${server.url}/metrics`)).headers.get(LOAD_HEADER))).toEqual(
+      load,
+    );
     // Everything else still needs it.
     for (const path of ["/v1/models", "/metrics", "/v1/vectors", "/openapi.json"]) {
       expect({ path, code: (await fetch(`${server.url}${path}`)).status }).toEqual({

@@ -26,7 +26,12 @@ export async function calibrateTraitCondition(
   const trait = requireTrait(model, traitName);
   const { multiplier, ...examples } = request;
   // The node's fields are the request's own: should_fire[i], should_not_fire[i], layers.
-  const calibration = await calibrateOnNode(backend.pool, backend.bucket, examples);
+  const calibration = await calibrateOnNode(
+    backend.pool,
+    backend.bucket,
+    examples,
+    model.baseModel,
+  );
   const condition: TraitCondition = {
     vectorHash: calibration.vector,
     layer: calibration.layer,

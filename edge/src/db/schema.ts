@@ -11,6 +11,7 @@ import type { QualityCard } from "../../../shared/evaluation/result.ts";
 import type { LayerCalibration } from "../../../shared/node-api/conditions.ts";
 import type { NodeEvaluationJob } from "../../../shared/node-api/evaluations.ts";
 import type { LayerChoice, LayerSelection } from "../../../shared/node-api/layers.ts";
+import type { NodeLoad } from "../../../shared/node-api/load.ts";
 import type { SteeringReport } from "../../../shared/steering/conditions.ts";
 
 const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -273,3 +274,41 @@ export interface PublishedTrait {
   /** Its quality card at publishing (presets published before evaluations existed have none). */
   quality?: QualityCard | null;
 }
+
+/** A node takes new work while active; draining, it finishes what it runs and gets nothing new. */
+export const NODE_STATES = ["active", "draining"] as const;
+export type NodeState = (typeof NODE_STATES)[number];
+
+/** What a node's last health check found: its /readyz ready, stopping (503), or no answer. */
+export const NODE_HEALTH = ["unknown", "ready", "stopping", "unreachable"] as const;
+export type NodeHealth = (typeof NODE_HEALTH)[number];
+
+/**
+ * The GPU nodes (edge/src/nodes/registry.ts): seeded from GPU_NODES, added and drained through the
+ * operator API, checked by the cron. A removed node keeps its row (removed_at), so that GPU_NODES
+ * does not bring it back.
+ */
+export const nodes = sqliteTable("nodes", {
+  id: text("id").primaryKey(),
+  /** Its base URL, without a trailing slash. */
+  url: text("url").notNull().unique(),
+  state: text("state", { enum: NODE_STATES }).notNull().default("active"),
+  /** The base model it serves (its /v1/models id); null until it has answered once. */
+  baseModel: text("base_model"),
+  health: text("health", { enum: NODE_HEALTH }).notNull().default("unknown"),
+  /** Why its last check failed. */
+  healthError: text("health_error"),
+  /** Unix milliseconds of its last check. */
+  checkedAt: integer("checked_at"),
+  /** Its load at its last check. */
+  load: text("load", { mode: "json" }).$type<NodeLoad>(),
+  /**
+   * `config`: seeded from GPU_NODES, and routed to while GPU_NODES lists it; `operator`: added
+   * through the operator API, routed to until removed.
+   */
+  source: text("source", { enum: ["config", "operator"] }).notNull(),
+  /** Generations it served: each chat or text completion that made tokens there. */
+  completionsServed: integer("completions_served").notNull().default(0),
+  removedAt: integer("removed_at"),
+  addedAt: integer("added_at").notNull().default(sql`(unixepoch('subsec') * 1000)`),
+});

@@ -62,8 +62,10 @@ function evaluationJobs(backend: Backend): EvaluationJobs {
     // A job in its node's queue is as queued as one waiting for a node.
     statuses: { waiting: "queued", submitted: "queued", failed: "failed" },
     retry: backend.retry,
-    submit: async (row) =>
-      submitEvaluation(pool, bucket, (await readStored(bucket, row.id)).request),
+    submit: async (row) => {
+      const { request, baseModel } = await readStored(bucket, row.id);
+      return submitEvaluation(pool, bucket, request, baseModel);
+    },
     poll: (job) => pollEvaluation(pool, job),
     cancel: (job) => cancelEvaluation(pool, job),
     update: (row, changes) => updateEvaluation(db, row, changes),

@@ -22,6 +22,8 @@ export type EvaluationRow = typeof evaluations.$inferSelect;
 /** What R2 keeps of an evaluation. */
 export interface StoredEvaluation {
   request: NodeEvaluationRequest;
+  /** Its model's base model, which its job's node must serve (absent: stored before it was kept). */
+  baseModel?: string;
   margins: EvaluationMargins;
   /** Why no MMLU questions were asked, when the reason is the deployment's (none loaded). */
   mmluNote: string | null;

@@ -23,12 +23,12 @@ export async function startEvaluation(
   request: CreateEvaluation,
 ): Promise<EvaluationRow> {
   const { db, pool, bucket } = backend;
-  const vectorId = await traitVectorOf(backend, caller.accountId, request);
+  const { vectorId, baseModel } = await traitVectorOf(backend, caller.accountId, request);
   const { model, trait, mmlu, max_coherence_drop, max_mmlu_drop, ...settings } = request;
   const mmluPart = await mmluForEvaluation(bucket, mmlu);
   const nodeRequest = { vector_id: vectorId, trait, ...settings, mmlu: mmluPart.mmlu };
   checkSize(nodeRequest);
-  const job = await submitEvaluation(pool, bucket, nodeRequest, requestField);
+  const job = await submitEvaluation(pool, bucket, nodeRequest, baseModel, requestField);
   try {
     return await insertEvaluation(
       db,
@@ -50,6 +50,7 @@ export async function startEvaluation(
       },
       {
         request: nodeRequest,
+        baseModel,
         margins: marginsOf({ max_coherence_drop, max_mmlu_drop }),
         mmluNote: mmluPart.note,
         measurements: null,
@@ -63,19 +64,23 @@ export async function startEvaluation(
   }
 }
 
-/** The vector of the request's trait: its model must be the caller's (404) and ready (409). */
+/**
+ * The vector of the request's trait, and its model's base model: the model must be the caller's
+ * (404) and ready (409).
+ */
 async function traitVectorOf(
   backend: Backend,
   accountId: string,
   request: CreateEvaluation,
-): Promise<string> {
+): Promise<{ vectorId: string; baseModel: string }> {
   const model = await requireModel(backend.db, accountId, request.model, "model");
   if (model.status !== "ready")
     throw notReady(model.id, model.status, model.failureReason, "model");
   const vectors = new Map(
     model.traits.flatMap((trait) => (trait.vectorHash ? [[trait.name, trait.vectorHash]] : [])),
   );
-  return traitVector(model.id, vectors, request.trait, "trait");
+  const vectorId = traitVector(model.id, vectors, request.trait, "trait");
+  return { vectorId, baseModel: model.baseModel };
 }
 
 /**

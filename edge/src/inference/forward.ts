@@ -2,9 +2,11 @@
 // its tokens reserved in the account's minute before it is sent, settled after): a stream
 // as it passes (the node always ends it with its usage chunk; one its node cuts short ends with an
 // error event and is metered for what came), a whole answer when it comes. A whole answer its node
-// cuts short is a 503 and is not metered: a node sends a whole answer's text and usage together,
-// so none of it reached the client (asking the node for a stream instead, to meter the part made,
-// cost every whole answer 5 to 8 ms at p50 under load: bench/RESULTS.md). Answers name the model
+// cuts short has sent nothing yet (a node sends a whole answer's text and usage together), so the
+// pool sends it on to another node; with none, it is a 503 and is not metered (asking the node for
+// a stream instead, to meter the part made, cost every whole answer 5 to 8 ms at p50 under load:
+// bench/RESULTS.md). So is a stream whose node fails before its first byte (generateStream). Each
+// generation that made tokens counts in its node's completions_served. Answers name the model
 // the client named (the node echoes it), and a steered answer's steering report names what the
 // request named (the node names vectors: resolved-steering.ts). A client that leaves midway stops the generation (its
 // stream is cancelled; a whole answer's is cancelled by id) and is metered for what was made.
@@ -21,9 +23,11 @@ import {
 } from "../../../shared/node-api/headers.ts";
 import { type ChatCompletion, chatCompletionSchema } from "../../../shared/openai/chat.ts";
 import type { EdgeEnv } from "../env.ts";
-import { cancelGeneration, generate } from "../nodes/generation.ts";
+import { database } from "../lib/db.ts";
+import { cancelGeneration, generate, generateStream } from "../nodes/generation.ts";
 import { type FieldOf, type NodePool, readReply } from "../nodes/pool.ts";
-import { meter, reserveFor } from "./meter.ts";
+import { countServed } from "../nodes/registry.ts";
+import { type Measured, meter, reserveFor } from "./meter.ts";
 import { meteredStream } from "./metered-stream.ts";
 import { type ResolvedSteering, requestReport } from "./resolved-steering.ts";
 import type { Target } from "./target.ts";
@@ -43,10 +47,11 @@ export async function streamChat(
   // Metered by the usage chunk, which the node sends last either way; the client sees it only
   // when it asked, and then every chunk carries OpenAI's usage: null as well.
   if (!clientAsked) headers[METERING_HEADER] = "1";
-  const streamed = { ...body, stream: true };
+  const request = { baseModel: target.baseModel, body: { ...body, stream: true } };
   const reservation = await reserveFor(c, body);
-  const answered = generate(pool, c.env.VECTORS, streamed, headers, fieldOf).then(
-    ({ response }) => ({
+  const answered = generateStream(pool, c.env.VECTORS, request, headers, fieldOf).then(
+    ({ node, response }) => ({
+      node,
       response,
       ...meteredStream(response, {
         passUsageChunk: clientAsked,
@@ -61,7 +66,8 @@ export async function streamChat(
     answered.then(({ measured }) => measured),
     { reservation },
   );
-  const { stream, response } = await answered;
+  const { node, stream, response, measured } = await answered;
+  served(c, node, measured);
   return c.newResponse(stream, response);
 }
 
@@ -88,9 +94,10 @@ export function wholeCompletion(
     try {
       await reserved;
       const headers = { ...nodeHeaders(c, target), [GENERATION_ID_HEADER]: generationId };
-      const whole = { ...body, stream: false };
-      const { response } = await generate(pool, c.env.VECTORS, whole, headers, fieldOf);
+      const request = { baseModel: target.baseModel, body: { ...body, stream: false } };
+      const { node, response } = await generate(pool, c.env.VECTORS, request, headers, fieldOf);
       const { steering_report, ...completion } = await readReply(response, chatCompletionSchema);
+      served(c, node, { completionTokens: completion.usage.completion_tokens });
       const report = steering && requestReport(steering, steering_report);
       return report ? { ...completion, steering_report: report } : completion;
     } finally {
@@ -112,6 +119,18 @@ export function wholeCompletion(
   );
   c.executionCtx.waitUntil(answer.catch(() => undefined));
   return answer;
+}
+
+/** Counts the generation in its node's completions_served, once it is over, if it made tokens. */
+function served(
+  c: Context<EdgeEnv>,
+  node: string,
+  measured: Pick<Measured, "completionTokens"> | Promise<Pick<Measured, "completionTokens">>,
+): void {
+  const counting = Promise.resolve(measured).then(async (tokens) => {
+    if (tokens.completionTokens > 0) await countServed(database(c.env.DB), node);
+  });
+  c.executionCtx.waitUntil(counting.catch((error) => console.error("counting failed", error)));
 }
 
 /** The node logs the request under the edge's id, and names the model as the client did. */

@@ -12,7 +12,7 @@ export const operatorOnly = createMiddleware<EdgeEnv>(async (c, next) => {
   if (!expected) {
     throw new ApiError(
       403,
-      "account creation is disabled until the deployment sets OPERATOR_TOKEN " +
+      "the operator API (accounts, MMLU, GPU nodes) is disabled until the deployment sets OPERATOR_TOKEN " +
         "(wrangler secret put OPERATOR_TOKEN)",
       "operator_api_disabled",
     );
@@ -20,7 +20,7 @@ export const operatorOnly = createMiddleware<EdgeEnv>(async (c, next) => {
   if (!isBearerToken(expected)) {
     throw new ApiError(
       403,
-      `account creation is disabled: the deployment's OPERATOR_TOKEN cannot be sent (${BEARER_TOKEN_RULE})`,
+      `the operator API is disabled: the deployment's OPERATOR_TOKEN cannot be sent (${BEARER_TOKEN_RULE})`,
       "operator_api_disabled",
     );
   }

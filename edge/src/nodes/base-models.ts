@@ -1,11 +1,10 @@
 // The base models the GPU nodes serve (their /v1/models entries): what a request may name, what a
 // steerable model may be built on (the first listed, by default), what a built-in preset is
-// extracted for, and the shape (layers, width) a vector must fit. Asked of a node at most once a
+// extracted for, and the shape (layers, width) a vector must fit. Asked of the nodes at most once a
 // minute per isolate, so that naming a base model costs no round trip each time.
 import { ApiError } from "../../../shared/http/api-error.ts";
-import { listModelsRoute } from "../../../shared/node-api/models.ts";
-import { type ModelObject, modelListSchema } from "../../../shared/openai/models.ts";
-import { type NodePool, readReply } from "./pool.ts";
+import type { ModelObject } from "../../../shared/openai/models.ts";
+import { type NodePool, noNode } from "./pool.ts";
 
 const FRESH_MS = 60_000;
 let known: { models: ModelObject[]; until: number } | null = null;
@@ -15,6 +14,11 @@ export async function servedModels(pool: NodePool): Promise<ModelObject[]> {
     known = { models: await askNodes(pool), until: Date.now() + FRESH_MS };
   }
   return known.models;
+}
+
+/** Makes this isolate ask the nodes again on its next use: a node was just added. */
+export function forgetServedModels(): void {
+  known = null;
 }
 
 /** The served base model `id`, if a node serves it. */
@@ -40,8 +44,19 @@ export async function requireServedModel(
   throw new ApiError(400, message, "unknown_base_model", param);
 }
 
-/** A node's model list, asked now (GET /v1/models answers with it). */
+/**
+ * The base models of the active nodes, asked now (GET /v1/models answers with them), each once, in
+ * the order of the nodes serving them; each node's is noted in the registry, which routes by it.
+ * No node answering is the pool's 503.
+ */
 export async function askNodes(pool: NodePool): Promise<ModelObject[]> {
-  const { response } = await pool.call(listModelsRoute);
-  return (await readReply(response, modelListSchema)).data;
+  const active = (await pool.registry.nodes()).filter((node) => node.state === "active");
+  const lists = await Promise.all(active.map((node) => pool.modelsOf(node)));
+  const answered = lists.filter((list) => list !== null);
+  if (answered.length === 0) throw noNode();
+  const models = new Map<string, ModelObject>();
+  for (const model of answered.flatMap((list) => list.data)) {
+    if (!models.has(model.id)) models.set(model.id, model);
+  }
+  return [...models.values()];
 }

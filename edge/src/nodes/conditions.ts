@@ -1,4 +1,4 @@
-// A condition's calibration on a GPU node: synchronous, on whichever node is healthy; the direction
+// A condition's calibration on a GPU node: synchronous, on a node of the model's base model; the direction
 // it stored is then copied into R2, where every vector lives, so that any node can read it.
 import {
   type Calibration,
@@ -9,14 +9,16 @@ import {
 import { type FieldOf, type NodePool, readReply } from "./pool.ts";
 import { storeVector } from "./vectors.ts";
 
-/** The node's calibration, its vector in R2 (the hash is the node's id, checked). */
+/** The calibration of a node of `baseModel`, its vector in R2 (the hash is the node's id, checked). */
 export async function calibrateOnNode(
   pool: NodePool,
   bucket: R2Bucket,
   request: CalibrationRequest,
+  baseModel: string,
   fieldOf?: FieldOf,
 ): Promise<Calibration> {
-  const { node, response } = await pool.call(calibrateConditionRoute, { json: request });
+  const routing = { model: baseModel };
+  const { node, response } = await pool.call(calibrateConditionRoute, { json: request }, routing);
   const calibration = await readReply(response, calibrationSchema, fieldOf);
   await storeVector(pool, bucket, node, calibration.vector);
   return calibration;

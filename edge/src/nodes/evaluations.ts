@@ -14,19 +14,21 @@ import { type FieldOf, type NodePool, readReply } from "./pool.ts";
 import { callWithVectors } from "./vectors.ts";
 
 /**
- * Queues the evaluation on a healthy node; a node's refusal is thrown as its ApiError, naming the
- * edge request's field (`fieldOf`).
+ * Queues the evaluation on a node of `baseModel` (any, for one stored before it was kept), one
+ * holding its vector preferred; a node's refusal is thrown as its ApiError, naming the edge
+ * request's field (`fieldOf`).
  */
 export async function submitEvaluation(
   pool: NodePool,
   bucket: R2Bucket,
   request: NodeEvaluationRequest,
+  baseModel: string | undefined,
   fieldOf?: FieldOf,
 ): Promise<SubmittedJob> {
   const { node, response } = await callWithVectors(
     pool,
     bucket,
-    [request.vector_id],
+    { model: baseModel, vectors: [request.vector_id] },
     submitEvaluationRoute,
     { json: request },
     fieldOf,

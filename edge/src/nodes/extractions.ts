@@ -15,24 +15,29 @@ import { cancelJob, type Polled, pollJob, type SubmittedJob } from "./jobs.ts";
 import { type FieldOf, type NodePool, readReply } from "./pool.ts";
 
 /**
- * What a healthy node would capture for the extraction, checked as submitting it would be, nothing
- * queued; a node's refusal is thrown as its ApiError, naming the edge request's field (`fieldOf`).
+ * What a healthy node of `baseModel` would capture for the extraction, checked as submitting it
+ * would be, nothing queued; a node's refusal is thrown as its ApiError, naming the edge request's
+ * field (`fieldOf`).
  */
 export async function validateExtraction(
   pool: NodePool,
   request: ExtractionRequest,
   fieldOf: FieldOf,
+  baseModel: string,
 ): Promise<ExtractionPlan> {
-  const { response } = await pool.call(validateExtractionRoute, { json: request });
+  const routing = { model: baseModel };
+  const { response } = await pool.call(validateExtractionRoute, { json: request }, routing);
   return readReply(response, extractionPlanSchema, fieldOf);
 }
 
-/** Queues the extraction on a healthy node; a node's refusal is thrown as its ApiError. */
+/** Queues the extraction on a node of `baseModel`; a node's refusal is thrown as its ApiError. */
 export async function submitExtraction(
   pool: NodePool,
   request: ExtractionRequest,
+  baseModel: string,
 ): Promise<SubmittedJob> {
-  const { node, response } = await pool.call(submitExtractionRoute, { json: request });
+  const routing = { model: baseModel };
+  const { node, response } = await pool.call(submitExtractionRoute, { json: request }, routing);
   const job = await readReply(response, extractionJobSchema);
   return { node, jobId: job.id };
 }

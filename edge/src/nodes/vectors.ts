@@ -15,6 +15,7 @@ import {
   type NodePool,
   type NodeResponse,
   nodeError,
+  type Routing,
   readReply,
 } from "./pool.ts";
 
@@ -23,24 +24,26 @@ export function vectorKey(hash: string): string {
 }
 
 /**
- * Sends `call` to the first healthy node; when that node answers that it lacks a vector of
- * `hashes`, they are uploaded to it from R2 and the call sent again. The node's successful answer;
- * an error answer is thrown as the ApiError it states, its param the client's own field (`fieldOf`).
+ * Sends `call` to the node the pool picks for `routing` (those holding its vectors preferred); when
+ * that node answers that it lacks one of them, they are uploaded to it from R2 and the call sent
+ * again. The node's successful answer; an error answer is thrown as the ApiError it states, its
+ * param the client's own field (`fieldOf`).
  */
 export async function callWithVectors(
   pool: NodePool,
   bucket: R2Bucket,
-  hashes: readonly string[],
+  routing: Routing & { vectors: readonly string[] },
   route: RouteConfig,
   call: NodeCall,
   fieldOf?: FieldOf,
 ): Promise<NodeResponse> {
-  const first = await pool.call(route, call);
+  const hashes = routing.vectors;
+  const first = await pool.call(route, call, routing);
   if (first.response.ok) return first;
   const error = await nodeError(first.response, fieldOf);
   if (error.code !== "vector_not_found" || hashes.length === 0) throw error;
   await Promise.all(hashes.map((hash) => uploadVector(pool, bucket, first.node, hash)));
-  const again = await pool.callNode(first.node, route, call);
+  const again = await pool.resend(first.node, route, call);
   if (!again.ok) throw await nodeError(again, fieldOf);
   return { node: first.node, response: again };
 }

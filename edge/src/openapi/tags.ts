@@ -26,6 +26,7 @@ export const TAGS = {
   account: { name: "Usage and API keys", description: "What the account used, and its keys" },
   operator: {
     name: "Operator",
-    description: "The deployment's own API, behind its operator token: accounts, MMLU data",
+    description:
+      "The deployment's own API, behind its operator token: accounts, MMLU data, GPU nodes",
   },
 } as const;

@@ -93,7 +93,7 @@ async function installBuiltIn(
   );
   // Traits to train are checked as a created model's are; what a node refuses of a built-in
   // dataset is the base model's doing (its context, its chat template).
-  await checkTraining(backend.pool, { dimensions }, () => () => "base_model");
+  await checkTraining(backend.pool, { baseModel, dimensions }, () => () => "base_model");
   return insertModel(backend.db, {
     accountId: owner.accountId,
     keyId: owner.keyId,

@@ -91,6 +91,7 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
       const backend = backendFor(c.env);
       const baseModel = await requireServedModel(backend.pool, request.model, "model");
       const training = {
+        baseModel: baseModel.id,
         promptList: request.prompt_list,
         template: request.template,
         layers: request.layers,
@@ -102,7 +103,6 @@ export function steerableModelRoutes(base: "/steerable-model" | "/v1/steerable-m
         accountId,
         keyId,
         label: request.model_label,
-        baseModel: baseModel.id,
         ...training,
       });
       reconcileLater(backend, c.executionCtx, model);

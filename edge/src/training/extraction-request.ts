@@ -54,7 +54,7 @@ export type TraitFieldOf = (trait: string, generated: boolean) => FieldOf;
  */
 export async function checkTraining(
   pool: NodePool,
-  model: Recipe & Pick<NewModel, "dimensions">,
+  model: Recipe & Pick<NewModel, "dimensions" | "baseModel">,
   fieldOf: TraitFieldOf,
 ): Promise<void> {
   for (const [trait, dimension] of Object.entries(model.dimensions)) {
@@ -63,7 +63,8 @@ export async function checkTraining(
     const examples = generated
       ? standIns(generated)
       : { positive: dimension.positive_examples, negative: dimension.negative_examples };
-    await validateExtraction(pool, extractionRequest(model, examples), fieldOf(trait, !!generated));
+    const request = extractionRequest(model, examples);
+    await validateExtraction(pool, request, fieldOf(trait, !!generated), model.baseModel);
   }
 }
 

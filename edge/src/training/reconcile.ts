@@ -66,7 +66,7 @@ function extractions(
     retry: backend.retry,
     submit: (trait) => {
       const examples = { positive: trait.positiveExamples, negative: trait.negativeExamples };
-      return submitExtraction(backend.pool, extractionRequest(model, examples));
+      return submitExtraction(backend.pool, extractionRequest(model, examples), model.baseModel);
     },
     poll: (job) => pollExtraction(backend.pool, job),
     cancel: (job) => cancelExtraction(backend.pool, job),

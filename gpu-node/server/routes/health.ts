@@ -3,9 +3,11 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { healthRoute, listModelsRoute, readyRoute } from "../../../shared/node-api/models.ts";
 import type { ModelList } from "../../../shared/openai/models.ts";
 import type { AppContext } from "../app.ts";
+import { nodeLoad } from "../load.ts";
 
 export function healthRoutes({
   engine,
+  store,
   modelId,
   created,
   isClosing,
@@ -16,7 +18,7 @@ export function healthRoutes({
     .openapi(readyRoute, (c) =>
       isClosing()
         ? c.json({ status: "stopping" as const }, 503)
-        : c.json({ status: "ready" as const }, 200),
+        : c.json({ status: "ready" as const, load: nodeLoad(engine, store) }, 200),
     )
     .openapi(listModelsRoute, (c) => {
       const m = engine.model.metadata;
