@@ -46,8 +46,6 @@ export interface NodeOptions {
   port: number;
   token: string;
   vectorsDir: string;
-  /** CPU threads per decode (default: all cores). */
-  threads?: number;
 }
 
 /** A supervised node: restarted (on the same port) whenever it exits until `stop`. */
@@ -96,7 +94,7 @@ export class SupervisedNode {
   }
 
   private serveArgs(): string[] {
-    const { model, port, vectorsDir, threads } = this.options;
+    const { model, port, vectorsDir } = this.options;
     return [
       STEER_BIN,
       "serve",
@@ -106,7 +104,6 @@ export class SupervisedNode {
       String(port),
       "--vectors-dir",
       vectorsDir,
-      ...(threads ? ["--threads", String(threads)] : []),
     ];
   }
 }

@@ -9,7 +9,7 @@
 //                    node's; each keeps its vectors in <STEER_DEV_STATE>/node-vectors[-N]
 //   PORT             the edge's port (default 8787); STEER_NODE_PORT the first node's (default 8788);
 //                    a default that is taken gives way to a free port, a named one stops it
-//   STEER_NODE_THREADS  CPU threads per decode for the node (default: all cores)
+//   STEER_THREADS, STEER_PARALLEL, ...  steer serve's settings, which each node reads itself
 //   STEER_NODE_TOKEN the bearer token between edge and node (default: a new random one)
 //   STEER_OPERATOR_TOKEN  the edge's OPERATOR_TOKEN, for the operator API (default: a new random
 //                    one)
@@ -53,9 +53,6 @@ async function main(): Promise<number> {
         token: nodeToken,
         // Each node's cache of its own, as on separate machines.
         vectorsDir: path.join(stateDir, i === 0 ? "node-vectors" : `node-vectors-${i + 1}`),
-        threads: process.env.STEER_NODE_THREADS
-          ? Number(process.env.STEER_NODE_THREADS)
-          : undefined,
       }),
   );
   let edge: Child | undefined;

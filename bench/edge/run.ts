@@ -32,7 +32,7 @@ const nodeToken = randomBytes(24).toString("base64url");
 // cores, charging the edge with a contention it does not have in production. Everything started
 // from here inherits core 1; the node is moved to core 0 once it runs.
 pinToCpu(process.pid, 1);
-const stack = await startStack({ STEER_NODE_TOKEN: nodeToken, STEER_NODE_THREADS: "1" });
+const stack = await startStack({ STEER_NODE_TOKEN: nodeToken, STEER_THREADS: "1" });
 pinToCpu(stack.nodePid(), 0);
 const workerd = await startWorkerdEdge(stack.nodeUrl, nodeToken);
 const baseline =

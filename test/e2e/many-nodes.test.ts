@@ -10,7 +10,7 @@ import type { Stack } from "./stack.ts";
 import { meteredTokens, stackWithCheerful } from "./steerable.ts";
 
 // One thread a node: three nodes share the machine's cores.
-const setup = stackWithCheerful({ STEER_NODES: "3", STEER_NODE_THREADS: "1" });
+const setup = stackWithCheerful({ STEER_NODES: "3", STEER_THREADS: "1" });
 
 const CONCURRENT = 24;
 
