@@ -17,6 +17,7 @@ import type { Steering } from "../../gpu-node/engine/steering.ts";
 import { randomControlVector } from "../../test/support/engine.ts";
 import { ensureLlamaTools } from "../generation/build-llama.ts";
 import { whenUndisturbed } from "../generation/machine.ts";
+import { median } from "../generation/measure.ts";
 import { type BenchModel, llama1bShapedModel, testModel } from "../generation/models.ts";
 
 const quick = process.argv.includes("--quick");
@@ -119,14 +120,6 @@ async function answer(
     }
   }
   return { tokensPerSecond: tokens / ((performance.now() - started) / 1000) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 async function benchModel(): Promise<BenchModel> {

@@ -1,5 +1,6 @@
 // The serving benchmark's table: per scenario, the median over rounds (and range) of throughput,
 // its ratio to the in-process unsteered engine, and request latency and time to first text.
+import { median } from "../generation/measure.ts";
 import type { LoadResult } from "./load.ts";
 
 export interface ReportInput {
@@ -55,12 +56,4 @@ function ratioTo(baseline: Rounds, rounds: Rounds): number {
       (r, i) => r.result.tokensPerSecond / (baseline[i]?.result.tokensPerSecond ?? Number.NaN),
     ),
   );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

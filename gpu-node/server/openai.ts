@@ -13,6 +13,7 @@ import {
   PROMPT_TOKENS_HEADER,
 } from "../../shared/node-api/headers.ts";
 import type { ChatFinishReason, CompletionUsage } from "../../shared/openai/chat.ts";
+import { collectCompletion } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { GenerationEvent, Usage } from "../engine/generation.ts";
 import type { AppContext } from "./app.ts";
@@ -119,15 +120,30 @@ async function* counted(
 }
 
 /** A cancelled generation's client is gone (or the node is stopping): "stop" is what is left. */
-export function finishReason(reason: "stop" | "length" | "cancelled"): ChatFinishReason {
+function finishReason(reason: "stop" | "length" | "cancelled"): ChatFinishReason {
   return reason === "length" ? "length" : "stop";
 }
 
-export function openAiUsage(usage: Usage): CompletionUsage {
+function openAiUsage(usage: Usage): CompletionUsage {
   return {
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
     total_tokens: usage.promptTokens + usage.completionTokens,
+  };
+}
+
+/**
+ * A generation's whole answer, in the fields both routes answer with alike: its text, finish
+ * reason, usage, and (when it steered) its steering report.
+ */
+export async function wholeAnswer({ events, reportOf }: StartedGeneration) {
+  const { text, finishReason: reason, usage, steering } = await collectCompletion(events);
+  const report = reportOf(steering);
+  return {
+    text,
+    finish_reason: finishReason(reason),
+    usage: openAiUsage(usage),
+    ...(report ? { steering_report: report } : {}),
   };
 }
 

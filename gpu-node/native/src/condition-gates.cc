@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "ggml-backend.h"
 
 namespace steer {
 
@@ -26,14 +25,7 @@ bool ConditionGates::wants(int layer) const {
 }
 
 void ConditionGates::apply(ggml_tensor* tensor, int layer) {
-  const ggml_tensor* owner = tensor->view_src != nullptr ? tensor->view_src : tensor;
-  const bool on_host = ggml_backend_buffer_is_host(owner->buffer);
-  auto* data = static_cast<char*>(tensor->data);
-  if (!on_host) {
-    staging_.resize(ggml_nbytes(tensor) / sizeof(float));
-    ggml_backend_tensor_get(tensor, staging_.data(), 0, ggml_nbytes(tensor));
-    data = reinterpret_cast<char*>(staging_.data());
-  }
+  char* data = columns_.open(tensor);
   const size_t offset = static_cast<size_t>(layer - 1) * static_cast<size_t>(n_embd_);
   bool changed = false;
   for (int64_t c = 0; c < tensor->ne[1]; c++) {
@@ -52,7 +44,7 @@ void ConditionGates::apply(ggml_tensor* tensor, int layer) {
       }
     }
   }
-  if (!on_host && changed) ggml_backend_tensor_set(tensor, staging_.data(), 0, ggml_nbytes(tensor));
+  columns_.commit(tensor, changed);
   for (Gate& gate : gates_) {
     if (gate.layer == layer && gate.decide) decide(gate);
   }

@@ -49,7 +49,7 @@ class ConditionGates {
   int n_embd_;
   std::vector<Gate> gates_;
   ColumnWalk walk_;
-  std::vector<float> staging_;  // the tensor's values when they live off the host (GPU)
+  HostColumns columns_;
 };
 
 }  // namespace steer

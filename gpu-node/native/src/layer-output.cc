@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "ggml-backend.h"
+
 namespace steer {
 
 int layer_of_output(const ggml_tensor* tensor, int n_layer, int n_embd) {
@@ -12,6 +14,19 @@ int layer_of_output(const ggml_tensor* tensor, int n_layer, int n_embd) {
   if (std::sscanf(tensor->name + 6, "%d", &layer) != 1 || layer < 0 || layer >= n_layer) return -1;
   if (tensor->type != GGML_TYPE_F32 || tensor->ne[0] != n_embd) return -1;
   return layer;
+}
+
+char* HostColumns::open(ggml_tensor* tensor) {
+  const ggml_tensor* owner = tensor->view_src != nullptr ? tensor->view_src : tensor;
+  staged_ = !ggml_backend_buffer_is_host(owner->buffer);
+  if (!staged_) return static_cast<char*>(tensor->data);
+  staging_.resize(ggml_nbytes(tensor) / sizeof(float));
+  ggml_backend_tensor_get(tensor, staging_.data(), 0, ggml_nbytes(tensor));
+  return reinterpret_cast<char*>(staging_.data());
+}
+
+void HostColumns::commit(ggml_tensor* tensor, bool changed) {
+  if (staged_ && changed) ggml_backend_tensor_set(tensor, staging_.data(), 0, ggml_nbytes(tensor));
 }
 
 void ColumnWalk::begin(int n_layer, const std::vector<uint8_t>& outputs) {

@@ -17,6 +17,18 @@ namespace steer {
 // The layer whose output `tensor` is (an F32 `l_out-N` of width n_embd), or -1.
 int layer_of_output(const ggml_tensor* tensor, int n_layer, int n_embd);
 
+// A layer output's floats where this process can change them: the tensor's own memory when it
+// lives on the host, else a copy taken here, written back by `commit` when it was changed.
+class HostColumns {
+ public:
+  char* open(ggml_tensor* tensor);
+  void commit(ggml_tensor* tensor, bool changed);
+
+ private:
+  std::vector<float> staging_;
+  bool staged_ = false;
+};
+
 class ColumnWalk {
  public:
   static constexpr size_t kNone = SIZE_MAX;

@@ -40,7 +40,7 @@ class RowSteering {
   std::vector<int32_t> rows_;
   std::vector<uint8_t> wanted_;  // per layer: some vector steers it (empty: not steering)
   ColumnWalk walk_;
-  std::vector<float> staging_;   // the tensor's values when they live off the host (GPU)
+  HostColumns columns_;
 };
 
 }  // namespace steer

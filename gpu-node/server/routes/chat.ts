@@ -4,10 +4,9 @@ import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { chatRoute } from "../../../shared/node-api/generation.ts";
 import type { ChatCompletion, ChatCompletionChunk } from "../../../shared/openai/chat.ts";
-import { collectCompletion } from "../../engine/engine.ts";
 import type { AppContext } from "../app.ts";
 import { chatEngineRequest } from "../engine-request.ts";
-import { finishReason, openAiUsage, startGeneration, streamEvents } from "../openai.ts";
+import { startGeneration, streamEvents, wholeAnswer } from "../openai.ts";
 
 export function chatRoutes(context: AppContext): OpenAPIHono {
   return new OpenAPIHono().openapi(chatRoute, async (c) => {
@@ -18,27 +17,15 @@ export function chatRoutes(context: AppContext): OpenAPIHono {
     const created = Math.floor(Date.now() / 1000);
     const { model } = generation;
     if (!request.stream) {
-      const {
-        text,
-        finishReason: reason,
-        usage,
-        steering,
-      } = await collectCompletion(generation.events);
-      const report = generation.reportOf(steering);
+      const { text, finish_reason, ...rest } = await wholeAnswer(generation);
+      const message = { role: "assistant" as const, content: text };
       const body: ChatCompletion = {
         id,
         object: "chat.completion",
         created,
         model,
-        choices: [
-          {
-            index: 0,
-            message: { role: "assistant", content: text },
-            finish_reason: finishReason(reason),
-          },
-        ],
-        usage: openAiUsage(usage),
-        ...(report ? { steering_report: report } : {}),
+        choices: [{ index: 0, message, finish_reason }],
+        ...rest,
       };
       return c.json(body, 200);
     }

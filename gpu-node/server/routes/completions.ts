@@ -4,10 +4,9 @@ import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { completionRoute } from "../../../shared/node-api/generation.ts";
 import type { Completion, CompletionChoice } from "../../../shared/openai/completions.ts";
-import { collectCompletion } from "../../engine/engine.ts";
 import type { AppContext } from "../app.ts";
 import { completionEngineRequest } from "../engine-request.ts";
-import { finishReason, openAiUsage, startGeneration, streamEvents } from "../openai.ts";
+import { startGeneration, streamEvents, wholeAnswer } from "../openai.ts";
 
 export function completionRoutes(context: AppContext): OpenAPIHono {
   return new OpenAPIHono().openapi(completionRoute, async (c) => {
@@ -24,16 +23,9 @@ export function completionRoutes(context: AppContext): OpenAPIHono {
       choices,
     });
     if (!request.stream) {
-      const {
-        text,
-        finishReason: reason,
-        usage,
-        steering,
-      } = await collectCompletion(generation.events);
-      const choice = { index: 0, text, finish_reason: finishReason(reason), logprobs: null };
-      const report = generation.reportOf(steering);
-      const body = { ...completion([choice]), usage: openAiUsage(usage) };
-      return c.json(report ? { ...body, steering_report: report } : body, 200);
+      const { text, finish_reason, ...rest } = await wholeAnswer(generation);
+      const choice = { index: 0, text, finish_reason, logprobs: null };
+      return c.json({ ...completion([choice]), ...rest }, 200);
     }
     return streamEvents(c, generation, {
       text: (text) => completion([{ index: 0, text, finish_reason: null, logprobs: null }]),
