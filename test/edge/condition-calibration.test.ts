@@ -15,23 +15,12 @@ import { vectorKey } from "../../edge/src/nodes/vectors.ts";
 import { parseControlVector } from "../../shared/control-vector.ts";
 import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import type { SteeringReport } from "../../shared/steering/conditions.ts";
+import { topicExamples } from "../support/topic-examples.ts";
 import { plantedModel } from "./steered-model.ts";
 import { call, newAccount, usageRows } from "./support.ts";
 
-/** Prompts with a topic word, and the same prompts with an unrelated word instead. */
 function examples() {
-  const words = inject("plantedTopic");
-  const frames = [
-    (word: string) => `Tell me about the ${word}.`,
-    (word: string) => `I keep thinking of the ${word} today.`,
-    (word: string) => `What do you know about a ${word}?`,
-    (word: string) => `Write a line about the ${word}, please.`,
-  ];
-  const plain = ["garden", "kitchen", "market", "library"];
-  return {
-    should_fire: frames.map((frame, i) => frame(words[i % words.length] as string)),
-    should_not_fire: frames.map((frame, i) => frame(plain[i] as string)),
-  };
+  return topicExamples(inject("plantedTopic"));
 }
 
 const conditionPath = (model: string, trait = "cheerful") =>

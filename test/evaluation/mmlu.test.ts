@@ -91,7 +91,12 @@ describe("asking the model", () => {
 
   beforeAll(async () => {
     // An F32 cache and plain attention keep llama.cpp within float32 rounding of the reference.
-    engine = await loadTestEngine({ cacheTypeK: "f32", cacheTypeV: "f32", flashAttention: false, contextSize: 2048 });
+    engine = await loadTestEngine({
+      cacheTypeK: "f32",
+      cacheTypeV: "f32",
+      flashAttention: false,
+      contextSize: 2048,
+    });
     reference = await loadReferenceModelFile(testModelPath);
     questions = selectMmluQuestions(await readSplit("test"), 4);
     dev = await readSplit("dev");

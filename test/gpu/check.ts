@@ -32,7 +32,11 @@ report(
   { devices },
 );
 
-const engine = await Engine.load(modelPath, { cacheTypeK: "f32", cacheTypeV: "f32", flashAttention: false });
+const engine = await Engine.load(modelPath, {
+  cacheTypeK: "f32",
+  cacheTypeV: "f32",
+  flashAttention: false,
+});
 const planted = await readPlanted(modelPath, engine.model.metadata.layerCount);
 const { cheerful, concept } = planted;
 const tokens = engine.model.tokenizeChat(DAY_PROMPT);

@@ -16,27 +16,13 @@ import type { ApiErrorBody } from "../../shared/openai/errors.ts";
 import type { SteeringReport } from "../../shared/steering/conditions.ts";
 import { loadTestEngine, testModelPath } from "../support/engine.ts";
 import { readPlanted } from "../support/planted.ts";
+import { topicExamples } from "../support/topic-examples.ts";
 import { type InProcessNode, openApp } from "./in-process.ts";
 
 let engine: Engine;
 let dir: string;
 let node: InProcessNode;
 let topic: readonly string[];
-
-/** Prompts with a topic word, and the same prompts with an unrelated word instead. */
-function examples(words: readonly string[]) {
-  const frames = [
-    (word: string) => `Tell me about the ${word}.`,
-    (word: string) => `I keep thinking of the ${word} today.`,
-    (word: string) => `What do you know about a ${word}?`,
-    (word: string) => `Write a line about the ${word}, please.`,
-  ];
-  const plain = ["garden", "kitchen", "market", "library"];
-  return {
-    should_fire: frames.map((frame, i) => frame(words[i % words.length] as string)),
-    should_not_fire: frames.map((frame, i) => frame(plain[i] as string)),
-  };
-}
 
 beforeAll(async () => {
   engine = await loadTestEngine();
@@ -72,7 +58,7 @@ async function refused(body: unknown): Promise<ApiErrorBody["error"]> {
 
 describe("calibrating a condition on the planted topic", () => {
   it("separates prompts with the topic's words from the others at F1 1, and stores its direction", async () => {
-    const request = examples(topic);
+    const request = topicExamples(topic);
     const answer = await calibrated(request);
     const { layerCount } = engine.model.metadata;
     // Every layer but the first and the last, by default.
@@ -99,7 +85,7 @@ describe("calibrating a condition on the planted topic", () => {
   });
 
   it("is what a chat request's condition reads: it fires on the topic's prompts and not on others", async () => {
-    const answer = await calibrated(examples(topic));
+    const answer = await calibrated(topicExamples(topic));
     const planted = await readPlanted(testModelPath, engine.model.metadata.layerCount);
     const steered = (await node.store.put(encodeControlVector(planted.cheerful))).id;
     const when = { vector: answer.vector, layer: answer.layer, above: answer.threshold };
@@ -136,14 +122,17 @@ describe("calibrating a condition on the planted topic", () => {
   });
 
   it("reads only the layers asked for", async () => {
-    const answer = await calibrated({ ...examples(topic), layers: [2, 2] });
+    const answer = await calibrated({ ...topicExamples(topic), layers: [2, 2] });
     expect(answer.layer).toBe(2);
     expect(answer.layers.map((layer) => layer.layer)).toEqual([2]);
     expect(answer.f1).toBe(1);
   });
 
   it("is the same calibration, and the same vector, for the same examples", async () => {
-    const [first, second] = [await calibrated(examples(topic)), await calibrated(examples(topic))];
+    const [first, second] = [
+      await calibrated(topicExamples(topic)),
+      await calibrated(topicExamples(topic)),
+    ];
     expect(second).toEqual(first);
   });
 });
@@ -151,25 +140,28 @@ describe("calibrating a condition on the planted topic", () => {
 describe("a calibration that cannot be made", () => {
   it("is a 400 naming the field: a layer the model does not have", async () => {
     const layerCount = engine.model.metadata.layerCount;
-    const error = await refused({ ...examples(topic), layers: [layerCount] });
+    const error = await refused({ ...topicExamples(topic), layers: [layerCount] });
     expect(error).toMatchObject({ code: "layer_out_of_range", param: "layers" });
   });
 
   it("an example longer than the context", async () => {
-    const request = examples(topic);
+    const request = topicExamples(topic);
     request.should_not_fire[1] = " a".repeat(999);
     const error = await refused(request);
     expect(error).toMatchObject({ code: "context_length_exceeded", param: "should_not_fire[1]" });
   });
 
   it("two sides that read the same", async () => {
-    const { should_fire } = examples(topic);
+    const { should_fire } = topicExamples(topic);
     const error = await refused({ should_fire, should_not_fire: [...should_fire].reverse() });
     expect(error).toMatchObject({ code: "examples_indistinct", param: "should_not_fire" });
   });
 
   it("a side with one example", async () => {
-    const error = await refused({ ...examples(topic), should_fire: ["Tell me about the sea."] });
+    const error = await refused({
+      ...topicExamples(topic),
+      should_fire: ["Tell me about the sea."],
+    });
     expect(error.param).toBe("should_fire");
   });
 });

@@ -50,7 +50,8 @@ export class MixedBatch {
       sequences: this.tokenized.length,
       threads: this.threads,
       unifiedKv: true,
-      cacheTypeK: "f32", cacheTypeV: "f32",
+      cacheTypeK: "f32",
+      cacheTypeV: "f32",
     });
     try {
       const result = await context.decode({
