@@ -104,6 +104,7 @@ describe("errors", () => {
       prompt_tokens: completion.usage?.prompt_tokens,
       completion_tokens: completion.usage?.completion_tokens,
       outcome: "completed",
+      finish_reason: completion.choices[0]?.finish_reason,
     });
     const usage = await setup.stack.call("/v1/usage", { key: second.key.key });
     expect(usage.status).toBe(200);

@@ -1,10 +1,11 @@
-// Starts the GPU node the edge tests use (see gpu-node.ts), and stops it after them; and a second
+// Starts the GPU node the edge tests use (see gpu-node.ts), and stops it after them; a second
 // one whose generator is an endpoint that answers nothing but malformed pairs (a local server
-// playing an OpenAI-compatible one), for the tests of a generation that fails. Tests inside
+// playing an OpenAI-compatible one), for the tests of a generation that fails; and a third that
+// serves another base model (the test model under another name), for routing by model. Tests inside
 // workerd cannot read files or listen: the test model's planted "cheerful" vector (as GGUF bytes,
 // base64), its words, its band trait (words and layers), its topic's words, a few MMLU release files and that node's
 // URL are provided to them from here.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -52,12 +53,27 @@ export default async function setup(project: TestProject) {
     args: generatorArgs,
   });
   project.provide("malformedGeneratorNode", malformedNode.url);
+  // A node's model id is its file's name: the same weights, another base model.
+  const otherDir = await mkdtemp(path.join(tmpdir(), "steer-edge-node-"));
+  const otherModel = path.join(otherDir, `${OTHER_MODEL}.gguf`);
+  await symlink(modelPath, otherModel);
+  const otherNode = await startServer({
+    vectorsDir: otherDir,
+    token: NODE_TOKEN,
+    model: otherModel,
+  });
+  project.provide("otherModelNode", { url: otherNode.url, model: OTHER_MODEL });
   return async () => {
-    await Promise.all([node.stop(), malformedNode.stop()]);
+    await Promise.all([node.stop(), malformedNode.stop(), otherNode.stop()]);
     await malformed.close();
-    for (const dir of [vectorsDir, malformedDir]) await rm(dir, { recursive: true, force: true });
+    for (const dir of [vectorsDir, malformedDir, otherDir]) {
+      await rm(dir, { recursive: true, force: true });
+    }
   };
 }
+
+/** The base model the third node serves. */
+const OTHER_MODEL = "steer-other";
 
 /** The team's copy of MMLU, beside the checkout (never in the repository). */
 const MMLU_DIR = path.resolve(import.meta.dirname, "../../../shared/data/mmlu");

@@ -33,6 +33,26 @@ it("routes by base model: a node of another model is never asked, and each model
   });
 });
 
+it("routes each base model to its own nodes, and lists each model once", async () => {
+  const other = inject("otherModelNode");
+  const pool = NodePool.fromEnv({
+    ...env,
+    GPU_NODES: `${env.GPU_NODES},${other.url}` as typeof env.GPU_NODES,
+  });
+  const listed = (await askNodes(pool)).map((model) => model.id);
+  expect(listed.sort()).toEqual([other.model, BASE_MODEL].sort());
+  for (let i = 0; i < 3; i++) {
+    for (const [model, node] of [
+      [BASE_MODEL, env.GPU_NODES],
+      [other.model, other.url],
+    ]) {
+      const served = await pool.call(listModelsRoute, {}, { model });
+      expect(served.node, model).toBe(node);
+      await served.response.text(); // its count of open requests ends with its body
+    }
+  }
+});
+
 it("prefers the node that holds the request's vectors, and spreads concurrent requests by load", async () => {
   const other = inject("malformedGeneratorNode");
   const pool = NodePool.fromEnv({

@@ -15,5 +15,7 @@ declare module "vitest" {
     mmluFiles: Record<string, string>;
     /** A GPU node whose generator answers only malformed pairs: its base URL. */
     malformedGeneratorNode: string;
+    /** A GPU node serving another base model (the test model's weights under another name). */
+    otherModelNode: { url: string; model: string };
   }
 }

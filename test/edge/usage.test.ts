@@ -149,6 +149,7 @@ describe("usage", () => {
       promptTokens: 10,
       completionTokens: 5,
       outcome: "completed",
+      finishReason: "length",
       steeringReport: report,
     });
     await usedAt(caller, "2025-03-01T00:00:01Z", "zeta", 1, 1);
@@ -167,12 +168,18 @@ describe("usage", () => {
         kind: "inference",
         endpoint: "/v1/chat/completions",
         outcome: "completed",
+        finish_reason: "length",
         prompt_tokens: 10,
         completion_tokens: 5,
         total_tokens: 15,
         steering_report: report,
       },
-      expect.objectContaining({ model: "alpha", total_tokens: 3, steering_report: null }),
+      expect.objectContaining({
+        model: "alpha",
+        total_tokens: 3,
+        finish_reason: null,
+        steering_report: null,
+      }),
     ]);
     expect(first.data[0]?.created).toBeCloseTo(Date.now() / 1000, -2);
     expect(first).toMatchObject({ first_id: steered, has_more: true });

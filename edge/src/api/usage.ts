@@ -91,6 +91,13 @@ export const usageRequestSchema = z
         "completed; cancelled: its client left (metered for what was made); failed: its GPU " +
           "node broke off a stream (metered for what was sent)",
       ),
+    finish_reason: z
+      .enum(["stop", "length"])
+      .nullable()
+      .describe(
+        "How the answer ended (OpenAI's finish_reason); null for one its node cut short, and " +
+          "for usage that is not an answer (evaluations, generations, calibrations)",
+      ),
     prompt_tokens: z.number().int(),
     completion_tokens: z.number().int(),
     total_tokens: z.number().int(),

@@ -183,6 +183,8 @@ export const usage = sqliteTable(
     promptTokens: integer("prompt_tokens").notNull(),
     completionTokens: integer("completion_tokens").notNull(),
     outcome: text("outcome", { enum: ["completed", "cancelled", "failed"] }).notNull(),
+    /** How an answer ended (OpenAI's finish_reason); null for one cut short, or not an answer. */
+    finishReason: text("finish_reason", { enum: ["stop", "length"] }),
     kind: text("kind", { enum: USAGE_KINDS }).notNull().default("inference"),
     /** What a steered request's steering applied (its answer's steering_report), else null. */
     steeringReport: text("steering_report", { mode: "json" }).$type<SteeringReport>(),

@@ -113,6 +113,7 @@ export function wholeCompletion(
       promptTokens: completion.usage.prompt_tokens,
       completionTokens: completion.usage.completion_tokens,
       outcome: client.aborted ? "cancelled" : "completed",
+      finishReason: completion.choices[0]?.finish_reason,
       steeringReport: "steering_report" in completion ? completion.steering_report : null,
     })),
     { reservation: reserved },

@@ -15,7 +15,7 @@ import { reserveTokens, settleTokens } from "../middleware/rate-limit.ts";
 /** What a request produced, once it is over. */
 export type Measured = Pick<
   Metered,
-  "promptTokens" | "completionTokens" | "outcome" | "steeringReport"
+  "promptTokens" | "completionTokens" | "outcome" | "finishReason" | "steeringReport"
 >;
 
 /** A prompt's tokens, estimated before the node counts them: English runs about 4 bytes a token. */

@@ -21,6 +21,7 @@ export class NodeStream {
   private readonly events = new SseEvents();
   private readonly promptTokens: number;
   private usage: CompletionUsage | null = null;
+  private finishReason: Measured["finishReason"] = null;
   private contentChunks = 0;
 
   constructor(response: Response) {
@@ -59,6 +60,7 @@ export class NodeStream {
         promptTokens: this.usage.prompt_tokens,
         completionTokens: this.usage.completion_tokens,
         outcome,
+        finishReason: this.finishReason,
       };
     }
     // A chunk's text comes from one or more tokens: the chunks seen are a floor on tokens made.
@@ -70,6 +72,7 @@ export class NodeStream {
     if (chunk === null) throw new Error("an event outside the GPU node's contract");
     if (chunk === "done") return chunk;
     if (chunk.usage) this.usage = chunk.usage;
+    this.finishReason = chunk.choices[0]?.finish_reason ?? this.finishReason;
     if (chunk.choices.some((choice) => choice.delta.content)) this.contentChunks++;
     return chunk;
   }

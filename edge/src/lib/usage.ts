@@ -20,6 +20,8 @@ export interface Metered {
   promptTokens: number;
   completionTokens: number;
   outcome: "completed" | "cancelled" | "failed";
+  /** How an answer ended, as its last chunk said: none for one cut short, or not an answer. */
+  finishReason?: "stop" | "length" | null;
   kind: UsageKind;
   /** What a steered request's steering applied, as its answer reported it. */
   steeringReport?: SteeringReport | null;
@@ -53,6 +55,7 @@ export async function recordUsage(
     day: new Date(now).toISOString().slice(0, 10),
     createdAt: now,
     ...metered,
+    finishReason: metered.finishReason ?? null,
     steeringReport: metered.steeringReport ?? null,
   });
 }
@@ -68,6 +71,7 @@ const COLUMNS = [
   "promptTokens",
   "completionTokens",
   "outcome",
+  "finishReason",
   "kind",
   "steeringReport",
   "createdAt",

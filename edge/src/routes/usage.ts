@@ -136,6 +136,7 @@ function usageRequest(row: typeof usage.$inferSelect): UsageRequest {
     kind: row.kind,
     endpoint: row.endpoint,
     outcome: row.outcome,
+    finish_reason: row.finishReason ?? null,
     prompt_tokens: row.promptTokens,
     completion_tokens: row.completionTokens,
     total_tokens: row.promptTokens + row.completionTokens,

@@ -1,0 +1,1 @@
+ALTER TABLE `usage` ADD `finish_reason` text;
