@@ -67,7 +67,7 @@ describe("concurrency", () => {
     const first = small.complete({ prompt: "Hello", maxNewTokens: 500, signal: controller.signal });
     const second = small.complete({ prompt: "Hello", maxNewTokens: 3 });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(small.stats).toEqual({ queueDepth: 1, activeRequests: 1 });
+    expect(small.stats).toEqual({ queueDepth: 1, activeRequests: 1, freeSequences: 0 });
     controller.abort();
     expect((await first).finishReason).toBe("cancelled");
     expect((await second).usage.completionTokens).toBe(3);
