@@ -16,7 +16,7 @@ import {
   openAiClient,
   plantedModel,
 } from "./steered-model.ts";
-import { call, newAccount, usageRows } from "./support.ts";
+import { call, newAccount, streamedChunks, usageRows } from "./support.ts";
 
 let account: Awaited<ReturnType<typeof newAccount>>;
 let model: Awaited<ReturnType<typeof plantedModel>>;
@@ -31,24 +31,6 @@ type Steered = ChatCompletionCreateParamsNonStreaming & { steering: Record<strin
 
 function chat(body: object, key = account.key): Promise<Response> {
   return call("/v1/chat/completions", { method: "POST", key, body: JSON.stringify(body) });
-}
-
-/** The SSE events' chunks, [DONE] left out. */
-async function streamedChunks(response: Response) {
-  const text = await response.text();
-  expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
-  return text
-    .split("\n\n")
-    .map((event) => event.replace(/^data: /, ""))
-    .filter((data) => data.startsWith("{"))
-    .map(
-      (data) =>
-        JSON.parse(data) as {
-          model: string;
-          choices: { delta: { content?: string } }[];
-          usage?: { prompt_tokens: number; completion_tokens: number } | null;
-        },
-    );
 }
 
 describe("POST /v1/chat/completions", () => {

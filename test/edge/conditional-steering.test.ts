@@ -19,7 +19,7 @@ import {
   plantedModel,
   setCondition,
 } from "./steered-model.ts";
-import { call, newAccount, usageRows } from "./support.ts";
+import { call, newAccount, streamedChunks, usageRows } from "./support.ts";
 import { createModel, traitRows, waitForStatus } from "./training-support.ts";
 
 const MULTIPLIER = 1.5;
@@ -77,17 +77,7 @@ async function streamed(key: string, model: string, prompt: string, steering: ob
   const messages = [{ role: "user", content: prompt }];
   const response = await chat(key, { model, messages, max_tokens: 8, steering, stream: true });
   expect(response.status).toBe(200);
-  const chunks = (await response.text())
-    .split("\n\n")
-    .map((event) => event.replace(/^data: /, ""))
-    .filter((data) => data.startsWith("{"))
-    .map(
-      (data) =>
-        JSON.parse(data) as {
-          choices: { delta: { content?: string }; finish_reason: string | null }[];
-          steering_report?: SteeringReport;
-        },
-    );
+  const chunks = await streamedChunks(response);
   const text = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
   const finishing = chunks.filter((chunk) => chunk.choices[0]?.finish_reason);
   expect(finishing).toHaveLength(1);

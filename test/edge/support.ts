@@ -2,10 +2,11 @@
 // streamed to it, and the usage rows metering writes.
 import { env, exports } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import { usage } from "../../edge/src/db/schema.ts";
 import { createAccount, type IssuedKey, issueKey } from "../../edge/src/lib/accounts.ts";
 import { database } from "../../edge/src/lib/db.ts";
+import type { ChatCompletionChunk } from "../../shared/openai/chat.ts";
 
 export async function newAccount(scope: IssuedKey["scope"] = "admin") {
   const db = database(env.DB);
@@ -53,4 +54,15 @@ export async function usageRows(accountId: string, count: number) {
     },
     { timeout: 10_000, interval: 50 },
   );
+}
+
+/** A streamed chat answer's chunks, [DONE] left out; it must have ended with [DONE]. */
+export async function streamedChunks(response: Response): Promise<ChatCompletionChunk[]> {
+  const text = await response.text();
+  expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+  return text
+    .split("\n\n")
+    .map((event) => event.replace(/^data: /, ""))
+    .filter((data) => data.startsWith("{"))
+    .map((data) => JSON.parse(data) as ChatCompletionChunk);
 }
