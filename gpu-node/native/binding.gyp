@@ -19,6 +19,8 @@
       "src/json-schema.cc",
       "src/layer-output.cc",
       "src/capture.cc",
+      "src/vector-slots.cc",
+      "src/device-rows.cc",
       "src/row-steering.cc",
       "src/condition-gates.cc",
       "src/context.cc",

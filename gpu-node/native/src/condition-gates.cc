@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-
 namespace steer {
 
 void ConditionGates::begin(std::vector<Gate> gates, const std::vector<uint8_t>& outputs) {
@@ -18,8 +17,7 @@ std::vector<Gate> ConditionGates::end() { return std::move(gates_); }
 bool ConditionGates::wants(int layer) const {
   for (const Gate& gate : gates_) {
     if (gate.layer == layer) return true;
-    const LayerVector& v = gate.vector;
-    if (gate.fired && v.data != nullptr && layer > gate.layer && layer >= v.first && layer <= v.last) return true;
+    if (gate.fired && layer > gate.layer && gate.vector.steers(layer)) return true;
   }
   return false;
 }
@@ -33,9 +31,8 @@ void ConditionGates::apply(ggml_tensor* tensor, int layer) {
     auto* column = reinterpret_cast<float*>(data + static_cast<size_t>(c) * tensor->nb[1]);
     for (Gate& gate : gates_) {
       if (token >= gate.member.size() || !gate.member[token]) continue;
-      const LayerVector& v = gate.vector;
-      if (gate.fired && v.data != nullptr && layer > gate.layer && layer >= v.first && layer <= v.last) {
-        const float* direction = v.data + offset;
+      if (gate.fired && layer > gate.layer && gate.vector.steers(layer)) {
+        const float* direction = gate.vector.data + offset;
         for (int j = 0; j < n_embd_; j++) column[j] += direction[j];
         changed = true;
       }

@@ -11,7 +11,6 @@
 
 #include "ggml.h"
 #include "layer-output.h"
-#include "row-steering.h"
 
 namespace steer {
 

@@ -86,13 +86,13 @@ class DecodeWorker : public Napi::AsyncWorker {
     Capture* capture = context_->capture();
     if (!capture_layers_.empty()) capture->begin(capture_layers_, std::move(keep_), outputs_);
     RowSteering& rows = context_->row_steering();
-    if (!row_vectors_.empty()) rows.begin(std::move(row_vectors_), std::move(row_of_token_), outputs_);
+    if (!row_vectors_.empty()) rows.begin(std::move(row_vectors_), row_of_token_, outputs_);
     ConditionGates& gates = context_->gates();
     if (!gates_.empty()) gates.begin(std::move(gates_), outputs_);
     take_recent_errors();
     const int32_t status = llama_decode(ctx, batch);
     llama_batch_free(batch);
-    rows.end();
+    const std::string row_error = rows.end();
     gates_ = gates.end();
     if (!capture_layers_.empty()) {
       states_ = std::move(capture->states);
@@ -100,6 +100,10 @@ class DecodeWorker : public Napi::AsyncWorker {
     }
     if (status != 0) {
       SetError(DecodeError(status));
+      return;
+    }
+    if (!row_error.empty()) {
+      SetError(row_error);
       return;
     }
 
@@ -147,8 +151,12 @@ class DecodeWorker : public Napi::AsyncWorker {
     Napi::Value vectors = o.Get("vectors");
     if (!vectors.IsArray()) throw Napi::TypeError::New(env, "rowSteering.vectors must be an array");
     Napi::Array list = vectors.As<Napi::Array>();
+    RowSteering& rows = context_->row_steering();
+    rows.start();
     for (uint32_t i = 0; i < list.Length(); i++) {
-      row_vectors_.push_back(ReadLayerVector(env, list.Get(i), "rowSteering.vectors[i]"));
+      const LayerVector v = ReadLayerVector(env, list.Get(i), "rowSteering.vectors[i]");
+      Napi::Float32Array buffer = list.Get(i).As<Napi::Object>().Get("buffer").As<Napi::Float32Array>();
+      row_vectors_.push_back(rows.hold(buffer, v.first, v.last));
     }
     row_of_token_ = copy_array<int32_t, Napi::Int32Array>(o.Get("rows"), "rowSteering.rows");
     if (row_of_token_.size() != tokens_.size()) throw Napi::RangeError::New(env, "rowSteering.rows must match the batch length");
@@ -321,7 +329,7 @@ class DecodeWorker : public Napi::AsyncWorker {
   std::vector<uint8_t> outputs_;
   bool set_cvec_ = false;
   LayerVector cvec_;  // no data: clear the context's vector
-  std::vector<LayerVector> row_vectors_;
+  std::vector<RowVector> row_vectors_;
   std::vector<int32_t> row_of_token_;
   std::vector<Gate> gates_;
   std::vector<std::pair<Sampler*, int32_t>> samplers_;
@@ -378,7 +386,8 @@ Context::Context(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Context>(inf
   }
   params.no_perf = true;
   if (o.Get("capture").ToBoolean()) capture_ = std::make_unique<Capture>(n_layer_, n_embd_);
-  row_steering_ = RowSteering(n_layer_, n_embd_);
+  // Room on each device for the vectors of two decodes' worth of distinct steerings.
+  row_steering_ = std::make_unique<RowSteering>(n_layer_, n_embd_, static_cast<int>(params.n_batch), 2 * sequences + 1);
   gates_ = ConditionGates(n_layer_, n_embd_);
   params.cb_eval = &Context::OnEval;
   params.cb_eval_user_data = this;
@@ -401,12 +410,12 @@ bool Context::OnEval(ggml_tensor* tensor, bool ask, void* user_data) {
   const int layer = layer_of_output(tensor, self->n_layer_, self->n_embd_);
   if (layer < 0) return !ask;  // asked: not wanted; computed: keep the graph running
   Capture* capture = self->capture_.get();
-  const bool steer = self->row_steering_.wants(layer);
+  const bool steer = self->row_steering_->wants(layer);
   const bool gate = self->gates_.wants(layer);
   const bool keep = capture != nullptr && capture->wants(layer);
   if (ask) return steer || gate || keep;
   // Steering first: a condition, like a capture, reads a state with its steering.
-  if (steer) self->row_steering_.add(tensor, layer);
+  if (steer && !self->row_steering_->add(tensor, layer)) return false;  // the decode reports why
   if (gate) self->gates_.apply(tensor, layer);
   if (keep) capture->copy(tensor, layer);
   return true;
@@ -416,6 +425,7 @@ void Context::Release() {
   if (ctx_ != nullptr) llama_free(ctx_);
   ctx_ = nullptr;
   threads_.reset();
+  row_steering_.reset();
 }
 
 Context* Context::Checked(Napi::Env env) {

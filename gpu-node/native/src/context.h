@@ -25,7 +25,7 @@ class Context : public Napi::ObjectWrap<Context> {
 
   llama_context* context() const { return ctx_; }
   Capture* capture() const { return capture_.get(); }
-  RowSteering& row_steering() { return row_steering_; }
+  RowSteering& row_steering() { return *row_steering_; }
   ConditionGates& gates() { return gates_; }
   int layer_count() const { return n_layer_; }
   int embedding_size() const { return n_embd_; }
@@ -46,7 +46,7 @@ class Context : public Napi::ObjectWrap<Context> {
   llama_context* ctx_ = nullptr;
   std::unique_ptr<CpuThreadPool> threads_;  // outlives ctx_: freed after it
   std::unique_ptr<Capture> capture_;
-  RowSteering row_steering_{0, 0};
+  std::unique_ptr<RowSteering> row_steering_;
   ConditionGates gates_{0, 0};
   int n_layer_ = 0;
   int n_embd_ = 0;

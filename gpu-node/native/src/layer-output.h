@@ -14,6 +14,20 @@
 
 namespace steer {
 
+// A vector added to layer outputs: (n_layer - 1) rows of n_embd floats, row i for layer i + 1
+// (llama.cpp's control vector layout); only layers first..last are added. Borrowed, not copied: the
+// floats are those of the JS Float32Array the decode was given (about 0.5 MB for an 8B model), which
+// the decode holds a reference to while it runs, and which JS never changes (a composed vector is
+// cached by its steering).
+struct LayerVector {
+  const float* data = nullptr;
+  size_t size = 0;
+  int first = 0;
+  int last = -1;
+
+  bool steers(int layer) const { return data != nullptr && layer >= first && layer <= last; }
+};
+
 // The layer whose output `tensor` is (an F32 `l_out-N` of width n_embd), or -1.
 int layer_of_output(const ggml_tensor* tensor, int n_layer, int n_embd);
 
